@@ -1,0 +1,37 @@
+// daftar: the one native binary. Rules from the command line, and (later) the server.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace {
+
+constexpr const char* kHelp = R"(daftar: JKN registration rules and server
+
+usage:
+  daftar check nik NIK [--today YYYY-MM-DD]     check a NIK and show its parts
+  daftar check kk NUMBER [--today YYYY-MM-DD]   check a family card (KK) number
+  daftar check card NUMBER                      check a JKN card number (Verhoeff)
+  daftar validate FILE|- [--today YYYY-MM-DD]   validate an application (daftar.application/1)
+  daftar quote FILE|- [--date YYYY-MM-DD]       contributions for a request or an application
+  daftar card next SERIAL                       the card number for a serial
+  daftar va CARD [--prefix DIGITS]              the family virtual account for the head's card
+  daftar call COMMAND [FILE|-]                  the rules dispatcher, JSON in and out
+
+Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
+Dates default to the machine's local date.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? std::cerr : std::cout) << kHelp;
+    return args.empty() ? daftar::cli::kUsage : daftar::cli::kOk;
+  }
+  if (daftar::cli::IsRulesCommand(args[0])) return daftar::cli::RunRules(args);
+  std::cerr << "daftar: unknown command '" << args[0] << "'; try daftar --help\n";
+  return daftar::cli::kUsage;
+}

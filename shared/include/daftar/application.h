@@ -1,0 +1,27 @@
+// The application document (schema "daftar.application/1"): a family's whole registration.
+// The browser, the CLI and the server validate it with this one function.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "daftar/date.h"
+#include "daftar/documents.h"
+#include "daftar/finding.h"
+#include "daftar/tariffs.h"
+
+namespace daftar {
+
+inline constexpr std::string_view kApplicationSchema = "daftar.application/1";
+
+struct ApplicationCheck {
+  Findings findings;          // paths are JSON Pointers into the application
+  nlohmann::ordered_json normalized;  // the application with every field in its stored form
+};
+
+// Every rule of RULES.md section 6 and the field rules beneath it. `today` decides ages,
+// newborns and two-digit years; the classes on offer are those of the tariff row for `today`.
+[[nodiscard]] ApplicationCheck ValidateApplication(const nlohmann::ordered_json& application, Date today,
+                                                   const TariffTable& tariffs,
+                                                   const DocumentRules& documents);
+
+}  // namespace daftar

@@ -1,0 +1,270 @@
+#include "daftar/api.h"
+
+#include "daftar/application.h"
+#include "daftar/card.h"
+#include "daftar/documents.h"
+#include "daftar/kk.h"
+#include "daftar/messages.h"
+#include "daftar/nik.h"
+#include "daftar/tariffs.h"
+#include "json_read.h"
+
+namespace daftar {
+namespace {
+
+json ParamsToJson(const std::vector<Param>& params) {
+  json out = json::object();
+  for (const Param& p : params) {
+    if (const auto* number = std::get_if<int64_t>(&p.value)) {
+      out[p.name] = *number;
+    } else {
+      out[p.name] = std::get<std::string>(p.value);
+    }
+  }
+  return out;
+}
+
+json FindingsToJson(const Findings& findings, Severity severity) {
+  json out = json::array();
+  for (const Finding& f : findings.all()) {
+    if (f.severity != severity) continue;
+    const Message m = RenderMessage(f);
+    out.push_back({{"path", f.path},
+                   {"code", f.code},
+                   {"params", ParamsToJson(f.params)},
+                   {"message", {{"id", m.id}, {"en", m.en}}}});
+  }
+  return out;
+}
+
+// {"valid":…,"normalized":…,"errors":[…],"warnings":[…]}: the head of every check's answer.
+json Verdict(const Findings& findings) {
+  return {{"valid", !findings.has_errors()},
+          {"errors", FindingsToJson(findings, Severity::kError)},
+          {"warnings", FindingsToJson(findings, Severity::kWarning)}};
+}
+
+struct Context {
+  Context(const json& input, const TariffTable& tariffs) : input(input), tariffs(tariffs) {}
+  const json& input;
+  const TariffTable& tariffs;
+  Findings findings;  // input-level problems (missing members, wrong types)
+  JsonReader in{findings};
+};
+
+// The date named by `key`; the core has no clock, so callers (CLI, browser, server) supply it.
+std::optional<Date> RequiredDate(Context& c, std::string_view key) {
+  return c.in.IsoDate(c.input, key, "", Need::kRequired);
+}
+
+json CheckNikCommand(Context& c) {
+  const auto nik = c.in.String(c.input, "nik", "", Need::kRequired);
+  const auto today = RequiredDate(c, "today");
+  if (!nik || !today) return Verdict(c.findings);
+  NikCheck check = CheckNik(*nik, *today);
+  c.findings.Append(check.findings, "/nik");
+  json out = Verdict(c.findings);
+  out["normalized"] = check.normalized;
+  out["nik"] = nullptr;
+  if (check.parts) {
+    const NikParts& p = *check.parts;
+    out["nik"] = {{"province", p.province},
+                  {"regency", p.regency},
+                  {"district", p.district},
+                  {"birth_date", FormatIsoDate(p.birth_date)},
+                  {"sex", p.sex == Sex::kFemale ? "F" : "M"},
+                  {"serial", p.serial}};
+  }
+  return out;
+}
+
+json CheckKkCommand(Context& c) {
+  const auto kk = c.in.String(c.input, "kk", "", Need::kRequired);
+  const auto today = RequiredDate(c, "today");
+  if (!kk || !today) return Verdict(c.findings);
+  KkCheck check = CheckKk(*kk, *today);
+  c.findings.Append(check.findings, "/kk");
+  json out = Verdict(c.findings);
+  out["normalized"] = check.normalized;
+  out["kk"] = nullptr;
+  if (check.parts) {
+    out["kk"] = {{"district", check.parts->district},
+                 {"issued", FormatIsoDate(check.parts->issued)},
+                 {"serial", check.parts->serial}};
+  }
+  return out;
+}
+
+json CheckCardCommand(Context& c) {
+  const auto card = c.in.String(c.input, "card", "", Need::kRequired);
+  if (!card) return Verdict(c.findings);
+  CardCheck check = CheckCard(*card);
+  c.findings.Append(check.findings, "/card");
+  json out = Verdict(c.findings);
+  out["normalized"] = check.normalized;
+  out["card"] = nullptr;
+  if (check.serial) out["card"] = {{"serial", *check.serial}};
+  return out;
+}
+
+json ValidateCommand(Context& c) {
+  const json* application = c.in.Object(c.input, "application", "", Need::kRequired);
+  const auto today = RequiredDate(c, "today");
+  if (application == nullptr || !today) return Verdict(c.findings);
+  // Paths point into the application itself: it is the document the user wrote.
+  ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs, BuiltinDocumentRules());
+  json out = Verdict(check.findings);
+  out["normalized"] = std::move(check.normalized);
+  return out;
+}
+
+// The class as text: 3 and "3" name the same class.
+std::optional<std::string> ClassKey(Context& c, const json& object) {
+  const json* klass = Member(object, "class");
+  if (klass && klass->is_number_integer()) return std::to_string(klass->get<int64_t>());
+  return c.in.String(object, "class", "", Need::kRequired);
+}
+
+QuoteRequest ReadQuoteRequest(Context& c, const json& r) {
+  QuoteRequest q;
+  constexpr int64_t kMaxMembers = 100;
+  if (const json* schema = Member(r, "schema"); schema && schema->is_string()) {
+    // A whole application document: its segment, class and number of members.
+    q.segment = c.in.String(r, "segment", "", Need::kRequired).value_or("");
+    q.class_key = ClassKey(c, r).value_or("");
+    const json* members = c.in.Array(r, "members", "", Need::kRequired);
+    q.members = members ? static_cast<int>(members->size()) : 0;
+    return q;
+  }
+  q.segment = c.in.String(r, "segment", "", Need::kRequired).value_or("");
+  if (q.segment == "PBPU" || q.segment == "BP") q.class_key = ClassKey(c, r).value_or("");
+  q.members = static_cast<int>(c.in.Integer(r, "members", "", Need::kRequired, 1, kMaxMembers).value_or(0));
+  if (q.segment == "PPU") {
+    q.salary = c.in.Integer(r, "salary", "", Need::kRequired, 0, 1'000'000'000'000).value_or(0);
+    q.minimum_wage = c.in.Integer(r, "minimum_wage", "", Need::kOptional, 0, 1'000'000'000'000).value_or(0);
+    q.extra_members = static_cast<int>(c.in.Integer(r, "extra_members", "", Need::kOptional, 0, kMaxMembers).value_or(0));
+  }
+  if (auto months = c.in.Integer(r, "unpaid_months", "", Need::kOptional, 0, 1200)) {
+    q.unpaid_months = static_cast<int>(*months);
+  }
+  if (const json* penalty = c.in.Object(r, "penalty", "", Need::kOptional)) {
+    const auto cost = c.in.Integer(*penalty, "inpatient_cost", "/penalty", Need::kRequired, 0, 1'000'000'000'000);
+    const auto months = c.in.Integer(*penalty, "months_in_arrears", "/penalty", Need::kRequired, 0, 1200);
+    if (cost && months) q.penalty = QuoteRequest::Penalty{*cost, static_cast<int>(*months)};
+  }
+  return q;
+}
+
+json ContributionToJson(const Contribution& c) {
+  return {{"total", c.total}, {"participant", c.participant}, {"subsidy", c.subsidy}};
+}
+
+json QuoteCommand(Context& c) {
+  const json* request = c.in.Object(c.input, "request", "", Need::kRequired);
+  const auto date = RequiredDate(c, "date");
+  if (request == nullptr || !date) return Verdict(c.findings);
+  const QuoteRequest q = ReadQuoteRequest(c, *request);
+  if (c.findings.has_errors()) return Verdict(c.findings);
+  QuoteResult result = MakeQuote(c.tariffs, q, *date);
+  if (!result.quote) return Verdict(result.findings);
+  const Quote& quote = *result.quote;
+  json out = {{"date", FormatIsoDate(quote.date)}, {"basis", quote.basis}};
+  if (quote.per_member) out["per_member"] = ContributionToJson(*quote.per_member);
+  if (quote.monthly) out["monthly"] = ContributionToJson(*quote.monthly);
+  if (quote.ppu) {
+    out["ppu"] = {{"base", quote.ppu->base},
+                  {"employer", quote.ppu->employer},
+                  {"employee", quote.ppu->employee},
+                  {"extra_members", quote.ppu->extra_members}};
+  }
+  if (quote.reactivation) {
+    out["reactivation"] = {{"months_counted", quote.reactivation->months_counted},
+                           {"amount", quote.reactivation->amount}};
+  }
+  if (quote.penalty) {
+    out["penalty"] = {{"rate_bp", quote.penalty->rate_bp}, {"amount", quote.penalty->amount}};
+  }
+  return out;
+}
+
+json CardNextCommand(Context& c) {
+  const json* serial = Member(c.input, "serial");
+  std::optional<int64_t> value;
+  if (serial && serial->is_string() && !serial->get_ref<const std::string&>().empty() &&
+      serial->get_ref<const std::string&>().size() <= 12 &&
+      serial->get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos) {
+    value = std::stoll(serial->get<std::string>());
+  } else if (serial && serial->is_number_integer()) {
+    value = serial->is_number_unsigned() && serial->get<uint64_t>() > uint64_t{INT64_MAX}
+                ? -1
+                : serial->get<int64_t>();
+  } else if (serial == nullptr || serial->is_null()) {
+    c.findings.Error("/serial", "input.required");
+    return Verdict(c.findings);
+  }
+  const std::optional<std::string> card = value ? CardFromSerial(*value) : std::nullopt;
+  if (!card) {
+    c.findings.Error("/serial", "card.invalid_serial", {{"max", kMaxCardSerial}});
+    return Verdict(c.findings);
+  }
+  return {{"card", *card}};
+}
+
+json VaCommand(Context& c) {
+  const auto card = c.in.String(c.input, "card", "", Need::kRequired);
+  const auto prefix = c.in.String(c.input, "prefix", "", Need::kOptional);
+  if (!card || c.findings.has_errors()) return Verdict(c.findings);
+  VaResult va = MakeVirtualAccount(*card, prefix.value_or(std::string(kDefaultVaPrefix)));
+  if (va.findings.has_errors()) return Verdict(va.findings);
+  json out = {{"va", va.va}};
+  if (va.findings.has_warnings()) out["warnings"] = FindingsToJson(va.findings, Severity::kWarning);
+  return out;
+}
+
+struct Command {
+  std::string_view name;
+  json (*run)(Context&);
+};
+
+constexpr Command kCommands[] = {
+    {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
+    {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
+    {"va", VaCommand},
+};
+
+Reply Finish(Outcome outcome, const json& body, int indent) {
+  return {outcome, body.dump(indent, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace)};
+}
+
+Reply Refuse(std::string code, std::vector<Param> params, int indent) {
+  Findings f;
+  f.Error("", std::move(code), std::move(params));
+  return Finish(Outcome::kBadRequest, Verdict(f), indent);
+}
+
+}  // namespace
+
+Reply Dispatch(std::string_view command, std::string_view input_json, const DispatchOptions& options) {
+  const Command* found = nullptr;
+  for (const Command& c : kCommands) {
+    if (c.name == command) found = &c;
+  }
+  if (found == nullptr) return Refuse("api.unknown_command", {{"command", std::string(command)}}, options.indent);
+  const json input = json::parse(input_json, nullptr, /*allow_exceptions=*/false);
+  if (input.is_discarded()) return Refuse("input.malformed_json", {}, options.indent);
+  if (!input.is_object()) return Refuse("input.wrong_type", {{"expected", "object"}}, options.indent);
+
+  Context context(input, options.tariffs ? *options.tariffs : BuiltinTariffs());
+  const json body = found->run(context);
+  const json* valid = Member(body, "valid");
+  const bool invalid = valid && valid->is_boolean() && !valid->get<bool>();
+  return Finish(invalid ? Outcome::kInvalid : Outcome::kOk, body, options.indent);
+}
+
+std::vector<std::string_view> DispatchCommands() {
+  std::vector<std::string_view> names;
+  for (const Command& c : kCommands) names.push_back(c.name);
+  return names;
+}
+
+}  // namespace daftar

@@ -1,0 +1,325 @@
+#include "daftar/application.h"
+
+#include <map>
+
+#include "daftar/address.h"
+#include "daftar/contact.h"
+#include "daftar/kk.h"
+#include "daftar/nik.h"
+#include "json_read.h"
+#include "text.h"
+
+namespace daftar {
+namespace {
+
+constexpr std::string_view kRelationships[] = {"head", "spouse", "child", "parent", "other"};
+constexpr std::string_view kMaritalStatuses[] = {"single", "married", "divorced", "widowed"};
+constexpr int kAdultAge = 17;          // from this age a member needs an e-KTP
+constexpr int kNewbornNikMonths = 3;   // a newborn may go without a NIK this long
+
+template <std::size_t N>
+bool OneOf(std::string_view value, const std::string_view (&allowed)[N]) {
+  for (std::string_view a : allowed) {
+    if (a == value) return true;
+  }
+  return false;
+}
+
+template <std::size_t N>
+std::string List(const std::string_view (&allowed)[N]) {
+  std::string out;
+  for (std::string_view a : allowed) out += (out.empty() ? "" : ", ") + std::string(a);
+  return out;
+}
+
+// What the document rules need to know about one member.
+struct MemberFacts {
+  bool has_nik = false;
+  std::optional<Date> birth_date;
+  bool ever_married = false;
+  bool newborn_without_nik = false;
+};
+
+class Validator {
+ public:
+  Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs,
+            ApplicationCheck& out)
+      : app_(app), today_(today), tariffs_(tariffs), docs_(docs), out_(out), in_(out.findings) {}
+
+  void Run() {
+    if (!app_.is_object()) {
+      f().Error("", "input.wrong_type", {{"expected", "object"}});
+      return;
+    }
+    out_.normalized = app_;
+    Header();
+    Field(app_, "kk_number", "", [&](std::string_view t) {
+      KkCheck c = CheckKk(t, today_);
+      return FieldCheck{c.normalized, c.findings};
+    });
+    if (const json* contact = in_.Object(app_, "contact", "", Need::kRequired)) {
+      Field(*contact, "phone", "/contact", CheckMobilePhone);
+      Field(*contact, "email", "/contact", CheckEmail);
+    }
+    if (const json* address = in_.Object(app_, "address", "", Need::kRequired)) {
+      Field(*address, "line", "/address", CheckAddressLine);
+      Field(*address, "rt", "/address", [](std::string_view t) { return CheckNeighbourhood(t, "rt"); });
+      Field(*address, "rw", "/address", [](std::string_view t) { return CheckNeighbourhood(t, "rw"); });
+      Field(*address, "village_code", "/address", CheckVillageCode);
+      Field(*address, "postal_code", "/address", CheckPostalCode);
+    }
+    Members();
+    Documents();
+  }
+
+ private:
+  Findings& f() { return out_.findings; }
+
+  // Reads the string member `key`, checks it with `check`, records its findings at its pointer
+  // and stores its normalised form. Returns the check, or nullopt when the member is unusable.
+  template <typename Check>
+  std::optional<FieldCheck> Field(const json& object, std::string_view key, std::string_view base,
+                                  Check check, Need need = Need::kRequired) {
+    const std::string path = JoinPointer(base, key);
+    const std::optional<std::string> value = in_.String(object, key, base, need);
+    if (!value) return std::nullopt;
+    FieldCheck result = check(*value);
+    f().Append(result.findings, path);
+    if (result.ok()) out_.normalized[json::json_pointer(path)] = result.normalized;
+    return result;
+  }
+
+  void Header() {
+    if (auto schema = in_.String(app_, "schema", "", Need::kRequired); schema && *schema != kApplicationSchema) {
+      f().Error("/schema", "application.unknown_schema", {{"expected", std::string(kApplicationSchema)}});
+    }
+    if (auto segment = in_.String(app_, "segment", "", Need::kRequired)) {
+      if (*segment == "PPU") {
+        f().Error("/segment", "application.segment_by_employer");
+      } else if (*segment == "PBI") {
+        f().Error("/segment", "application.segment_by_government");
+      } else if (*segment != "PBPU" && *segment != "BP") {
+        f().Error("/segment", "application.invalid_segment");
+      }
+    }
+    // The classes on offer are the keys of today's tariff row: a new class is new data.
+    const json* klass = Member(app_, "class");
+    std::string key;
+    if (klass == nullptr || klass->is_null()) {
+      f().Error("/class", "input.required");
+      return;
+    }
+    if (klass->is_number_integer()) {
+      key = std::to_string(klass->get<int64_t>());
+    } else if (klass->is_string()) {
+      key = klass->get<std::string>();
+    } else {
+      f().Error("/class", "input.wrong_type", {{"expected", "integer"}});
+      return;
+    }
+    const ClassSchedule* row = tariffs_.PbpuAt(today_);
+    if (row == nullptr) {
+      f().Error("/class", "quote.no_tariff_for_date", {{"date", FormatIsoDate(today_)}});
+    } else if (row->classes.count(key) == 0) {
+      std::string allowed;
+      for (const auto& [k, unused] : row->classes) allowed += (allowed.empty() ? "" : ", ") + k;
+      f().Error("/class", "application.invalid_class", {{"allowed", allowed}});
+    }
+  }
+
+  void Members() {
+    const json* members = in_.Array(app_, "members", "", Need::kRequired);
+    if (members == nullptr) return;
+    if (members->empty()) {
+      f().Error("/members", "family.no_members");
+      return;
+    }
+    std::map<std::string, std::size_t> first_with_nik;
+    std::size_t heads = 0;
+    for (std::size_t i = 0; i < members->size(); ++i) {
+      const json& m = (*members)[i];
+      const std::string base = JoinPointer("/members", i);
+      MemberFacts facts;
+      if (!m.is_object()) {
+        f().Error(base, "input.wrong_type", {{"expected", "object"}});
+        facts_.push_back(facts);
+        continue;
+      }
+      Field(m, "name", base, CheckName);
+      const PastDateCheck birth = BirthDate(m, base);
+      facts.birth_date = birth.date;
+      const std::optional<NikParts> nik = Nik(m, base, birth.date, facts);
+      CheckSex(m, base, nik);
+      if (auto relationship = Enum(m, "relationship", base, kRelationships, "member.invalid_relationship")) {
+        if (*relationship == "head" && ++heads > 1) f().Error(JoinPointer(base, "relationship"), "family.multiple_heads");
+      }
+      if (auto marital = Enum(m, "marital_status", base, kMaritalStatuses, "member.invalid_marital_status")) {
+        facts.ever_married = *marital != "single";
+      }
+      Field(m, "npwp", base, CheckNpwp, Need::kOptional);
+      if (nik) {
+        const std::string& normalized = out_.normalized[json::json_pointer(JoinPointer(base, "nik"))].get_ref<const std::string&>();
+        const auto [it, inserted] = first_with_nik.emplace(normalized, i);
+        if (!inserted) {
+          f().Error(JoinPointer(base, "nik"), "family.duplicate_nik",
+                    {{"member", static_cast<int64_t>(it->second)}, {"number", static_cast<int64_t>(it->second + 1)}});
+        }
+      }
+      facts_.push_back(facts);
+    }
+    if (heads == 0) f().Error("/members", "family.no_head");
+  }
+
+  PastDateCheck BirthDate(const json& m, const std::string& base) {
+    PastDateCheck birth;
+    if (auto text = in_.String(m, "birth_date", base, Need::kRequired)) {
+      birth = CheckPastDate(*text, today_);
+      f().Append(birth.findings, JoinPointer(base, "birth_date"));
+      if (birth.findings.has_errors()) birth.date.reset();
+    }
+    return birth;
+  }
+
+  std::optional<NikParts> Nik(const json& m, const std::string& base, std::optional<Date> birth,
+                              MemberFacts& facts) {
+    const std::string path = JoinPointer(base, "nik");
+    const std::optional<std::string> text = in_.String(m, "nik", base, Need::kOptional);
+    const json* raw = Member(m, "nik");
+    if (!text) {
+      if (raw != nullptr && !raw->is_null()) return std::nullopt;  // wrong type, reported
+      // No NIK: only a newborn in its first months, who then needs a birth certificate.
+      if (birth && today_ < AddMonths(*birth, kNewbornNikMonths)) {
+        facts.newborn_without_nik = true;
+      } else {
+        f().Error(path, "member.nik_required", {{"months", int64_t{kNewbornNikMonths}}});
+      }
+      return std::nullopt;
+    }
+    NikCheck nik = CheckNik(*text, today_);
+    f().Append(nik.findings, path);
+    facts.has_nik = true;
+    if (!nik.parts) return std::nullopt;
+    out_.normalized[json::json_pointer(path)] = nik.normalized;
+    if (birth && *birth != nik.parts->birth_date) {
+      f().Error(JoinPointer(base, "birth_date"), "member.birth_date_mismatch",
+                {{"nik_birth_date", FormatIsoDate(nik.parts->birth_date)}});
+    }
+    if (!birth) facts.birth_date = nik.parts->birth_date;
+    return nik.parts;
+  }
+
+  void CheckSex(const json& m, const std::string& base, const std::optional<NikParts>& nik) {
+    static constexpr std::string_view kSexes[] = {"M", "F"};
+    const auto sex = Enum(m, "sex", base, kSexes, "member.invalid_sex");
+    if (sex && nik && *sex != (nik->sex == Sex::kFemale ? "F" : "M")) {
+      f().Error(JoinPointer(base, "sex"), "member.sex_mismatch",
+                {{"nik_sex", nik->sex == Sex::kFemale ? "F" : "M"}});
+    }
+  }
+
+  template <std::size_t N>
+  std::optional<std::string> Enum(const json& object, std::string_view key, const std::string& base,
+                                  const std::string_view (&allowed)[N], const char* code) {
+    auto value = in_.String(object, key, base, Need::kRequired);
+    if (value && !OneOf(*value, allowed)) {
+      f().Error(JoinPointer(base, key), code, {{"allowed", List(allowed)}});
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  void Documents() {
+    const json* docs = in_.Array(app_, "documents", "", Need::kOptional);
+    static const json kNone = json::array();
+    if (docs == nullptr) docs = &kNone;
+    bool has_kk = false;
+    std::vector<bool> has_ktp(facts_.size()), has_birth_certificate(facts_.size());
+    for (std::size_t i = 0; i < docs->size(); ++i) {
+      const std::string base = JoinPointer("/documents", i);
+      const json& d = (*docs)[i];
+      if (!d.is_object()) {
+        f().Error(base, "input.wrong_type", {{"expected", "object"}});
+        continue;
+      }
+      const auto kind = in_.String(d, "kind", base, Need::kRequired);
+      const DocumentKindLimits* limits = kind ? docs_.Find(*kind) : nullptr;
+      if (kind && limits == nullptr) f().Error(base + "/kind", "document.unknown_kind");
+      const std::optional<std::size_t> member = DocumentMember(d, base, kind);
+      if (auto type = in_.String(d, "media_type", base, Need::kRequired); type && !docs_.AcceptsMediaType(*type)) {
+        f().Error(base + "/media_type", "document.unsupported_media_type");
+      }
+      if (auto size = in_.Integer(d, "size", base, Need::kRequired, 0, INT64_MAX)) {
+        if (*size == 0) {
+          f().Error(base + "/size", "document.empty");
+        } else if (limits && *size > limits->max_bytes) {
+          f().Error(base + "/size", "document.too_large", {{"max_bytes", limits->max_bytes}});
+        }
+      }
+      if (auto hash = in_.String(d, "blake2b", base, Need::kRequired)) {
+        std::string lower = *hash;
+        for (char& c : lower) c = (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c;
+        const bool hex = lower.size() == 64 && lower.find_first_not_of("0123456789abcdef") == std::string::npos;
+        if (!hex) {
+          f().Error(base + "/blake2b", "document.invalid_hash");
+        } else {
+          out_.normalized[json::json_pointer(base + "/blake2b")] = lower;
+        }
+      }
+      if (!kind) continue;
+      if (*kind == "kk") has_kk = true;
+      if (member && *kind == "ktp") has_ktp[*member] = true;
+      if (member && *kind == "birth_certificate") has_birth_certificate[*member] = true;
+    }
+
+    if (!has_kk) f().Error("/documents", "documents.missing_kk");
+    for (std::size_t i = 0; i < facts_.size(); ++i) {
+      const MemberFacts& m = facts_[i];
+      const std::vector<Param> who = {{"member", static_cast<int64_t>(i)}, {"number", static_cast<int64_t>(i + 1)}};
+      const bool adult = m.birth_date && AgeInYears(*m.birth_date, today_) >= kAdultAge;
+      if ((adult || m.ever_married) && !has_ktp[i]) f().Error("/documents", "documents.missing_ktp", who);
+      if (m.newborn_without_nik && !has_birth_certificate[i]) {
+        f().Error("/documents", "documents.missing_birth_certificate", who);
+      }
+    }
+  }
+
+  // The member a document belongs to: null for the family's KK, a member's index otherwise.
+  std::optional<std::size_t> DocumentMember(const json& d, const std::string& base,
+                                            const std::optional<std::string>& kind) {
+    const json* member = Member(d, "member");
+    const bool family_document = kind && *kind == "kk";
+    if (member == nullptr || member->is_null()) {
+      if (kind && !family_document) f().Error(base + "/member", "document.member_required");
+      return std::nullopt;
+    }
+    if (family_document) {
+      f().Error(base + "/member", "document.member_not_allowed");
+      return std::nullopt;
+    }
+    if (!member->is_number_integer() || member->get<int64_t>() < 0 ||
+        member->get<int64_t>() >= static_cast<int64_t>(facts_.size())) {
+      f().Error(base + "/member", "document.invalid_member", {{"members", static_cast<int64_t>(facts_.size())}});
+      return std::nullopt;
+    }
+    return static_cast<std::size_t>(member->get<int64_t>());
+  }
+
+  const json& app_;
+  const Date today_;
+  const TariffTable& tariffs_;
+  const DocumentRules& docs_;
+  ApplicationCheck& out_;
+  JsonReader in_;
+  std::vector<MemberFacts> facts_;
+};
+
+}  // namespace
+
+ApplicationCheck ValidateApplication(const json& application, Date today,
+                                     const TariffTable& tariffs, const DocumentRules& documents) {
+  ApplicationCheck out;
+  Validator(application, today, tariffs, documents, out).Run();
+  return out;
+}
+
+}  // namespace daftar

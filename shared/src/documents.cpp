@@ -1,0 +1,59 @@
+#include "daftar/documents.h"
+
+#include <algorithm>
+
+#include "json_read.h"
+
+namespace daftar::data {
+extern const char documents_json[];
+}
+
+namespace daftar {
+
+const DocumentKindLimits* DocumentRules::Find(std::string_view kind) const {
+  const auto it = std::find_if(kinds.begin(), kinds.end(),
+                               [&](const DocumentKindLimits& k) { return k.kind == kind; });
+  return it == kinds.end() ? nullptr : &*it;
+}
+
+bool DocumentRules::AcceptsMediaType(std::string_view media_type) const {
+  return std::find(media_types.begin(), media_types.end(), media_type) != media_types.end();
+}
+
+namespace {
+
+DocumentRules Parse(std::string_view text) {
+  DocumentRules rules;
+  const json doc = json::parse(text, nullptr, false);
+  Findings ignored;  // the built-in file is checked by the tests
+  JsonReader in(ignored);
+  if (const json* types = in.Array(doc, "media_types", "", Need::kRequired)) {
+    for (const json& t : *types) {
+      if (t.is_string()) rules.media_types.push_back(t.get<std::string>());
+    }
+  }
+  if (const json* kinds = in.Object(doc, "kinds", "", Need::kRequired)) {
+    for (const auto& [kind, limits] : kinds->items()) {
+      DocumentKindLimits k;
+      k.kind = kind;
+      k.max_bytes = in.Integer(limits, "max_bytes", "", Need::kRequired, 1, INT64_MAX).value_or(0);
+      k.min_long_side = static_cast<int>(
+          in.Integer(limits, "min_long_side", "", Need::kOptional, 0, 100000).value_or(0));
+      k.min_short_side = static_cast<int>(
+          in.Integer(limits, "min_short_side", "", Need::kOptional, 0, 100000).value_or(0));
+      rules.kinds.push_back(std::move(k));
+    }
+  }
+  return rules;
+}
+
+}  // namespace
+
+const DocumentRules& BuiltinDocumentRules() {
+  static const DocumentRules rules = Parse(data::documents_json);
+  return rules;
+}
+
+std::string_view BuiltinDocumentRulesJson() { return data::documents_json; }
+
+}  // namespace daftar

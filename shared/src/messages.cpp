@@ -1,0 +1,160 @@
+#include "daftar/messages.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace daftar {
+namespace {
+
+struct Entry {
+  std::string_view code, id, en;
+};
+
+// Sorted by code. Messages say what is wrong and what to do, in the applicant's words.
+constexpr Entry kCatalogue[] = {
+    {"address_line.required", "Isi alamat: nama jalan dan nomor rumah.", "Enter the address: street name and house number."},
+    {"address_line.too_long", "Alamat terlalu panjang: paling banyak {max} karakter.", "The address is too long: at most {max} characters."},
+    {"address_line.too_short", "Alamat terlalu pendek: paling sedikit {min} karakter.", "The address is too short: at least {min} characters."},
+    {"api.unknown_command", "Perintah '{command}' tidak dikenal.", "Unknown command '{command}'."},
+    {"application.invalid_class", "Pilih kelas perawatan: {allowed}.", "Choose a class of care: {allowed}."},
+    {"application.invalid_segment", "Segmen peserta harus PBPU (pekerja mandiri) atau BP (bukan pekerja).", "The segment must be PBPU (self-employed) or BP (not working)."},
+    {"application.segment_by_employer", "Pekerja penerima upah (PPU) didaftarkan oleh pemberi kerja, bukan secara mandiri. Hubungi bagian personalia Anda.", "Wage earners (PPU) are registered by their employer, not online. Ask your employer's HR department."},
+    {"application.segment_by_government", "Peserta PBI didaftarkan oleh pemerintah dari data sosial, bukan secara mandiri. Tanyakan ke Dinas Sosial setempat.", "PBI members are registered by the government from social data, not online. Ask the local social affairs office."},
+    {"application.unknown_schema", "Format formulir tidak dikenal; yang didukung: {expected}.", "Unknown application format; supported: {expected}."},
+    {"card.invalid_characters", "Nomor kartu JKN hanya berisi angka.", "A JKN card number has digits only."},
+    {"card.invalid_check_digit", "Nomor kartu JKN tidak cocok dengan angka pemeriksanya: periksa apakah ada angka yang salah ketik atau tertukar.", "The JKN card number fails its check digit: look for a mistyped or swapped digit."},
+    {"card.invalid_length", "Nomor kartu JKN terdiri dari 13 angka; yang diisi {length} angka.", "A JKN card number has 13 digits; this has {length}."},
+    {"card.invalid_serial", "Nomor urut kartu harus antara 1 dan {max}.", "The card serial must be between 1 and {max}."},
+    {"card.required", "Isi nomor kartu JKN.", "Enter the JKN card number."},
+    {"date.in_future", "Tanggal tidak boleh setelah hari ini ({today}).", "The date cannot be after today ({today})."},
+    {"date.invalid_format", "Tulis tanggal sebagai TTTT-BB-HH, misalnya 1997-09-06.", "Write the date as YYYY-MM-DD, for example 1997-09-06."},
+    {"date.not_a_real_date", "Tanggal ini tidak ada di kalender: periksa hari dan bulannya.", "This date does not exist: check the day and the month."},
+    {"date.required", "Isi tanggal lahir.", "Enter the date of birth."},
+    {"date.too_old", "Tanggal lahir lebih dari {max_years} tahun yang lalu: periksa tahunnya.", "The date of birth is more than {max_years} years ago: check the year."},
+    {"document.empty", "Berkas kosong: pilih atau foto ulang dokumennya.", "The file is empty: choose or photograph the document again."},
+    {"document.invalid_hash", "Sidik berkas (BLAKE2b) harus 64 digit heksadesimal.", "The file's BLAKE2b hash must be 64 hexadecimal digits."},
+    {"document.invalid_member", "Dokumen menunjuk anggota keluarga yang tidak ada (ada {members} anggota).", "The document names a family member who does not exist (there are {members})."},
+    {"document.member_not_allowed", "Kartu Keluarga adalah dokumen keluarga, bukan milik satu anggota.", "The family card belongs to the family, not to one member."},
+    {"document.member_required", "Sebutkan anggota keluarga pemilik dokumen ini.", "Say which family member this document belongs to."},
+    {"document.too_large", "Berkas terlalu besar: paling besar {max_bytes} byte.", "The file is too large: at most {max_bytes} bytes."},
+    {"document.unknown_kind", "Jenis dokumen tidak dikenal: pilih KK, KTP, akta kelahiran, pas foto, atau buku tabungan.", "Unknown kind of document: choose family card, KTP, birth certificate, photo or bank book."},
+    {"document.unsupported_media_type", "Jenis berkas tidak didukung: unggah JPG, PNG, atau PDF.", "This type of file is not accepted: upload a JPG, PNG or PDF."},
+    {"documents.missing_birth_certificate", "Unggah surat keterangan lahir atau akta kelahiran untuk anggota nomor {number} (bayi tanpa NIK).", "Upload the birth certificate of member {number} (a newborn without a NIK)."},
+    {"documents.missing_kk", "Unggah foto atau pindaian Kartu Keluarga (KK).", "Upload a photo or scan of the family card (KK)."},
+    {"documents.missing_ktp", "Unggah e-KTP anggota nomor {number}: wajib bagi yang berumur 17 tahun ke atas atau pernah menikah.", "Upload the e-KTP of member {number}: required from age 17 or once married."},
+    {"email.invalid_domain", "Alamat email setelah tanda @ tidak valid ({domain}): periksa ejaannya, misalnya gmail.com.", "The part after @ is not a valid domain ({domain}): check the spelling, e.g. gmail.com."},
+    {"email.invalid_format", "Alamat email harus berisi satu tanda @, misalnya nama@contoh.co.id.", "An e-mail address has exactly one @, like name@example.co.id."},
+    {"email.invalid_local_part", "Bagian sebelum tanda @ berisi karakter yang tidak diperbolehkan, spasi, atau titik ganda.", "The part before @ has a character that is not allowed, a space, or two dots in a row."},
+    {"email.required", "Isi alamat email: kami kirim bukti pendaftaran ke sana.", "Enter an e-mail address: we send proof of registration there."},
+    {"email.too_long", "Alamat email terlalu panjang: paling banyak {max} karakter.", "The e-mail address is too long: at most {max} characters."},
+    {"family.duplicate_nik", "NIK ini sudah diisi untuk anggota nomor {number}: setiap orang hanya sekali.", "This NIK was already entered for member {number}: list each person once."},
+    {"family.multiple_heads", "Hanya boleh ada satu kepala keluarga.", "There can be only one head of family."},
+    {"family.no_head", "Tandai satu anggota sebagai kepala keluarga, sesuai KK.", "Mark one member as head of family, as on the family card."},
+    {"family.no_members", "Tambahkan semua anggota keluarga yang tercantum di KK.", "Add every family member listed on the family card."},
+    {"input.invalid_date", "Tulis tanggal sebagai TTTT-BB-HH dengan tanggal yang ada di kalender.", "Write a real date as YYYY-MM-DD."},
+    {"input.malformed_json", "Data tidak dapat dibaca (bukan JSON yang benar).", "The data cannot be read (not valid JSON)."},
+    {"input.out_of_range", "Nilai harus antara {min} dan {max}.", "The value must be between {min} and {max}."},
+    {"input.required", "Wajib diisi.", "This is required."},
+    {"input.wrong_type", "Isian ini harus berupa {expected}.", "This must be of type {expected}."},
+    {"kk.invalid_characters", "Nomor KK hanya berisi angka (spasi, titik, dan tanda hubung boleh).", "A family card number has digits only (spaces, dots and dashes are fine)."},
+    {"kk.invalid_issue_date", "Tanggal terbit di nomor KK ({digits}) tidak ada di kalender: periksa angka ke-7 sampai ke-12.", "The issue date in the family card number ({digits}) does not exist: check digits 7 to 12."},
+    {"kk.invalid_length", "Nomor KK terdiri dari 16 angka; yang diisi {length} angka.", "A family card number has 16 digits; this has {length}."},
+    {"kk.invalid_serial", "Empat angka terakhir nomor KK tidak boleh 0000.", "The last four digits of a family card number cannot be 0000."},
+    {"kk.required", "Isi nomor Kartu Keluarga (KK).", "Enter the family card (KK) number."},
+    {"kk.unknown_district", "Kode kecamatan {district} di nomor KK tidak ada di tabel wilayah kami. Jika nomor sudah sesuai KK, lanjutkan: petugas akan memeriksa.", "District code {district} in the family card number is not in our region table. If it matches the card, continue: an officer will check."},
+    {"member.birth_date_mismatch", "Tanggal lahir tidak sama dengan yang tertulis di NIK ({nik_birth_date}). Samakan dengan KTP atau KK.", "The date of birth differs from the one in the NIK ({nik_birth_date}). Make it match the KTP or family card."},
+    {"member.invalid_marital_status", "Pilih status perkawinan: {allowed}.", "Choose a marital status: {allowed}."},
+    {"member.invalid_relationship", "Pilih hubungan dalam keluarga: {allowed}.", "Choose the relationship in the family: {allowed}."},
+    {"member.invalid_sex", "Pilih jenis kelamin: {allowed}.", "Choose the sex: {allowed}."},
+    {"member.nik_required", "Isi NIK. Hanya bayi baru lahir berumur kurang dari {months} bulan yang boleh didaftarkan tanpa NIK.", "Enter the NIK. Only a newborn under {months} months old may be registered without one."},
+    {"member.sex_mismatch", "Jenis kelamin tidak sama dengan yang tertulis di NIK ({nik_sex}): untuk perempuan, tanggal lahir di NIK ditambah 40.", "The sex differs from the one in the NIK ({nik_sex}): for women the day of birth in a NIK is plus 40."},
+    {"name.contains_digits", "Nama tidak boleh berisi angka. Tulis sesuai KTP atau KK.", "A name cannot contain digits. Write it as on the KTP or family card."},
+    {"name.invalid_characters", "Nama berisi karakter yang tidak diperbolehkan ({character}). Gunakan huruf, spasi, titik, koma, tanda hubung, atau apostrof.", "The name has a character that is not allowed ({character}). Use letters, spaces, dots, commas, hyphens or apostrophes."},
+    {"name.no_letters", "Nama harus berisi huruf.", "A name must contain letters."},
+    {"name.required", "Isi nama lengkap sesuai KTP atau KK.", "Enter the full name as on the KTP or family card."},
+    {"name.too_long", "Nama terlalu panjang: paling banyak {max} karakter.", "The name is too long: at most {max} characters."},
+    {"name.too_short", "Nama terlalu pendek: paling sedikit {min} karakter.", "The name is too short: at least {min} characters."},
+    {"nik.invalid_birth_date", "Tanggal lahir di NIK ({digits}) tidak ada di kalender: periksa angka ke-7 sampai ke-12. Untuk perempuan, tanggal ditambah 40.", "The birth date in the NIK ({digits}) does not exist: check digits 7 to 12. For women the day is plus 40."},
+    {"nik.invalid_characters", "NIK hanya berisi angka (spasi, titik, dan tanda hubung boleh).", "A NIK has digits only (spaces, dots and dashes are fine)."},
+    {"nik.invalid_length", "NIK terdiri dari 16 angka; yang diisi {length} angka.", "A NIK has 16 digits; this has {length}."},
+    {"nik.invalid_serial", "Empat angka terakhir NIK tidak boleh 0000.", "The last four digits of a NIK cannot be 0000."},
+    {"nik.required", "Isi NIK (16 angka di KTP atau KK).", "Enter the NIK (16 digits on the KTP or family card)."},
+    {"nik.unknown_district", "Kode kecamatan {district} di NIK tidak ada di tabel wilayah kami. Jika NIK sudah sesuai KTP, lanjutkan: petugas akan memeriksa.", "District code {district} in the NIK is not in our region table. If the NIK matches the KTP, continue: an officer will check."},
+    {"nik.unknown_province", "Dua angka pertama NIK ({province}) bukan kode provinsi: periksa kembali NIK Anda.", "The first two digits of the NIK ({province}) are no province code: check the NIK again."},
+    {"nik.unknown_regency", "Kode kabupaten/kota {regency} di NIK tidak ada di tabel wilayah kami. Jika NIK sudah sesuai KTP, lanjutkan: petugas akan memeriksa.", "Regency code {regency} in the NIK is not in our region table. If the NIK matches the KTP, continue: an officer will check."},
+    {"npwp.invalid_characters", "NPWP hanya berisi angka (titik dan tanda hubung boleh).", "An NPWP has digits only (dots and dashes are fine)."},
+    {"npwp.invalid_length", "NPWP terdiri dari 15 atau 16 angka; yang diisi {length} angka.", "An NPWP has 15 or 16 digits; this has {length}."},
+    {"npwp.required", "Isi NPWP, atau kosongkan jika tidak punya.", "Enter the NPWP, or leave it out if you have none."},
+    {"phone.invalid_characters", "Nomor HP hanya berisi angka, misalnya 0812-3456-7890.", "A mobile number has digits only, like 0812-3456-7890."},
+    {"phone.invalid_length", "Nomor HP terdiri dari 10 sampai 13 angka (mulai 08); yang diisi {length} angka.", "A mobile number has 10 to 13 digits (starting 08); this has {length}."},
+    {"phone.not_indonesian", "Gunakan nomor HP Indonesia (+62 atau 08).", "Use an Indonesian mobile number (+62 or 08)."},
+    {"phone.not_mobile", "Ini bukan nomor HP: nomor telepon rumah dan nomor layanan 0800 tidak bisa menerima SMS. Isi nomor HP yang aktif (mulai 08).", "This is not a mobile number: landlines and 0800 service numbers cannot receive SMS. Enter an active mobile number (starting 08)."},
+    {"phone.required", "Isi nomor HP yang aktif: kami kirim kode dan kabar pendaftaran ke sana.", "Enter an active mobile number: we send codes and news of the registration there."},
+    {"postal_code.invalid", "Kode pos terdiri dari 5 angka dan tidak diawali 0.", "A postal code has 5 digits and does not start with 0."},
+    {"postal_code.required", "Isi kode pos.", "Enter the postal code."},
+    {"quote.no_penalty_rule_for_date", "Belum ada aturan denda pelayanan untuk tanggal {date}.", "No service-penalty rule applies on {date}."},
+    {"quote.no_tariff_for_date", "Belum ada tarif iuran untuk tanggal {date}.", "No contribution tariff applies on {date}."},
+    {"quote.ppu_too_many_members", "Iuran PPU menanggung paling banyak {max} orang; sebutkan anggota lain sebagai extra_members.", "The PPU rate covers at most {max} people; list the others as extra_members."},
+    {"quote.reactivation_not_applicable", "Tunggakan dan reaktivasi hanya dihitung untuk peserta mandiri (PBPU/BP).", "Arrears and reactivation apply to self-paying members (PBPU/BP) only."},
+    {"quote.unknown_class", "Kelas tidak tersedia; pilih: {allowed}.", "That class is not available; choose: {allowed}."},
+    {"quote.unknown_segment", "Segmen harus PBPU, BP, PPU, atau PBI.", "The segment must be PBPU, BP, PPU or PBI."},
+    {"rt.invalid", "RT terdiri dari 1 sampai 3 angka, misalnya 003.", "The RT has 1 to 3 digits, like 003."},
+    {"rt.required", "Isi nomor RT.", "Enter the RT number."},
+    {"rw.invalid", "RW terdiri dari 1 sampai 3 angka, misalnya 007.", "The RW has 1 to 3 digits, like 007."},
+    {"rw.required", "Isi nomor RW.", "Enter the RW number."},
+    {"tariffs.ends_before_start", "Baris tarif berakhir sebelum mulai berlaku.", "The tariff row ends before it starts."},
+    {"tariffs.inconsistent_amounts", "Bagian peserta ditambah subsidi harus sama dengan total.", "The participant's share plus the subsidy must equal the total."},
+    {"tariffs.overlapping_rows", "Baris tarif yang berlaku mulai {from} tumpang tindih dengan baris sebelumnya.", "The tariff row from {from} overlaps the row before it."},
+    {"va.invalid_prefix", "Awalan virtual account harus 3 sampai 8 angka.", "The virtual account prefix must be 3 to 8 digits."},
+    {"village.invalid_format", "Kode desa/kelurahan terdiri dari 10 angka, misalnya 32.04.11.2001.", "A village code has 10 digits, like 32.04.11.2001."},
+    {"village.required", "Pilih desa/kelurahan.", "Choose the village."},
+    {"village.unknown", "Kode desa/kelurahan {village} tidak ada di daftar wilayah saat ini: pilih dari daftar.", "Village code {village} is not in the current region list: choose from the list."},
+};
+
+const Entry* Find(std::string_view code) {
+  const auto it = std::lower_bound(std::begin(kCatalogue), std::end(kCatalogue), code,
+                                   [](const Entry& e, std::string_view c) { return e.code < c; });
+  return it != std::end(kCatalogue) && it->code == code ? &*it : nullptr;
+}
+
+std::string Fill(std::string_view text, const std::vector<Param>& params) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::size_t close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      out.push_back(text[i]);
+      continue;
+    }
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    const auto p = std::find_if(params.begin(), params.end(), [&](const Param& q) { return q.name == name; });
+    if (p == params.end()) {
+      out.append(text.substr(i, close - i + 1));
+    } else if (const auto* number = std::get_if<int64_t>(&p->value)) {
+      out += std::to_string(*number);
+    } else {
+      out += std::get<std::string>(p->value);
+    }
+    i = close;
+  }
+  return out;
+}
+
+}  // namespace
+
+Message RenderMessage(const Finding& finding) {
+  if (const Entry* e = Find(finding.code)) {
+    return {Fill(e->id, finding.params), Fill(e->en, finding.params)};
+  }
+  // Never reached for codes the core emits: a test compares the sources with the catalogue.
+  return {"Isian tidak valid (" + finding.code + ").", "Invalid input (" + finding.code + ")."};
+}
+
+bool IsCatalogued(std::string_view code) { return Find(code) != nullptr; }
+
+std::vector<std::string_view> CataloguedCodes() {
+  std::vector<std::string_view> codes;
+  for (const Entry& e : kCatalogue) codes.push_back(e.code);
+  return codes;
+}
+
+}  // namespace daftar

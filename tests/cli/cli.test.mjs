@@ -1,0 +1,119 @@
+// The CLI contract of issue 2, tested from outside: the built binary, its JSON and exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = process.env.DAFTAR_BIN;
+const root = process.env.DAFTAR_SOURCE_DIR;
+const family = join(root, 'examples/family.json');
+
+function daftar(args, stdin) {
+  const r = spawnSync(bin, args, { input: stdin, encoding: 'utf8' });
+  let json;
+  try { json = JSON.parse(r.stdout); } catch { json = undefined; }
+  return { code: r.status, json, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('check nik answers the documented shape', () => {
+  const r = daftar(['check', 'nik', '3204110609970001', '--today', '2026-11-23']);
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.json, {
+    valid: true, errors: [], warnings: [], normalized: '3204110609970001',
+    nik: { province: '32', regency: '3204', district: '320411', birth_date: '1997-09-06', sex: 'M', serial: '0001' },
+  });
+});
+
+test('an invalid NIK exits 1 and says why in both languages', () => {
+  const r = daftar(['check', 'nik', '32041106099700', '--today', '2026-11-23']);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.valid, false);
+  const [e] = r.json.errors;
+  assert.equal(e.path, '/nik');
+  assert.equal(e.code, 'nik.invalid_length');
+  assert.deepEqual(e.params, { length: 14 });
+  assert.match(e.message.id, /16 angka/);
+  assert.match(e.message.en, /16 digits/);
+});
+
+test('today defaults to the machine date', () => {
+  const now = new Date();
+  const dd = String(now.getDate()).padStart(2, '0');
+  const mm = String(now.getMonth() + 1).padStart(2, '0');
+  const yy = String(now.getFullYear() % 100).padStart(2, '0');
+  const r = daftar(['check', 'nik', `320411${dd}${mm}${yy}0001`]);
+  assert.equal(r.code, 0);
+  assert.equal(r.json.nik.birth_date, `${now.getFullYear()}-${mm}-${dd}`);
+});
+
+test('check kk and check card', () => {
+  const kk = daftar(['check', 'kk', '3204-1122-0318-0004', '--today', '2026-11-23']);
+  assert.equal(kk.code, 0);
+  assert.deepEqual(kk.json.kk, { district: '320411', issued: '2018-03-22', serial: '0004' });
+  const card = daftar(['check', 'card', '0000000000010']);
+  assert.equal(card.code, 0);
+  assert.deepEqual(card.json.card, { serial: '000000000001' });
+  assert.equal(daftar(['check', 'card', '0000000000011']).code, 1);
+});
+
+test('validate a file and standard input', () => {
+  const file = daftar(['validate', family, '--today', '2026-11-23']);
+  assert.equal(file.code, 0);
+  assert.equal(file.json.valid, true);
+  assert.equal(file.json.normalized.members[1].name, 'SITI AMINAH');
+  const piped = daftar(['validate', '-', '--today', '2026-11-23'], JSON.stringify({ schema: 'daftar.application/1' }));
+  assert.equal(piped.code, 1);
+  assert.ok(piped.json.errors.some((e) => e.path === '/members' && e.code === 'input.required'));
+});
+
+test('a file that is not JSON is invalid input, not a crash', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-'));
+  writeFileSync(join(dir, 'bad.json'), '{"schema": ');
+  const r = daftar(['validate', join(dir, 'bad.json'), '--today', '2026-11-23']);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.errors[0].code, 'input.malformed_json');
+});
+
+test('quote answers the documented shape', () => {
+  const r = daftar(['quote', '-', '--date', '2021-02-01'], JSON.stringify({
+    segment: 'PBPU', class: 3, members: 4, unpaid_months: 30,
+    penalty: { inpatient_cost: 10000000, months_in_arrears: 3 },
+  }));
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.json, {
+    date: '2021-02-01', basis: 'Perpres 64/2020',
+    per_member: { total: 42000, participant: 35000, subsidy: 7000 },
+    monthly: { total: 168000, participant: 140000, subsidy: 28000 },
+    reactivation: { months_counted: 24, amount: 3500000 },
+    penalty: { rate_bp: 500, amount: 1500000 },
+  });
+  const app = daftar(['quote', family, '--date', '2026-11-23']);
+  assert.equal(app.json.monthly.participant, 4 * 35000);
+});
+
+test('card next and va', () => {
+  assert.deepEqual(daftar(['card', 'next', '1']).json, { card: '0000000000010' });
+  const va = daftar(['va', '0001944358917']);
+  assert.equal(va.code, 0);
+  assert.deepEqual(va.json, { va: '8888801944358917' });
+  assert.deepEqual(daftar(['va', '0001944358917', '--prefix', '89888']).json, { va: '8988801944358917' });
+});
+
+test('usage errors exit 2 with a message on stderr', () => {
+  for (const args of [[], ['check'], ['check', 'nik'], ['check', 'ktp', '1'], ['frobnicate'],
+    ['validate'], ['validate', '/nonexistent/file.json'], ['check', 'nik', '1', '--when', 'x'],
+    ['card', 'next'], ['va']]) {
+    const r = daftar(args);
+    assert.equal(r.code, 2, `daftar ${args.join(' ')}`);
+    assert.ok(r.stderr.length > 0);
+  }
+  assert.equal(daftar(['--help']).code, 0);
+});
+
+test('call runs the dispatcher directly', () => {
+  const r = daftar(['call', 'check-nik'], JSON.stringify({ nik: '3204110609970001', today: '2026-11-23' }));
+  assert.equal(r.code, 0);
+  assert.equal(r.json.nik.sex, 'M');
+});
