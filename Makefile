@@ -3,7 +3,11 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build run test check clean example
+.PHONY: all deps build native wasm run test check clean
+
+# Debian's Emscripten 3.1.6 with this machine's Node 20 (see ../shared/TOOLCHAIN.md).
+export NODE_PATH := /usr/share/nodejs
+export NODE_OPTIONS := --no-experimental-fetch
 
 all: build
 
@@ -13,8 +17,19 @@ deps:
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+$(BUILD)/wasm/CMakeCache.txt: | deps
+	emcmake cmake -S wasm -B $(BUILD)/wasm $(CMAKE_FLAGS) -DDAFTAR_WEB_DIR=$(abspath $(BUILD))/web \
+	  -DDAFTAR_SODIUM_DIR=$(abspath $(BUILD))/wasm-deps/libsodium
+
+# Everything: the native binary and tests, and the web assets (wasm) in $(BUILD)/web.
+build: deps native wasm
+
+native: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+wasm: $(BUILD)/wasm/CMakeCache.txt
+	tools/build-libsodium-wasm.sh $(BUILD)/wasm-deps/libsodium
+	cmake --build $(BUILD)/wasm -j $(JOBS)
 
 # The main job: until the server lands, the verdict and the quote for the bundled example family.
 run: build
@@ -28,7 +43,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The fast inner loop: native unit tests and cases only.
-check: build
+check: deps native
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 clean:

@@ -71,20 +71,31 @@ std::string ReadInput(const std::string& path) {
   return text.str();
 }
 
-int Answer(std::string_view command, const std::string& input) {
-  const Reply reply = Dispatch(command, input, DispatchOptions{.indent = 2});
+// Dates the user leaves out are the machine's local date.
+int Answer(std::string_view command, const std::string& input, int indent = 2) {
+  const Reply reply = Dispatch(command, input, DispatchOptions{.indent = indent, .default_today = LocalToday()});
   std::cout << reply.body << "\n";
   return reply.outcome == Outcome::kOk ? kOk : kInvalid;
 }
 
-// Wraps a JSON document read from a file as member `key` of the dispatcher's input. A file that
-// is no JSON is handed to the dispatcher as it is, which answers with input.malformed_json.
-int AnswerDocument(std::string_view command, const std::string& text, const char* key,
-                   const char* date_key, const std::string& date) {
+// Wraps a JSON document read from a file as member `key` of the dispatcher's input, with the
+// date given by `option` if any. A file that is no JSON is handed to the dispatcher as it is,
+// which answers with input.malformed_json.
+int AnswerDocument(std::string_view command, const Args& args, const char* key,
+                   const char* option, const char* date_key) {
+  const std::string text = ReadInput(args.positional[0]);
   json document = json::parse(text, nullptr, false);
   if (document.is_discarded()) return Answer(command, text);
-  const json input = {{key, std::move(document)}, {date_key, date}};
+  json input = {{key, std::move(document)}};
+  if (auto date = args.Option(option)) input[date_key] = *date;
   return Answer(command, input.dump());
+}
+
+// {"name": value} plus "today" when --today was given.
+json WithToday(const Args& args, const char* name, const std::string& value) {
+  json input = {{name, value}};
+  if (auto today = args.Option("--today")) input["today"] = *today;
+  return input;
 }
 
 void Expect(const Args& args, std::size_t count, const char* usage) {
@@ -93,12 +104,11 @@ void Expect(const Args& args, std::size_t count, const char* usage) {
 
 int Check(const std::vector<std::string>& raw) {
   const Args args = Parse(raw, {"--today"});
-  const std::string today = args.Option("--today").value_or(LocalToday());
   if (args.positional.size() != 2) throw UsageError{"usage: daftar check nik|kk|card NUMBER [--today YYYY-MM-DD]"};
   const std::string& what = args.positional[0];
   const std::string& number = args.positional[1];
-  if (what == "nik") return Answer("check-nik", json{{"nik", number}, {"today", today}}.dump());
-  if (what == "kk") return Answer("check-kk", json{{"kk", number}, {"today", today}}.dump());
+  if (what == "nik") return Answer("check-nik", WithToday(args, "nik", number).dump());
+  if (what == "kk") return Answer("check-kk", WithToday(args, "kk", number).dump());
   if (what == "card") return Answer("check-card", json{{"card", number}}.dump());
   throw UsageError{"daftar check: expected nik, kk or card, not '" + what + "'"};
 }
@@ -106,15 +116,13 @@ int Check(const std::vector<std::string>& raw) {
 int Validate(const std::vector<std::string>& raw) {
   const Args args = Parse(raw, {"--today"});
   Expect(args, 1, "daftar validate FILE|- [--today YYYY-MM-DD]");
-  return AnswerDocument("validate", ReadInput(args.positional[0]), "application", "today",
-                        args.Option("--today").value_or(LocalToday()));
+  return AnswerDocument("validate", args, "application", "--today", "today");
 }
 
 int QuoteCmd(const std::vector<std::string>& raw) {
   const Args args = Parse(raw, {"--date"});
   Expect(args, 1, "daftar quote FILE|- [--date YYYY-MM-DD]");
-  return AnswerDocument("quote", ReadInput(args.positional[0]), "request", "date",
-                        args.Option("--date").value_or(LocalToday()));
+  return AnswerDocument("quote", args, "request", "--date", "date");
 }
 
 int Card(const std::vector<std::string>& raw) {
@@ -141,9 +149,7 @@ int Call(const std::vector<std::string>& raw) {
     throw UsageError{"usage: daftar call COMMAND [FILE|-]"};
   }
   const std::string input = ReadInput(args.positional.size() == 2 ? args.positional[1] : "-");
-  const Reply reply = Dispatch(args.positional[0], input);
-  std::cout << reply.body << "\n";
-  return reply.outcome == Outcome::kOk ? kOk : kInvalid;
+  return Answer(args.positional[0], input, /*indent=*/-1);
 }
 
 struct Subcommand {

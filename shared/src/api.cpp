@@ -45,15 +45,25 @@ json Verdict(const Findings& findings) {
 }
 
 struct Context {
-  Context(const json& input, const TariffTable& tariffs) : input(input), tariffs(tariffs) {}
+  Context(const json& input, const DispatchOptions& options)
+      : input(input),
+        tariffs(options.tariffs ? *options.tariffs : BuiltinTariffs()),
+        default_today(options.default_today) {}
   const json& input;
   const TariffTable& tariffs;
+  const std::string& default_today;
   Findings findings;  // input-level problems (missing members, wrong types)
   JsonReader in{findings};
 };
 
-// The date named by `key`; the core has no clock, so callers (CLI, browser, server) supply it.
+// The date named by `key`, else the caller's today; the core has no clock.
 std::optional<Date> RequiredDate(Context& c, std::string_view key) {
+  const json* given = Member(c.input, key);
+  if ((given == nullptr || given->is_null()) && !c.default_today.empty()) {
+    const std::optional<Date> today = ParseIsoDate(c.default_today);
+    if (!today) c.findings.Error(JoinPointer("", key), "input.invalid_date");
+    return today;
+  }
   return c.in.IsoDate(c.input, key, "", Need::kRequired);
 }
 
@@ -254,7 +264,7 @@ Reply Dispatch(std::string_view command, std::string_view input_json, const Disp
   if (input.is_discarded()) return Refuse("input.malformed_json", {}, options.indent);
   if (!input.is_object()) return Refuse("input.wrong_type", {{"expected", "object"}}, options.indent);
 
-  Context context(input, options.tariffs ? *options.tariffs : BuiltinTariffs());
+  Context context(input, options);
   const json body = found->run(context);
   const json* valid = Member(body, "valid");
   const bool invalid = valid && valid->is_boolean() && !valid->get<bool>();

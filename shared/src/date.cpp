@@ -1,7 +1,5 @@
 #include "daftar/date.h"
 
-#include <cstdio>
-
 #include "text.h"
 
 namespace daftar {
@@ -65,10 +63,16 @@ std::optional<Date> ParseIsoDate(std::string_view s) {
   return date;
 }
 
+// By hand rather than snprintf: printf would add several KB to the wasm module.
 std::string FormatIsoDate(Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
+  std::string out = "0000-00-00";
+  const auto put = [&](int value, std::size_t end, int digits) {
+    for (int i = 0; i < digits; ++i, value /= 10) out[end - i] = static_cast<char>('0' + value % 10);
+  };
+  put(d.year, 3, 4);
+  put(d.month, 6, 2);
+  put(d.day, 9, 2);
+  return out;
 }
 
 std::optional<Date> ResolveTwoDigitYear(int day, int month, int yy, Date today) {

@@ -1,0 +1,49 @@
+// The browser and the server run the same rules: every case in tests/cases/ goes through the wasm
+// build (build/web/js/daftar-core.mjs, as a page or worker would load it) and through the native
+// binary (`daftar call`), and the two answers must be identical.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const { DAFTAR_BIN: bin, DAFTAR_WEB: web, DAFTAR_SOURCE_DIR: root } = process.env;
+const { load } = await import(pathToFileURL(join(web, 'js/daftar-core.mjs')));
+const core = await load();
+
+function native(command, input) {
+  const r = spawnSync(bin, ['call', command, '-'], { input, encoding: 'utf8' });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+const casesDir = join(root, 'tests/cases');
+let total = 0;
+for (const file of readdirSync(casesDir).filter((f) => f.endsWith('.json'))) {
+  const suite = JSON.parse(readFileSync(join(casesDir, file), 'utf8'));
+  test(`parity: ${file}`, () => {
+    for (const c of suite.cases) {
+      const command = c.command ?? suite.command;
+      const input = JSON.stringify(c.input);
+      assert.deepEqual(core.call(command, input), native(command, input), `${file}: ${c.name}`);
+      total++;
+    }
+  });
+}
+
+test('inputs may be objects or JSON text, and the wrappers agree', () => {
+  const input = { nik: '3204 1146 0997 0001', today: '2026-11-23' };
+  assert.deepEqual(core.call('check-nik', input), core.call('check-nik', JSON.stringify(input)));
+  assert.deepEqual(core.checkNik(input.nik, input.today), core.call('check-nik', input));
+  assert.equal(core.checkNik('3204114609970001', '2026-11-23').nik.sex, 'F');
+  assert.deepEqual(core.cardNext(1), { card: '0000000000010' });
+});
+
+test('malformed input gets an answer, not an exception', () => {
+  assert.equal(core.call('check-nik', '{"nik":').errors[0].code, 'input.malformed_json');
+  assert.equal(core.call('no-such-command', {}).errors[0].code, 'api.unknown_command');
+  assert.deepEqual(core.call('check-nik', '{"nik":'), native('check-nik', '{"nik":'));
+});
+
+test('the corpus is not empty', () => assert.ok(total >= 60, `${total} cases`));
