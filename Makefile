@@ -3,7 +3,7 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm run test check clean
+.PHONY: all deps build native wasm run test check clean bench-wasm
 
 # Debian's Emscripten 3.1.6 with this machine's Node 20 (see ../shared/TOOLCHAIN.md).
 export NODE_PATH := /usr/share/nodejs
@@ -48,3 +48,7 @@ check: deps native
 
 clean:
 	rm -rf $(BUILD)
+
+# The browser build's sizes and speeds, written to docs/wasm-budget.md (a benchmark, not a test).
+bench-wasm: build
+	node tools/bench-wasm.mjs $(BUILD)/web docs/wasm-budget.md

@@ -12,7 +12,6 @@
 #include "daftar/api.h"
 
 namespace daftar::cli {
-namespace {
 
 using json = nlohmann::ordered_json;
 
@@ -26,31 +25,40 @@ std::string LocalToday() {
   return buf;
 }
 
-struct UsageError {
-  std::string message;
-};
-
-// Positional arguments and --name value options, in any order.
-struct Args {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
-
-  std::optional<std::string> Option(const std::string& name) const {
-    for (const auto& [n, v] : options) {
-      if (n == name) return v;
-    }
-    return std::nullopt;
+std::optional<std::string> Args::Option(const std::string& name) const {
+  for (const auto& [n, v] : options) {
+    if (n == name) return v;
   }
-};
+  return std::nullopt;
+}
 
-Args Parse(const std::vector<std::string>& raw, std::initializer_list<const char*> allowed) {
+std::vector<std::string> Args::All(const std::string& name) const {
+  std::vector<std::string> values;
+  for (const auto& [n, v] : options) {
+    if (n == name) values.push_back(v);
+  }
+  return values;
+}
+
+bool Args::Has(const std::string& name) const { return Option(name).has_value(); }
+
+Args Parse(const std::vector<std::string>& raw, std::initializer_list<const char*> allowed,
+           std::initializer_list<const char*> switches) {
   Args args;
+  const auto among = [](const std::string& a, std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+      if (a == name) return true;
+    }
+    return false;
+  };
   for (std::size_t i = 0; i < raw.size(); ++i) {
     const std::string& a = raw[i];
     if (a.size() > 2 && a.rfind("--", 0) == 0) {
-      bool known = false;
-      for (const char* name : allowed) known = known || a == name;
-      if (!known) throw UsageError{"unknown option " + a};
+      if (among(a, switches)) {
+        args.options.emplace_back(a, "");
+        continue;
+      }
+      if (!among(a, allowed)) throw UsageError{"unknown option " + a};
       if (i + 1 >= raw.size()) throw UsageError{a + " needs a value"};
       args.options.emplace_back(a, raw[++i]);
     } else {
@@ -70,6 +78,8 @@ std::string ReadInput(const std::string& path) {
   text << file.rdbuf();
   return text.str();
 }
+
+namespace {
 
 // Dates the user leaves out are the machine's local date.
 int Answer(std::string_view command, const std::string& input, int indent = 2) {
@@ -158,20 +168,21 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"check", Check}, {"validate", Validate}, {"quote", QuoteCmd},
-    {"card", Card},   {"va", Va},             {"call", Call},
+    {"check", Check}, {"validate", Validate}, {"quote", QuoteCmd}, {"card", Card},
+    {"va", Va},       {"call", Call},         {"keygen", Keygen},  {"seal", Seal},
+    {"open", Open},
 };
 
 }  // namespace
 
-bool IsRulesCommand(const std::string& name) {
+bool IsCommand(const std::string& name) {
   for (const Subcommand& s : kSubcommands) {
     if (name == s.name) return true;
   }
   return false;
 }
 
-int RunRules(const std::vector<std::string>& args) {
+int Run(const std::vector<std::string>& args) {
   for (const Subcommand& s : kSubcommands) {
     if (args.front() != s.name) continue;
     try {

@@ -1,7 +1,10 @@
-// The rules subcommands of the `daftar` binary: thin shells over the dispatcher.
+// The subcommands of the `daftar` binary: thin shells over the dispatcher.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace daftar::cli {
@@ -9,10 +12,36 @@ namespace daftar::cli {
 // Exit status: 0 valid / ok, 1 the input is invalid (the JSON answer says why), 2 usage error.
 enum ExitCode { kOk = 0, kInvalid = 1, kUsage = 2 };
 
-// Runs `daftar check|validate|quote|card|va|call …`; `args` excludes the program name.
-int RunRules(const std::vector<std::string>& args);
+// Runs `daftar SUBCOMMAND …` for the subcommands below; `args` excludes the program name.
+int Run(const std::vector<std::string>& args);
 
-// True if `name` is one of the subcommands RunRules handles.
-bool IsRulesCommand(const std::string& name);
+// True if `name` is a subcommand Run handles.
+bool IsCommand(const std::string& name);
+
+// --- for the subcommands' implementations ----------------------------------------------------
+
+struct UsageError {
+  std::string message;
+};
+
+// Positional arguments and --name value options, in any order; flags listed in `switches` take
+// no value.
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::optional<std::string> Option(const std::string& name) const;
+  std::vector<std::string> All(const std::string& name) const;
+  bool Has(const std::string& name) const;
+};
+Args Parse(const std::vector<std::string>& raw, std::initializer_list<const char*> options,
+           std::initializer_list<const char*> switches = {});
+
+std::string ReadInput(const std::string& path);  // "-" is standard input; UsageError if unreadable
+std::string LocalToday();                        // the machine's local date, YYYY-MM-DD
+
+// Subcommands on packages (package_cli.cpp).
+int Keygen(const std::vector<std::string>& args);
+int Seal(const std::vector<std::string>& args);
+int Open(const std::vector<std::string>& args);
 
 }  // namespace daftar::cli

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "daftar/keys.h"
 
 namespace {
 
@@ -18,6 +19,12 @@ usage:
   daftar card next SERIAL                       the card number for a serial
   daftar va CARD [--prefix DIGITS]              the family virtual account for the head's card
   daftar call COMMAND [FILE|-]                  the rules dispatcher, JSON in and out
+  daftar keygen --out DIR [--force]             a server's intake and signing keys
+  daftar seal --key intake.pk --application APP.json --document KIND:MEMBER:PATH ... --out FILE.daftar
+                [--today YYYY-MM-DD] [--allow-invalid]
+                                                check documents, seal application and documents
+  daftar open --key intake.sk FILE.daftar --out DIR
+                                                verify and open a package (writes nothing if it fails)
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.
@@ -31,7 +38,11 @@ int main(int argc, char** argv) {
     (args.empty() ? std::cerr : std::cout) << kHelp;
     return args.empty() ? daftar::cli::kUsage : daftar::cli::kOk;
   }
-  if (daftar::cli::IsRulesCommand(args[0])) return daftar::cli::RunRules(args);
+  if (!daftar::InitCrypto()) {
+    std::cerr << "daftar: libsodium cannot initialise\n";
+    return 1;
+  }
+  if (daftar::cli::IsCommand(args[0])) return daftar::cli::Run(args);
   std::cerr << "daftar: unknown command '" << args[0] << "'; try daftar --help\n";
   return daftar::cli::kUsage;
 }

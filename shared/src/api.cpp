@@ -7,7 +7,8 @@
 #include "daftar/messages.h"
 #include "daftar/nik.h"
 #include "daftar/tariffs.h"
-#include "json_read.h"
+#include "api_internal.h"
+#include "daftar/document_check.h"
 
 namespace daftar {
 namespace {
@@ -24,6 +25,8 @@ json ParamsToJson(const std::vector<Param>& params) {
   return out;
 }
 
+}  // namespace
+
 json FindingsToJson(const Findings& findings, Severity severity) {
   json out = json::array();
   for (const Finding& f : findings.all()) {
@@ -37,26 +40,12 @@ json FindingsToJson(const Findings& findings, Severity severity) {
   return out;
 }
 
-// {"valid":…,"normalized":…,"errors":[…],"warnings":[…]}: the head of every check's answer.
 json Verdict(const Findings& findings) {
   return {{"valid", !findings.has_errors()},
           {"errors", FindingsToJson(findings, Severity::kError)},
           {"warnings", FindingsToJson(findings, Severity::kWarning)}};
 }
 
-struct Context {
-  Context(const json& input, const DispatchOptions& options)
-      : input(input),
-        tariffs(options.tariffs ? *options.tariffs : BuiltinTariffs()),
-        default_today(options.default_today) {}
-  const json& input;
-  const TariffTable& tariffs;
-  const std::string& default_today;
-  Findings findings;  // input-level problems (missing members, wrong types)
-  JsonReader in{findings};
-};
-
-// The date named by `key`, else the caller's today; the core has no clock.
 std::optional<Date> RequiredDate(Context& c, std::string_view key) {
   const json* given = Member(c.input, key);
   if ((given == nullptr || given->is_null()) && !c.default_today.empty()) {
@@ -66,6 +55,8 @@ std::optional<Date> RequiredDate(Context& c, std::string_view key) {
   }
   return c.in.IsoDate(c.input, key, "", Need::kRequired);
 }
+
+namespace {
 
 json CheckNikCommand(Context& c) {
   const auto nik = c.in.String(c.input, "nik", "", Need::kRequired);
@@ -231,19 +222,28 @@ json VaCommand(Context& c) {
   return out;
 }
 
-struct Command {
-  std::string_view name;
-  json (*run)(Context&);
-};
+// Pixels a browser decoded (RGBA, as the payload) for a photo of a document.
+json ImageQualityCommand(Context& c) {
+  const auto width = c.in.Integer(c.input, "width", "", Need::kRequired, 1, 100000);
+  const auto height = c.in.Integer(c.input, "height", "", Need::kRequired, 1, 100000);
+  if (!width || !height) return Verdict(c.findings);
+  ImageQuality q = CheckImageQuality(c.payload, static_cast<int>(*width), static_cast<int>(*height),
+                                     BuiltinDocumentRules());
+  c.findings.Append(q.findings, "");
+  json out = Verdict(c.findings);
+  out["quality"] = {{"sharpness", q.sharpness}, {"brightness", q.brightness}, {"glare_permille", q.glare_permille}};
+  return out;
+}
 
 constexpr Command kCommands[] = {
     {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
     {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
-    {"va", VaCommand},
+    {"va", VaCommand},              {"check-image-quality", ImageQualityCommand},
 };
 
-Reply Finish(Outcome outcome, const json& body, int indent) {
-  return {outcome, body.dump(indent, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace)};
+Reply Finish(Outcome outcome, const json& body, int indent, std::string payload = {}) {
+  return {outcome, body.dump(indent, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace),
+          std::move(payload)};
 }
 
 Reply Refuse(std::string code, std::vector<Param> params, int indent) {
@@ -254,9 +254,13 @@ Reply Refuse(std::string code, std::vector<Param> params, int indent) {
 
 }  // namespace
 
-Reply Dispatch(std::string_view command, std::string_view input_json, const DispatchOptions& options) {
+Reply Dispatch(std::string_view command, std::string_view input_json, const DispatchOptions& options,
+               std::string_view payload) {
   const Command* found = nullptr;
   for (const Command& c : kCommands) {
+    if (c.name == command) found = &c;
+  }
+  for (const Command& c : SealingCommands()) {
     if (c.name == command) found = &c;
   }
   if (found == nullptr) return Refuse("api.unknown_command", {{"command", std::string(command)}}, options.indent);
@@ -264,16 +268,18 @@ Reply Dispatch(std::string_view command, std::string_view input_json, const Disp
   if (input.is_discarded()) return Refuse("input.malformed_json", {}, options.indent);
   if (!input.is_object()) return Refuse("input.wrong_type", {{"expected", "object"}}, options.indent);
 
-  Context context(input, options);
+  Context context(input, options, payload);
   const json body = found->run(context);
   const json* valid = Member(body, "valid");
   const bool invalid = valid && valid->is_boolean() && !valid->get<bool>();
-  return Finish(invalid ? Outcome::kInvalid : Outcome::kOk, body, options.indent);
+  return Finish(invalid ? Outcome::kInvalid : Outcome::kOk, body, options.indent,
+                invalid ? std::string() : std::move(context.payload_out));
 }
 
 std::vector<std::string_view> DispatchCommands() {
   std::vector<std::string_view> names;
   for (const Command& c : kCommands) names.push_back(c.name);
+  for (const Command& c : SealingCommands()) names.push_back(c.name);
   return names;
 }
 

@@ -44,6 +44,11 @@ DocumentRules Parse(std::string_view text) {
       rules.kinds.push_back(std::move(k));
     }
   }
+  if (const json* quality = in.Object(doc, "quality", "", Need::kRequired)) {
+    rules.quality.min_sharpness = in.Integer(*quality, "min_sharpness", "", Need::kRequired, 0, INT64_MAX).value_or(0);
+    rules.quality.min_brightness = in.Integer(*quality, "min_brightness", "", Need::kRequired, 0, 255).value_or(0);
+    rules.quality.max_glare_permille = in.Integer(*quality, "max_glare_permille", "", Need::kRequired, 0, 1000).value_or(1000);
+  }
   return rules;
 }
 

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, statSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jpeg, pdf } from '../support/files.mjs';
 
 const bin = process.env.DAFTAR_BIN;
 const root = process.env.DAFTAR_SOURCE_DIR;
@@ -116,4 +117,83 @@ test('call runs the dispatcher directly', () => {
   const r = daftar(['call', 'check-nik'], JSON.stringify({ nik: '3204110609970001', today: '2026-11-23' }));
   assert.equal(r.code, 0);
   assert.equal(r.json.nik.sex, 'M');
+});
+
+// --- keygen, seal, open (issue 3's contract) ---------------------------------------------------
+
+
+
+const work = mkdtempSync(join(tmpdir(), 'daftar-cli-'));
+
+test('keygen writes raw keys, secret files mode 0600, and public.json', () => {
+  const r = daftar(['keygen', '--out', join(work, 'keys')]);
+  assert.equal(r.code, 0, r.stderr);
+  const size = (f) => statSync(join(work, 'keys', f)).size;
+  const mode = (f) => statSync(join(work, 'keys', f)).mode & 0o777;
+  assert.deepEqual([size('intake.pk'), size('intake.sk'), size('signing.pk'), size('signing.sk')], [32, 32, 32, 64]);
+  assert.equal(mode('intake.sk'), 0o600);
+  assert.equal(mode('signing.sk'), 0o600);
+  const pub = JSON.parse(readFileSync(join(work, 'keys/public.json'), 'utf8'));
+  assert.deepEqual(Buffer.from(pub.intake, 'base64'), readFileSync(join(work, 'keys/intake.pk')));
+  assert.deepEqual(Buffer.from(pub.signing, 'base64'), readFileSync(join(work, 'keys/signing.pk')));
+  // Keys are never overwritten by accident.
+  assert.equal(daftar(['keygen', '--out', join(work, 'keys')]).code, 2);
+});
+
+test('seal computes the documents list itself and open gives everything back', () => {
+  writeFileSync(join(work, 'kk.jpg'), jpeg(1600, 1200));
+  writeFileSync(join(work, 'ktp0.jpg'), jpeg(1024, 640));
+  writeFileSync(join(work, 'ktp1.pdf'), pdf());
+  const app = JSON.parse(readFileSync(family, 'utf8'));
+  app.documents = [{ kind: 'bogus' }];  // replaced by seal
+  writeFileSync(join(work, 'app.json'), JSON.stringify(app));
+  const sealed = daftar(['seal', '--key', join(work, 'keys/intake.pk'), '--application', join(work, 'app.json'),
+    '--document', `kk::${join(work, 'kk.jpg')}`, '--document', `ktp:0:${join(work, 'ktp0.jpg')}`,
+    '--document', `ktp:1:${join(work, 'ktp1.pdf')}`, '--out', join(work, 'family.daftar')]);
+  assert.equal(sealed.code, 0, sealed.stdout);
+  assert.deepEqual(sealed.json.documents.map((d) => [d.kind, d.member, d.media_type]),
+    [['kk', null, 'image/jpeg'], ['ktp', 0, 'image/jpeg'], ['ktp', 1, 'application/pdf']]);
+  const opened = daftar(['open', '--key', join(work, 'keys/intake.sk'), join(work, 'family.daftar'), '--out', join(work, 'out')]);
+  assert.equal(opened.code, 0, opened.stdout);
+  const application = JSON.parse(readFileSync(join(work, 'out/application.json'), 'utf8'));
+  assert.deepEqual(application.documents, sealed.json.documents);
+  assert.deepEqual(readFileSync(opened.json.documents[2].file), readFileSync(join(work, 'ktp1.pdf')));
+  assert.ok(!readFileSync(opened.json.documents[1].file).includes('GPSLatitude'), 'location metadata removed');
+});
+
+test('seal refuses bad documents and invalid applications, saying why', () => {
+  writeFileSync(join(work, 'tiny.jpg'), jpeg(200, 100));
+  writeFileSync(join(work, 'notes.txt'), 'not a document');
+  const r = daftar(['seal', '--key', join(work, 'keys/intake.pk'), '--application', family,
+    '--document', `kk::${join(work, 'notes.txt')}`, '--document', `ktp:0:${join(work, 'tiny.jpg')}`,
+    '--out', join(work, 'bad.daftar')]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.json.errors.map((e) => [e.path, e.code]),
+    [['/documents/0', 'document.unrecognized_type'], ['/documents/1', 'document.image_too_small']]);
+  assert.equal(r.json.errors[1].params.file, join(work, 'tiny.jpg'));
+  assert.ok(!existsSync(join(work, 'bad.daftar')));
+  // Only the KK: the KTPs the family needs are missing, so the rules refuse it...
+  const missing = daftar(['seal', '--key', join(work, 'keys/intake.pk'), '--application', family,
+    '--document', `kk::${join(work, 'kk.jpg')}`, '--out', join(work, 'partial.daftar')]);
+  assert.equal(missing.code, 1);
+  assert.ok(missing.json.errors.some((e) => e.code === 'documents.missing_ktp'));
+  // ...unless the caller wants the server to see it fail.
+  assert.equal(daftar(['seal', '--key', join(work, 'keys/intake.pk'), '--application', family,
+    '--document', `kk::${join(work, 'kk.jpg')}`, '--allow-invalid', '--out', join(work, 'partial.daftar')]).code, 0);
+  assert.equal(daftar(['seal', '--key', join(work, 'keys/intake.sk'), '--application', family, '--document', 'kk', '--out', 'x']).code, 2);
+});
+
+test('open refuses a damaged package and writes nothing', () => {
+  const good = readFileSync(join(work, 'family.daftar'));
+  const bad = Buffer.from(good);
+  bad[good.length - 40] ^= 0x01;
+  writeFileSync(join(work, 'damaged.daftar'), bad);
+  const r = daftar(['open', '--key', join(work, 'keys/intake.sk'), join(work, 'damaged.daftar'), '--out', join(work, 'nothing')]);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.errors[0].code, 'package.corrupt_frame');
+  assert.ok(!existsSync(join(work, 'nothing')));
+  daftar(['keygen', '--out', join(work, 'other')]);
+  const wrong = daftar(['open', '--key', join(work, 'other/intake.sk'), join(work, 'family.daftar'), '--out', join(work, 'nothing')]);
+  assert.equal(wrong.json.errors[0].code, 'package.wrong_key');
+  assert.ok(!existsSync(join(work, 'nothing')));
 });

@@ -18,7 +18,8 @@ enum class Outcome {
 
 struct Reply {
   Outcome outcome = Outcome::kOk;
-  std::string body;  // one JSON document
+  std::string body;     // one JSON document
+  std::string payload;  // bytes some commands return beside the JSON (sealed frames, documents)
 };
 
 struct DispatchOptions {
@@ -29,11 +30,13 @@ struct DispatchOptions {
   std::string default_today;
 };
 
-// Commands: check-nik, check-kk, check-card, validate, quote, card-next, va. Inputs and answers
-// are described in README.md. Dates ("today", "date") come from the input, else from
-// options.default_today: the core has no clock.
+// Rules: check-nik, check-kk, check-card, validate, quote, card-next, va, check-image-quality.
+// Sealing (builds linked with libsodium): seal-start, seal-add, seal-finish, open-package,
+// check-document. Inputs and answers are described in README.md and docs/package-format.md.
+// Dates ("today", "date") come from the input, else from options.default_today: the core has no
+// clock. `payload` carries bytes for the commands that take them (documents, pixels, packages).
 [[nodiscard]] Reply Dispatch(std::string_view command, std::string_view input_json,
-                             const DispatchOptions& options = {});
+                             const DispatchOptions& options = {}, std::string_view payload = {});
 [[nodiscard]] std::vector<std::string_view> DispatchCommands();
 
 }  // namespace daftar

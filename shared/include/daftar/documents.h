@@ -16,9 +16,17 @@ struct DocumentKindLimits {
   int min_short_side = 0;   // image pixels, short side; 0 = no minimum
 };
 
+// Thresholds for photos of documents, judged on a small grey copy (documents.json "quality").
+struct QualityThresholds {
+  int64_t min_sharpness = 0;       // variance of the Laplacian below this: blurred
+  int64_t min_brightness = 0;      // mean grey level below this: too dark
+  int64_t max_glare_permille = 0;  // more blown-out pixels than this: glare
+};
+
 struct DocumentRules {
   std::vector<DocumentKindLimits> kinds;
   std::vector<std::string> media_types;  // accepted media types
+  QualityThresholds quality;
 
   [[nodiscard]] const DocumentKindLimits* Find(std::string_view kind) const;
   [[nodiscard]] bool AcceptsMediaType(std::string_view media_type) const;

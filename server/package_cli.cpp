@@ -1,0 +1,222 @@
+// `daftar keygen`, `daftar seal`, `daftar open`: keys and sealed packages from the command line,
+// through the same dispatcher commands the browser uses (check-document, seal-*, open-package).
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "daftar/api.h"
+#include "daftar/keys.h"
+
+namespace daftar::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+std::string_view AsText(const auto& key) {
+  return {reinterpret_cast<const char*>(key.data()), key.size()};
+}
+
+// Writes `bytes` to `path` with `mode`, refusing to replace an existing file unless `replace`.
+void WriteFile(const fs::path& path, std::string_view bytes, mode_t mode, bool replace) {
+  if (!replace && fs::exists(path)) throw UsageError{path.string() + " exists; use --force to replace it"};
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file || !file.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !file.flush()) {
+    throw UsageError{"cannot write " + path.string()};
+  }
+  file.close();
+  ::chmod(path.c_str(), mode);
+}
+
+// Calls the dispatcher; on an invalid answer prints it and reports false.
+bool Call(std::string_view command, const json& input, Reply& reply, std::string_view payload = {}) {
+  reply = Dispatch(command, input.dump(), DispatchOptions{.default_today = LocalToday()}, payload);
+  return reply.outcome == Outcome::kOk;
+}
+
+json Body(const Reply& reply) { return json::parse(reply.body, nullptr, false); }
+
+// Prints an invalid answer with every error's path placed under `prefix`.
+int Refuse(json answer, const std::string& prefix) {
+  for (json& e : answer["errors"]) e["path"] = prefix + e["path"].get<std::string>();
+  std::cout << answer.dump(2) << "\n";
+  return kInvalid;
+}
+
+struct DocumentArg {
+  std::string kind;
+  json member;  // null for the family's documents
+  std::string path;
+};
+
+// KIND:MEMBER:PATH, MEMBER empty for the family's KK ("kk::kk.pdf").
+DocumentArg ParseDocumentArg(const std::string& spec) {
+  const std::size_t a = spec.find(':');
+  const std::size_t b = a == std::string::npos ? a : spec.find(':', a + 1);
+  if (b == std::string::npos) throw UsageError{"--document takes KIND:MEMBER:PATH, not '" + spec + "'"};
+  DocumentArg d{spec.substr(0, a), nullptr, spec.substr(b + 1)};
+  const std::string member = spec.substr(a + 1, b - a - 1);
+  if (!member.empty()) {
+    if (member.find_first_not_of("0123456789") != std::string::npos || member.size() > 3) {
+      throw UsageError{"--document " + spec + ": MEMBER is a member's index (0, 1, …) or empty"};
+    }
+    d.member = std::stoi(member);
+  }
+  return d;
+}
+
+std::string Extension(const std::string& media_type) {
+  if (media_type == "image/jpeg") return ".jpg";
+  if (media_type == "image/png") return ".png";
+  if (media_type == "application/pdf") return ".pdf";
+  return ".bin";
+}
+
+}  // namespace
+
+int Keygen(const std::vector<std::string>& raw) {
+  const Args args = Parse(raw, {"--out"}, {"--force"});
+  const auto out = args.Option("--out");
+  if (!out || !args.positional.empty()) throw UsageError{"usage: daftar keygen --out DIR [--force]"};
+  const bool force = args.Has("--force");
+  const fs::path dir(*out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError{"cannot create " + dir.string() + ": " + ec.message()};
+  const IntakeKeys intake = GenerateIntakeKeys();
+  const SigningKeys signing = GenerateSigningKeys();
+  const json public_keys = {{"intake", Base64Encode(AsText(intake.public_key))},
+                            {"signing", Base64Encode(AsText(signing.public_key))}};
+  for (const char* name : {"intake.pk", "intake.sk", "signing.pk", "signing.sk", "public.json"}) {
+    if (!force && fs::exists(dir / name)) throw UsageError{(dir / name).string() + " exists; use --force to replace the keys"};
+  }
+  WriteFile(dir / "intake.sk", AsText(intake.secret_key), 0600, force);
+  WriteFile(dir / "signing.sk", AsText(signing.secret_key), 0600, force);
+  WriteFile(dir / "intake.pk", AsText(intake.public_key), 0644, force);
+  WriteFile(dir / "signing.pk", AsText(signing.public_key), 0644, force);
+  WriteFile(dir / "public.json", public_keys.dump() + "\n", 0644, force);
+  json answer = public_keys;
+  answer["dir"] = dir.string();
+  std::cout << answer.dump(2) << "\n";
+  return kOk;
+}
+
+int Seal(const std::vector<std::string>& raw) {
+  const Args args = Parse(raw, {"--key", "--application", "--document", "--out", "--today"}, {"--allow-invalid"});
+  const auto key_path = args.Option("--key"), app_path = args.Option("--application"), out = args.Option("--out");
+  if (!key_path || !app_path || !out || !args.positional.empty()) {
+    throw UsageError{"usage: daftar seal --key intake.pk --application APP.json --document KIND:MEMBER:PATH ... --out FILE.daftar"};
+  }
+  const std::string key = ReadInput(*key_path);
+  if (key.size() != kPublicKeyBytes) throw UsageError{*key_path + " is not a 32-byte public key"};
+  json application = json::parse(ReadInput(*app_path), nullptr, false);
+  if (application.is_discarded() || !application.is_object()) throw UsageError{*app_path + " is not a JSON object"};
+
+  // Check every document first, and refuse them all at once if any fails, saying why.
+  std::vector<DocumentArg> documents;
+  std::vector<std::string> bytes;
+  json entries = json::array(), failures = json::array();
+  for (const std::string& spec : args.All("--document")) documents.push_back(ParseDocumentArg(spec));
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    Reply reply;
+    const bool ok = Call("check-document", {{"kind", documents[i].kind}}, reply, ReadInput(documents[i].path));
+    json answer = Body(reply);
+    for (json& e : answer["errors"]) {
+      e["path"] = "/documents/" + std::to_string(i) + e["path"].get<std::string>();
+      e["params"]["file"] = documents[i].path;
+      failures.push_back(e);
+    }
+    if (!ok) continue;
+    const json& d = answer["document"];
+    entries.push_back({{"kind", documents[i].kind}, {"member", documents[i].member}, {"media_type", d["media_type"]},
+                       {"size", d["size"]}, {"blake2b", d["blake2b"]}});
+    bytes.push_back(std::move(reply.payload));
+  }
+  if (!failures.empty()) return Refuse({{"valid", false}, {"errors", failures}, {"warnings", json::array()}}, "");
+  application["documents"] = entries;
+
+  // The application must pass the rules, unless the caller wants the server to see it fail.
+  json validate = {{"application", application}};
+  if (auto today = args.Option("--today")) validate["today"] = *today;
+  Reply verdict;
+  if (!Call("validate", validate, verdict) && !args.Has("--allow-invalid")) return Refuse(Body(verdict), "");
+
+  // Seal into a temporary file beside the target, renamed into place once complete.
+  const fs::path target(*out), partial(*out + ".partial");
+  std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+  if (!file) throw UsageError{"cannot write " + partial.string()};
+  Reply reply;
+  if (!Call("seal-start", {{"public_key", Base64Encode(key)}, {"application", application}}, reply)) {
+    fs::remove(partial);
+    return Refuse(Body(reply), "");
+  }
+  std::string state = Body(reply)["state"];
+  file << reply.payload;
+  for (const std::string& d : bytes) {
+    if (!Call("seal-add", {{"state", state}, {"last", true}}, reply, d)) return Refuse(Body(reply), "");
+    state = Body(reply)["state"];
+    file << reply.payload;
+  }
+  if (!Call("seal-finish", {{"state", state}}, reply)) return Refuse(Body(reply), "");
+  file << reply.payload;
+  file.close();
+  if (!file) throw UsageError{"cannot write " + partial.string()};
+  fs::rename(partial, target);
+
+  const json checked = Body(verdict);
+  std::cout << json{{"valid", true},
+                    {"package", target.string()},
+                    {"size", fs::file_size(target)},
+                    {"documents", entries},
+                    {"application_valid", checked["valid"]},
+                    {"errors", json::array()},
+                    {"warnings", checked["warnings"]}}.dump(2)
+            << "\n";
+  return kOk;
+}
+
+int Open(const std::vector<std::string>& raw) {
+  const Args args = Parse(raw, {"--key", "--out"});
+  const auto key_path = args.Option("--key"), out = args.Option("--out");
+  if (!key_path || !out || args.positional.size() != 1) {
+    throw UsageError{"usage: daftar open --key intake.sk FILE.daftar --out DIR"};
+  }
+  const std::string secret = ReadInput(*key_path);
+  if (secret.size() != kSecretKeyBytes) throw UsageError{*key_path + " is not a 32-byte secret key"};
+  Reply reply;
+  // Everything is verified before anything is written: a package that fails writes nothing.
+  if (!Call("open-package", {{"secret_key", Base64Encode(secret)}}, reply, ReadInput(args.positional[0]))) {
+    std::cout << Body(reply).dump(2) << "\n";
+    return kInvalid;
+  }
+  const json answer = Body(reply);
+  const json& application = answer["application"];
+  const fs::path dir(*out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError{"cannot create " + dir.string() + ": " + ec.message()};
+  WriteFile(dir / "application.json", application.dump(2) + "\n", 0600, true);
+  json files = json::array();
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < answer["documents"].size(); ++i) {
+    const json& entry = application["documents"][i];
+    const std::size_t size = answer["documents"][i]["size"];
+    std::string name = std::to_string(i + 1) + "-" + entry.value("kind", "document");
+    if (entry.contains("member") && entry["member"].is_number_integer()) name += "-" + std::to_string(entry["member"].get<int>());
+    name += Extension(entry.value("media_type", ""));
+    WriteFile(dir / name, std::string_view(reply.payload).substr(offset, size), 0600, true);
+    offset += size;
+    files.push_back({{"file", (dir / name).string()}, {"kind", entry.value("kind", "")}, {"member", entry.value("member", json())}, {"size", size}});
+  }
+  std::cout << json{{"valid", true}, {"application", (dir / "application.json").string()}, {"documents", files},
+                    {"errors", json::array()}, {"warnings", json::array()}}.dump(2)
+            << "\n";
+  return kOk;
+}
+
+}  // namespace daftar::cli

@@ -1,0 +1,47 @@
+// What the dispatcher's command tables share (api.cpp: the rules; api_sealing.cpp: the commands
+// that need libsodium). Private to the core.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "daftar/api.h"
+#include "daftar/tariffs.h"
+#include "json_read.h"
+
+namespace daftar {
+
+// One call's input, options and output bytes.
+struct Context {
+  Context(const json& input, const DispatchOptions& options, std::string_view payload)
+      : input(input),
+        tariffs(options.tariffs ? *options.tariffs : BuiltinTariffs()),
+        default_today(options.default_today),
+        payload(payload) {}
+  const json& input;
+  const TariffTable& tariffs;
+  const std::string& default_today;
+  std::string_view payload;  // bytes given with the call
+  std::string payload_out;   // bytes returned with the answer
+  Findings findings;         // input-level problems (missing members, wrong types)
+  JsonReader in{findings};
+};
+
+struct Command {
+  std::string_view name;
+  json (*run)(Context&);
+};
+
+// The commands that need libsodium: defined by api_sealing.cpp in builds that link it, and as an
+// empty list by api_sealing_absent.cpp in the browser's first, smaller module.
+std::span<const Command> SealingCommands();
+
+// The findings of `severity` as [{path, code, params, message: {id, en}}].
+json FindingsToJson(const Findings& findings, Severity severity);
+// {"valid", "errors", "warnings"}: the head of every check's answer.
+json Verdict(const Findings& findings);
+// The date named by `key`, else the caller's today; the core has no clock.
+std::optional<Date> RequiredDate(Context& c, std::string_view key);
+
+}  // namespace daftar

@@ -1,0 +1,142 @@
+// The dispatcher's commands that need libsodium: sealing packages piece by piece (the state
+// travels with the caller, so the core keeps none), opening them, and checking documents.
+#include "api_internal.h"
+#include "daftar/document_check.h"
+#include "daftar/package.h"
+
+namespace daftar {
+namespace {
+
+// The writer state carried by the caller as base64 in "state".
+std::optional<PackageWriter> RestoreWriter(Context& c) {
+  const auto state = c.in.String(c.input, "state", "", Need::kRequired);
+  if (!state) return std::nullopt;
+  const std::optional<std::string> bytes = Base64Decode(*state);
+  std::optional<PackageWriter> writer = bytes ? PackageWriter::RestoreState(*bytes) : std::nullopt;
+  if (!writer) c.findings.Error("/state", "package.invalid_state");
+  return writer;
+}
+
+json WriterAnswer(Context& c, const PackageWriter& writer) {
+  json out = Verdict(c.findings);
+  out["state"] = Base64Encode(writer.SaveState());
+  return out;
+}
+
+// Every document entry must give a size and a hash: the reader checks each against them.
+bool ManifestDeclaresDocuments(Context& c, const json& application) {
+  const json* documents = c.in.Array(application, "documents", "/application", Need::kRequired);
+  if (documents == nullptr) return false;
+  for (std::size_t i = 0; i < documents->size(); ++i) {
+    const std::string base = JoinPointer("/application/documents", i);
+    c.in.Integer((*documents)[i], "size", base, Need::kRequired, 0, INT64_MAX);
+    if (auto hash = c.in.String((*documents)[i], "blake2b", base, Need::kRequired);
+        hash && (hash->size() != 64 || hash->find_first_not_of("0123456789abcdef") != std::string::npos)) {
+      c.findings.Error(base + "/blake2b", "document.invalid_hash");
+    }
+  }
+  return !c.findings.has_errors();
+}
+
+// {public_key, application} -> {state} and the package's first bytes.
+json SealStartCommand(Context& c) {
+  const auto key_text = c.in.String(c.input, "public_key", "", Need::kRequired);
+  const json* application = c.in.Object(c.input, "application", "", Need::kRequired);
+  if (!key_text || application == nullptr || !ManifestDeclaresDocuments(c, *application)) return Verdict(c.findings);
+  const std::optional<std::string> raw = Base64Decode(*key_text);
+  const std::optional<PublicKey> key = raw ? KeyFromBytes<kPublicKeyBytes>(*raw) : std::nullopt;
+  std::optional<PackageWriter> writer;
+  if (key) writer = PackageWriter::Start(*key, application->dump(), c.payload_out);
+  if (!writer) {
+    c.findings.Error("/public_key", "package.invalid_public_key");
+    return Verdict(c.findings);
+  }
+  return WriterAnswer(c, *writer);
+}
+
+// {state, last} + a piece of the current document -> {state} and the sealed frames.
+json SealAddCommand(Context& c) {
+  std::optional<PackageWriter> writer = RestoreWriter(c);
+  const json* last = Member(c.input, "last");
+  if (last != nullptr && !last->is_boolean()) c.findings.Error("/last", "input.wrong_type", {{"expected", "boolean"}});
+  if (!writer || c.findings.has_errors()) return Verdict(c.findings);
+  writer->AddDocument(c.payload, last != nullptr && last->get<bool>(), c.payload_out);
+  return WriterAnswer(c, *writer);
+}
+
+// {state} -> the package's last bytes.
+json SealFinishCommand(Context& c) {
+  std::optional<PackageWriter> writer = RestoreWriter(c);
+  if (!writer) return Verdict(c.findings);
+  writer->Finish(c.payload_out);
+  return Verdict(c.findings);
+}
+
+// {secret_key} + a whole package -> {application, documents: [{size}]} and the documents' bytes,
+// one after the other.
+json OpenPackageCommand(Context& c) {
+  const auto key_text = c.in.String(c.input, "secret_key", "", Need::kRequired);
+  if (!key_text) return Verdict(c.findings);
+  const std::optional<std::string> raw = Base64Decode(*key_text);
+  const std::optional<SecretKey> secret = raw ? KeyFromBytes<kSecretKeyBytes>(*raw) : std::nullopt;
+  if (!secret) {
+    c.findings.Error("/secret_key", "package.invalid_secret_key");
+    return Verdict(c.findings);
+  }
+  OpenedPackage opened = OpenPackage(c.payload, IntakePublicFromSecret(*secret), *secret);
+  if (opened.findings.has_errors()) return Verdict(opened.findings);
+  json out = Verdict(c.findings);
+  out["application"] = json::parse(opened.manifest, nullptr, false);
+  out["documents"] = json::array();
+  for (const std::string& d : opened.documents) {
+    out["documents"].push_back({{"size", d.size()}});
+    c.payload_out += d;
+  }
+  return out;
+}
+
+// {kind} + a file's bytes -> its real type, size, pixels, BLAKE2b-256, and the bytes to send
+// (metadata removed).
+json CheckDocumentCommand(Context& c) {
+  const auto kind = c.in.String(c.input, "kind", "", Need::kRequired);
+  if (!kind) return Verdict(c.findings);
+  DocumentCheck check = CheckDocument(c.payload, *kind, BuiltinDocumentRules());
+  c.findings.Append(check.findings, "");
+  json out = Verdict(c.findings);
+  out["document"] = nullptr;
+  if (check.facts) {
+    out["document"] = {{"kind", *kind},
+                       {"media_type", check.facts->media_type},
+                       {"size", check.cleaned.size()},
+                       {"blake2b", Blake2bHex(check.cleaned)},
+                       {"width", check.facts->width},
+                       {"height", check.facts->height},
+                       {"pages", check.facts->pages},
+                       {"metadata_removed", check.cleaned.size() != c.payload.size()}};
+    c.payload_out = std::move(check.cleaned);
+  }
+  return out;
+}
+
+// libsodium must be initialised before use; sodium_init() is cheap once done, so every command
+// makes sure, whoever the caller (the CLI, the server, the browser binding).
+template <json (*Run)(Context&)>
+json WithSodium(Context& c) {
+  if (!InitCrypto()) {
+    c.findings.Error("", "package.crypto_unavailable");
+    return Verdict(c.findings);
+  }
+  return Run(c);
+}
+
+constexpr Command kSealingCommands[] = {
+    {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
+    {"seal-finish", WithSodium<SealFinishCommand>},   {"open-package", WithSodium<OpenPackageCommand>},
+    {"check-document", WithSodium<CheckDocumentCommand>},
+};
+
+}  // namespace
+
+std::span<const Command> SealingCommands() { return kSealingCommands; }
+
+}  // namespace daftar
