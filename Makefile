@@ -3,11 +3,12 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm run test check clean bench-wasm
+.PHONY: all deps build native wasm run example test check clean bench-wasm
 
-# Debian's Emscripten 3.1.6 with this machine's Node 20 (see ../shared/TOOLCHAIN.md).
+# Debian's Emscripten 3.1.6 needs Debian's acorn for its optimiser (see ../shared/TOOLCHAIN.md). Its
+# loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
+# the modules itself (tools/build-libsodium-wasm.sh sets NODE_OPTIONS for libsodium's configure).
 export NODE_PATH := /usr/share/nodejs
-export NODE_OPTIONS := --no-experimental-fetch
 
 all: build
 
@@ -30,13 +31,18 @@ native: $(BUILD)/CMakeCache.txt
 wasm: $(BUILD)/wasm/CMakeCache.txt
 	tools/build-libsodium-wasm.sh $(BUILD)/wasm-deps/libsodium
 	cmake --build $(BUILD)/wasm -j $(JOBS)
+	@# gzip twins, served to browsers that accept them
+	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.html' -o -name '*.css' \
+	  -o -name '*.json' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
 
-# The main job: until the server lands, the verdict and the quote for the bundled example family.
+# The main job: the server on http://127.0.0.1:8080 with its data in ./var (keys made on first start).
 run: build
-	@echo "== daftar validate examples/family.json"
-	@$(BUILD)/bin/daftar validate examples/family.json; echo "(exit $$?)"
-	@echo "== daftar quote examples/family.json"
-	@$(BUILD)/bin/daftar quote examples/family.json; echo "(exit $$?)"
+	$(BUILD)/bin/daftar serve --listen 127.0.0.1:8080 --data-dir var --web-root $(BUILD)/web
+
+# The rules alone on the example family: its verdict and its quote.
+example: native
+	$(BUILD)/bin/daftar validate examples/family.json
+	$(BUILD)/bin/daftar quote examples/family.json
 
 # Every test: unit tests, the shared cases, the CLI contract.
 test: build

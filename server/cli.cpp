@@ -170,7 +170,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"check", Check}, {"validate", Validate}, {"quote", QuoteCmd}, {"card", Card},
     {"va", Va},       {"call", Call},         {"keygen", Keygen},  {"seal", Seal},
-    {"open", Open},
+    {"open", Open},   {"serve", Serve},       {"pay", Pay},        {"audit", Audit},
 };
 
 }  // namespace

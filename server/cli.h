@@ -44,4 +44,9 @@ int Keygen(const std::vector<std::string>& args);
 int Seal(const std::vector<std::string>& args);
 int Open(const std::vector<std::string>& args);
 
+// The server (serve.cpp) and a bank's payment call (pay.cpp).
+int Serve(const std::vector<std::string>& args);
+int Audit(const std::vector<std::string>& args);
+int Pay(const std::vector<std::string>& args);
+
 }  // namespace daftar::cli

@@ -1,4 +1,4 @@
-// daftar: the one native binary. Rules from the command line, and (later) the server.
+// daftar: the one native binary: the rules from the command line, packages, and the server.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -25,6 +25,11 @@ usage:
                                                 check documents, seal application and documents
   daftar open --key intake.sk FILE.daftar --out DIR
                                                 verify and open a package (writes nothing if it fails)
+  daftar serve [--listen HOST:PORT] [--data-dir DIR] [--web-root DIR] [--config FILE] [--tls-cert F --tls-key F]
+                                                the server (daftar serve --help)
+  daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R]
+                                                post a signed payment as a bank would
+  daftar audit verify --data-dir DIR            check the audit log's hash chain
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

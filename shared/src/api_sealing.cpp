@@ -3,6 +3,7 @@
 #include "api_internal.h"
 #include "daftar/document_check.h"
 #include "daftar/package.h"
+#include "daftar/signature.h"
 
 namespace daftar {
 namespace {
@@ -118,6 +119,21 @@ json CheckDocumentCommand(Context& c) {
   return out;
 }
 
+// {payload, signature, key, trusted_key?} -> {valid, document: the payload parsed}. A card's QR
+// code holds the signed document; the browser checks it offline against the server's key.
+json VerifySignedCommand(Context& c) {
+  const auto payload = c.in.String(c.input, "payload", "", Need::kRequired);
+  const auto signature = c.in.String(c.input, "signature", "", Need::kRequired);
+  const auto key = c.in.String(c.input, "key", "", Need::kRequired);
+  const auto trusted = c.in.String(c.input, "trusted_key", "", Need::kOptional);
+  if (!payload || !signature || !key) return Verdict(c.findings);
+  c.findings.Append(VerifySigned({*payload, *signature, *key}, trusted.value_or("")), "");
+  json out = Verdict(c.findings);
+  out["document"] = nullptr;
+  if (!c.findings.has_errors()) out["document"] = json::parse(*payload, nullptr, false);
+  return out;
+}
+
 // libsodium must be initialised before use; sodium_init() is cheap once done, so every command
 // makes sure, whoever the caller (the CLI, the server, the browser binding).
 template <json (*Run)(Context&)>
@@ -132,7 +148,7 @@ json WithSodium(Context& c) {
 constexpr Command kSealingCommands[] = {
     {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
     {"seal-finish", WithSodium<SealFinishCommand>},   {"open-package", WithSodium<OpenPackageCommand>},
-    {"check-document", WithSodium<CheckDocumentCommand>},
+    {"check-document", WithSodium<CheckDocumentCommand>}, {"verify-signed", WithSodium<VerifySignedCommand>},
 };
 
 }  // namespace

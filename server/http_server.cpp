@@ -1,0 +1,254 @@
+#include "http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace daftar::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+struct Shared {
+  Router& router;
+  const Limits& limits;
+  asio::thread_pool& handlers;
+  std::atomic<int> connections{0};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+HttpRequest ToRouter(const http::request<http::string_body>& req, const std::string& client, bool tls) {
+  HttpRequest r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(field.value());
+  }
+  r.body = req.body();
+  r.client = client;
+  r.tls = tls;
+  return r;
+}
+
+http::response<http::string_body> FromRouter(HttpResponse&& r, const http::request<http::string_body>& req) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), req.version()};
+  res.set(http::field::server, "daftar");
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  const std::size_t length = r.body.size();
+  res.body() = std::move(r.body);
+  res.keep_alive(req.keep_alive());
+  if (r.status == 204 || r.status == 304) {
+    res.body().clear();
+  } else if (req.method() == http::verb::head) {
+    res.body().clear();
+    res.content_length(length);
+  } else {
+    res.prepare_payload();
+  }
+  return res;
+}
+
+// An answer for requests that never reach the router (malformed, too large): the connection closes.
+http::response<http::string_body> Refusal(int status, const char* code, const http::request<http::string_body>& req) {
+  http::response<http::string_body> res = FromRouter(ProblemResponse(status, code), req);
+  res.keep_alive(false);
+  return res;
+}
+
+template <class Stream>
+beast::tcp_stream& Lowest(Stream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
+// Runs on the worker pool: the router may wait there for a durable commit.
+awaitable<HttpResponse> HandleOnPool(Router& router, HttpRequest request) { co_return router.Handle(request); }
+
+template <class Stream>
+awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool tls) {
+  beast::flat_buffer buffer;
+  const auto timeout = std::chrono::seconds(shared.limits.read_timeout_seconds);
+  while (!shared.stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
+    parser.body_limit(static_cast<std::uint64_t>(std::max(shared.limits.max_body_bytes, shared.limits.max_package_bytes)));
+    // One deadline for the whole request, headers and body: a slow sender is cut off.
+    Lowest(stream).expires_after(timeout);
+    beast::error_code ec;
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+      break;
+    }
+    if (ec) {
+      const http::request<http::string_body> unread;
+      http::response<http::string_body> res =
+          ec == http::error::body_limit     ? Refusal(413, "http.body_too_large", unread)
+          : ec == http::error::header_limit ? Refusal(431, "http.headers_too_large", unread)
+                                            : Refusal(400, "http.malformed_request", unread);
+      Lowest(stream).expires_after(timeout);
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      break;
+    }
+    http::request<http::string_body> req = parser.release();
+    const auto started = std::chrono::steady_clock::now();
+    ++shared.in_flight;
+    HttpResponse answer = co_await asio::co_spawn(
+        shared.handlers.get_executor(), HandleOnPool(shared.router, ToRouter(req, client, tls)), use_awaitable);
+    const std::string route = answer.route;
+    const int status = answer.status;
+    http::response<http::string_body> res = FromRouter(std::move(answer), req);
+    if (shared.stopping) res.keep_alive(false);
+    Lowest(stream).expires_after(timeout);
+    beast::error_code write_ec;
+    co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, write_ec));
+    --shared.in_flight;
+    shared.router.Observe(route, status, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (write_ec || !res.keep_alive()) break;
+  }
+}
+
+awaitable<void> Session(tcp::socket socket, Shared& shared, ssl::context* tls) {
+  std::string client;
+  beast::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (!ec) client = peer.address().to_string();
+  beast::tcp_stream plain(std::move(socket));
+  if (tls == nullptr) {
+    co_await Serve(plain, shared, client, false);
+    plain.socket().shutdown(tcp::socket::shutdown_send, ec);
+  } else {
+    beast::ssl_stream<beast::tcp_stream> secure(std::move(plain), *tls);
+    beast::get_lowest_layer(secure).expires_after(std::chrono::seconds(shared.limits.read_timeout_seconds));
+    co_await secure.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      co_await Serve(secure, shared, client, true);
+      co_await secure.async_shutdown(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  --shared.connections;
+}
+
+awaitable<void> Listen(tcp::acceptor& acceptor, Shared& shared, ssl::context* tls) {
+  while (!shared.stopping) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (shared.stopping || ec == asio::error::operation_aborted) co_return;
+      continue;  // e.g. too many open files: keep serving the connections we have
+    }
+    if (shared.connections >= shared.limits.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);  // over the cap: refuse rather than starve everyone
+      continue;
+    }
+    ++shared.connections;
+    asio::co_spawn(acceptor.get_executor(), Session(std::move(socket), shared, tls), asio::detached);
+  }
+}
+
+}  // namespace
+
+int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& options,
+                  const std::function<void(const std::string& url)>& ready) {
+  asio::io_context io;
+  asio::thread_pool handlers(options.handler_threads);
+  Shared shared{router, limits, handlers};
+
+  std::unique_ptr<ssl::context> tls;
+  if (!options.tls_cert.empty()) {
+    tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    tls->use_certificate_chain_file(options.tls_cert, ec);
+    if (!ec) tls->use_private_key_file(options.tls_key, ssl::context::pem, ec);
+    if (ec) {
+      std::cerr << "daftar serve: TLS certificate or key: " << ec.message() << "\n";
+      return 1;
+    }
+  }
+
+  tcp::acceptor acceptor(io);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options.host, ec);
+  if (ec) {
+    std::cerr << "daftar serve: cannot listen on " << options.host << ": " << ec.message() << "\n";
+    return 2;
+  }
+  const tcp::endpoint endpoint(address, options.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::cerr << "daftar serve: cannot listen on " << options.host << ":" << options.port << ": " << ec.message() << "\n";
+    return 1;
+  }
+  const auto bound = acceptor.local_endpoint();
+  asio::co_spawn(io, Listen(acceptor, shared, tls.get()), asio::detached);
+
+  // Abandoned uploads are deleted every few minutes.
+  asio::steady_timer sweep(io);
+  std::function<void()> schedule = [&] {
+    sweep.expires_after(std::chrono::minutes(5));
+    sweep.async_wait([&](beast::error_code e) {
+      if (e || shared.stopping) return;
+      asio::post(handlers, [&] { router.ExpireUploads(); });
+      schedule();
+    });
+  };
+  router.ExpireUploads();
+  schedule();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) {
+    shared.stopping = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    sweep.cancel();
+    // Finish requests in flight (for a while), then stop.
+    auto drain = std::make_shared<asio::steady_timer>(io);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.read_timeout_seconds);
+    std::shared_ptr<std::function<void()>> wait = std::make_shared<std::function<void()>>();
+    *wait = [&, drain, deadline, wait] {
+      if (shared.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
+        io.stop();
+        return;
+      }
+      drain->expires_after(std::chrono::milliseconds(20));
+      drain->async_wait([wait](beast::error_code) { (*wait)(); });
+    };
+    (*wait)();
+  });
+
+  const std::string url = std::string(tls ? "https" : "http") + "://" +
+                          (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string()) +
+                          ":" + std::to_string(bound.port());
+  ready(url);
+  const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> runners;
+  for (unsigned i = 1; i < threads; ++i) runners.emplace_back([&] { io.run(); });
+  io.run();
+  for (std::thread& t : runners) t.join();
+  handlers.join();
+  return 0;
+}
+
+}  // namespace daftar::server

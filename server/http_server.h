@@ -1,0 +1,26 @@
+// The HTTP/1.1 server (Boost.Beast, C++20 coroutines): accepts connections, reads requests with
+// limits and timeouts, hands each to the router on a worker pool (handlers may wait for a durable
+// commit), writes the answer. SIGINT/SIGTERM stop accepting and finish requests in flight.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "router.h"
+
+namespace daftar::server {
+
+struct ListenOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  std::string tls_cert;  // PEM files; both empty: plain HTTP
+  std::string tls_key;
+  int handler_threads = 64;  // concurrent requests waiting on storage, grouped into commits
+};
+
+// Runs until SIGINT or SIGTERM. `ready` is called with the bound address once listening.
+// Returns a process exit code.
+int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& options,
+                  const std::function<void(const std::string& url)>& ready);
+
+}  // namespace daftar::server

@@ -1,0 +1,528 @@
+#include "registry.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "daftar/api.h"
+#include "daftar/card.h"
+#include "daftar/messages.h"
+#include "daftar/package.h"
+#include "daftar/signature.h"
+
+namespace daftar::server {
+namespace {
+
+json Parse(const std::string& text) { return json::parse(text, nullptr, false); }
+
+// A single error rendered as the dispatcher renders them.
+json ErrorJson(const std::string& code, const std::string& path, std::vector<Param> params) {
+  Finding f{Severity::kError, path, code, std::move(params)};
+  const Message m = RenderMessage(f);
+  json p = json::object();
+  for (const Param& param : f.params) {
+    if (const auto* n = std::get_if<int64_t>(&param.value)) {
+      p[param.name] = *n;
+    } else {
+      p[param.name] = std::get<std::string>(param.value);
+    }
+  }
+  return {{"path", path}, {"code", code}, {"params", p}, {"message", {{"id", m.id}, {"en", m.en}}}};
+}
+
+Answer ProblemFromErrors(int status, json errors) {
+  const json& first = errors.at(0);
+  // Every problem carries at least one error; the first names the problem.
+  json body = {{"type", "urn:daftar:problem:" + first["code"].get<std::string>()},
+               {"title", first["message"]["id"]},
+               {"title_en", first["message"]["en"]},
+               {"status", status},
+               {"errors", std::move(errors)}};
+  return {status, std::move(body)};
+}
+
+std::string KeyedHash(std::string_view data, std::string_view key) {
+  unsigned char out[32];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return {reinterpret_cast<const char*>(out), sizeof out};
+}
+
+std::string MaskNik(const std::string& nik) { return nik.substr(0, 4) + "********" + nik.substr(12); }
+
+// "BUDI SANTOSO" -> "BU** SA*****": enough for a bank teller to confirm, not to identify.
+std::string MaskName(const std::string& name) {
+  std::string out;
+  std::size_t in_word = 0;
+  for (char c : name) {
+    if (c == ' ') {
+      in_word = 0;
+      out.push_back(c);
+    } else if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) {
+      continue;  // a UTF-8 continuation byte: counted with its lead byte
+    } else {
+      out.push_back(in_word++ < 2 ? c : '*');
+    }
+  }
+  return out;
+}
+
+// Crockford's base32 without look-alikes: read aloud on the phone without confusion.
+std::string NewReference() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  unsigned char raw[12];
+  randombytes_buf(raw, sizeof raw);
+  std::string out;
+  for (int i = 0; i < 12; ++i) {
+    if (i > 0 && i % 4 == 0) out.push_back('-');
+    out.push_back(kAlphabet[raw[i] % 32]);
+  }
+  return out;
+}
+
+Date AddBusinessDays(Date from, int days) {
+  Date d = from;
+  while (days > 0) {
+    d = AddDays(d, 1);
+    const int64_t weekday = (DaysFromCivil(d) + 4) % 7;  // 1970-01-01 was a Thursday; 0 = Sunday
+    if (weekday != 0 && weekday != 6) --days;
+  }
+  return d;
+}
+
+bool AppendAudit(Connection& c, const std::string& at, const std::string& event, const std::string& subject,
+                 const json& detail) {
+  Statement last = c.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  int64_t seq = 1;
+  std::string prev(32, '\0');
+  if (last.Step()) {
+    seq = last.Int(0) + 1;
+    prev = last.Text(1);
+  }
+  const std::string detail_text = detail.dump();
+  std::string material = prev + std::to_string(seq) + '\0' + at + '\0' + event + '\0' + subject + '\0' + detail_text;
+  const std::string hash = KeyedHash(material, {});
+  Statement insert = c.Prepare("INSERT INTO audit (seq, at, event, subject, detail, prev, hash) VALUES (?,?,?,?,?,?,?)");
+  insert.Bind(1, seq).Bind(2, at).Bind(3, event).Bind(4, subject).Bind(5, detail_text).BindBlob(6, prev).BindBlob(7, hash);
+  insert.Step();
+  return insert.ok();
+}
+
+}  // namespace
+
+Clock SystemClock() {
+  return {[] {
+            const std::time_t now = std::time(nullptr);
+            std::tm local{};
+            localtime_r(&now, &local);
+            return Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
+          },
+          [] {
+            const std::time_t now = std::time(nullptr);
+            std::tm utc{};
+            gmtime_r(&now, &utc);
+            char buf[32];
+            std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+            return std::string(buf);
+          },
+          [] { return static_cast<int64_t>(std::time(nullptr)); }};
+}
+
+Answer Problem(int status, const Findings& findings) {
+  json errors = json::array();
+  for (const Finding& f : findings.all()) {
+    if (f.severity == Severity::kError) errors.push_back(ErrorJson(f.code, f.path, f.params));
+  }
+  return ProblemFromErrors(status, std::move(errors));
+}
+
+Answer Problem(int status, std::string code, std::string path, std::vector<Param> params) {
+  return ProblemFromErrors(status, json::array({ErrorJson(code, path, std::move(params))}));
+}
+
+std::string Registry::AccessToken(const std::string& reference) const {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(keys_.token_key.data()), keys_.token_key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(reference.data()), reference.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  std::string token(sodium_base64_encoded_len(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  token.pop_back();
+  return token;
+}
+
+namespace {
+
+struct NumbersIssued {
+  std::vector<std::string> cards;
+  std::string va;
+  Date earliest, latest;
+};
+
+// Card numbers from the durable counter (never reused: the counter only grows, in the same
+// transaction), the family's virtual account, and the payment window from `date`.
+std::optional<NumbersIssued> IssueNumbers(Connection& c, int64_t registration, Date date, const Config& config,
+                                          const std::string& at, const std::string& reference) {
+  Statement members = c.Prepare("SELECT position, relationship FROM members WHERE registration_id = ? ORDER BY position");
+  members.Bind(1, registration);
+  std::vector<std::pair<int64_t, std::string>> list;
+  while (members.Step()) list.emplace_back(members.Int(0), members.Text(1));
+  Statement counter = c.Prepare("UPDATE counters SET value = value + ? WHERE name = 'card_serial' RETURNING value");
+  counter.Bind(1, static_cast<int64_t>(list.size()));
+  if (!counter.Step()) return std::nullopt;
+  const int64_t last = counter.Int(0);
+  counter.Step();
+  NumbersIssued issued;
+  std::string head_card;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::optional<std::string> card = CardFromSerial(last - static_cast<int64_t>(list.size()) + 1 + static_cast<int64_t>(i));
+    if (!card) return std::nullopt;
+    Statement set = c.Prepare("UPDATE members SET card_number = ? WHERE registration_id = ? AND position = ?");
+    set.Bind(1, *card).Bind(2, registration).Bind(3, list[i].first).Step();
+    if (!set.ok()) return std::nullopt;
+    if (list[i].second == "head") head_card = *card;
+    issued.cards.push_back(*card);
+  }
+  issued.va = MakeVirtualAccount(head_card, config.va_prefix).va;
+  issued.earliest = config.working_days ? AddBusinessDays(date, config.earliest_days) : AddDays(date, config.earliest_days);
+  issued.latest = config.working_days ? AddBusinessDays(date, config.latest_days) : AddDays(date, config.latest_days);
+  Statement set = c.Prepare("UPDATE registrations SET va = ?, earliest = ?, latest = ? WHERE id = ?");
+  set.Bind(1, issued.va).Bind(2, FormatIsoDate(issued.earliest)).Bind(3, FormatIsoDate(issued.latest)).Bind(4, registration).Step();
+  if (!set.ok() || issued.va.empty()) return std::nullopt;
+  if (!AppendAudit(c, at, "numbers_issued", reference, {{"cards", issued.cards}, {"va", issued.va}})) return std::nullopt;
+  return issued;
+}
+
+}  // namespace
+
+Answer Registry::Register(std::string_view package, const std::string& idempotency_key) {
+  const auto replay = [&]() -> std::optional<Answer> {
+    Statement s = db_.Reader().Prepare("SELECT reference, first_status FROM registrations WHERE idempotency_key = ?");
+    s.Bind(1, idempotency_key);
+    if (!s.Step()) return std::nullopt;
+    const std::string reference = s.Text(0);
+    return Answer{201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", s.Text(1)}}};
+  };
+  if (!idempotency_key.empty()) {
+    if (auto first = replay()) return *first;
+  }
+  if (static_cast<int64_t>(package.size()) > config_.limits.max_package_bytes) {
+    return Problem(413, "package.too_large", "", {{"max_bytes", config_.limits.max_package_bytes}});
+  }
+  OpenedPackage opened = OpenPackage(package, keys_.intake.public_key, keys_.intake.secret_key);
+  if (opened.findings.has_errors()) return Problem(422, opened.findings);
+
+  // Trust nothing the device says: the same rules again, with the server's own today.
+  const Date today = clock_.today();
+  const std::string today_text = FormatIsoDate(today);
+  DispatchOptions options;
+  options.tariffs = &config_.tariffs;
+  const json application = Parse(opened.manifest);
+  const json verdict = Parse(Dispatch("validate", json{{"application", application}, {"today", today_text}}.dump(), options).body);
+  json errors = verdict["errors"];
+  const json& declared = application["documents"];
+  for (std::size_t i = 0; i < opened.documents.size(); ++i) {
+    const std::string kind = declared[i].value("kind", "");
+    const json check = Parse(Dispatch("check-document", json{{"kind", kind}}.dump(), options, opened.documents[i]).body);
+    for (json e : check["errors"]) {
+      e["path"] = "/documents/" + std::to_string(i) + e["path"].get<std::string>();
+      errors.push_back(e);
+    }
+    if (check["valid"] == true && check["document"]["media_type"] != declared[i].value("media_type", "")) {
+      errors.push_back(ErrorJson("document.media_type_mismatch", "/documents/" + std::to_string(i) + "/media_type",
+                                 {{"actual", check["document"]["media_type"].get<std::string>()}}));
+    }
+  }
+  if (!errors.empty()) return ProblemFromErrors(422, std::move(errors));
+
+  const json& normalized = verdict["normalized"];
+  const json& warnings = verdict["warnings"];
+  const std::string status = warnings.empty() ? "verified" : "review";
+  const json quote = Parse(Dispatch("quote", json{{"request", normalized}, {"date", today_text}}.dump(), options).body);
+  const int64_t bill = quote["monthly"]["participant"].get<int64_t>();
+  const std::string reference = NewReference(), at = clock_.now();
+  const json& members = normalized["members"];
+  std::string head_name;
+  for (const json& m : members) {
+    if (m["relationship"] == "head") head_name = m["name"];
+  }
+
+  std::optional<std::size_t> duplicate;
+  bool replayed = false;
+  const bool stored = db_.Write([&](Connection& c) {
+    Statement insert = c.Prepare(
+        "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
+        "bill_amount, warnings, idempotency_key, package) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.Bind(1, reference).Bind(2, status).Bind(3, status).Bind(4, at).Bind(5, today_text)
+        .Bind(6, normalized["segment"].get<std::string>()).Bind(7, normalized["class"].dump()).Bind(8, head_name)
+        .Bind(9, bill).Bind(10, warnings.dump());
+    if (idempotency_key.empty()) {
+      insert.BindNull(11);
+    } else {
+      insert.Bind(11, idempotency_key);
+    }
+    insert.BindBlob(12, package).Step();
+    if (!insert.ok()) {
+      replayed = insert.IsConstraintViolation() && !idempotency_key.empty();
+      return false;
+    }
+    const int64_t id = sqlite3_last_insert_rowid(c.handle());
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      const json& m = members[i];
+      Statement member = c.Prepare(
+          "INSERT INTO members (registration_id, position, nik_hash, nik_masked, name, relationship) VALUES (?,?,?,?,?,?)");
+      member.Bind(1, id).Bind(2, static_cast<int64_t>(i));
+      if (m["nik"].is_string()) {
+        member.BindBlob(3, KeyedHash(m["nik"].get<std::string>(), keys_.nik_key)).Bind(4, MaskNik(m["nik"]));
+      } else {
+        member.BindNull(3).BindNull(4);
+      }
+      member.Bind(5, m["name"].get<std::string>()).Bind(6, m["relationship"].get<std::string>()).Step();
+      if (!member.ok()) {
+        if (member.IsConstraintViolation()) duplicate = i;
+        return false;
+      }
+    }
+    json codes = json::array();
+    for (const json& w : warnings) codes.push_back(w["code"]);
+    if (!AppendAudit(c, at, "registration_received", reference, {{"status", status}, {"members", members.size()}, {"warnings", codes}})) {
+      return false;
+    }
+    return status != "verified" || IssueNumbers(c, id, today, config_, at, reference).has_value();
+  });
+  if (replayed) {
+    if (auto first = replay()) return *first;
+  }
+  if (duplicate) {
+    // Which member of this application, and nothing about the other registration.
+    return Problem(409, "registration.nik_already_registered", "/members/" + std::to_string(*duplicate) + "/nik",
+                   {{"member", static_cast<int64_t>(*duplicate)}, {"number", static_cast<int64_t>(*duplicate + 1)}});
+  }
+  if (!stored) return Problem(503, "storage.unavailable");
+  return {201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", status}}};
+}
+
+namespace {
+
+json SignedJson(const SignedDocument& d) { return {{"payload", d.payload}, {"signature", d.signature}, {"key", d.key}}; }
+
+}  // namespace
+
+Answer Registry::Status(const std::string& reference, std::string_view token) {
+  const std::string expected = AccessToken(reference);
+  const Answer not_found = Problem(404, "registration.not_found");
+  if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) return not_found;
+  Connection& c = db_.Reader();
+  Statement r = c.Prepare(
+      "SELECT id, status, class, created_date, va, bill_amount, earliest, latest, segment FROM registrations WHERE reference = ?");
+  r.Bind(1, reference);
+  if (!r.Step()) return not_found;
+  const int64_t id = r.Int(0);
+  const std::string status = r.Text(1), klass = r.Text(2);
+  json body = {{"reference", reference}, {"status", status}, {"segment", r.Text(8)}, {"class", Parse(klass)},
+               {"registered", r.Text(3)}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
+               {"receipt", nullptr}, {"cards", json::array()}};
+  if (!r.IsNull(4)) {
+    body["bill"] = {{"amount", r.Int(5)}, {"va", r.Text(4)}, {"earliest", r.Text(6)}, {"latest", r.Text(7)}};
+  }
+  Statement p = c.Prepare("SELECT amount, paid_at, bank_id, bank_ref, receipt FROM payments WHERE registration_id = ?");
+  p.Bind(1, id);
+  std::string paid_at;
+  while (p.Step()) {
+    paid_at = p.Text(1);
+    body["payments"].push_back({{"amount", p.Int(0)}, {"paid_at", paid_at}, {"bank", p.Text(2)}, {"bank_ref", p.Text(3)}});
+    body["receipt"] = Parse(p.Text(4));
+  }
+  Statement m = c.Prepare("SELECT name, nik_masked, card_number FROM members WHERE registration_id = ? ORDER BY position");
+  m.Bind(1, id);
+  while (m.Step()) {
+    const json card = m.IsNull(2) ? json() : json(m.Text(2));
+    body["members"].push_back({{"name", m.Text(0)}, {"nik_masked", m.IsNull(1) ? json() : json(m.Text(1))}, {"card_number", card}});
+    if (card.is_null()) continue;
+    // A card is issued at verification and active from the first payment.
+    const json payload = {{"type", "daftar.card/1"},
+                          {"card", card},
+                          {"name", m.Text(0)},
+                          {"class", Parse(klass)},
+                          {"status", status == "active" ? "active" : "inactive"},
+                          {"issued", body["registered"]},
+                          {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))}};
+    body["cards"].push_back(SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key)));
+  }
+  return {200, std::move(body)};
+}
+
+Answer Registry::Inquiry(const json& request) {
+  if (!request.is_object() || !request.contains("va") || !request["va"].is_string()) {
+    return Problem(422, "input.required", "/va");
+  }
+  Statement r = db_.Reader().Prepare(
+      "SELECT bill_amount, head_name, earliest, latest, status FROM registrations WHERE va = ?");
+  r.Bind(1, request["va"].get<std::string>());
+  if (!r.Step()) return Problem(404, "va.unknown", "/va");
+  return {200, {{"va", request["va"]}, {"amount", r.Int(0)}, {"name", MaskName(r.Text(1))}, {"earliest", r.Text(2)},
+                {"latest", r.Text(3)}, {"status", r.Text(4) == "active" ? "paid" : "unpaid"}}};
+}
+
+Answer Registry::Payment(const std::string& bank_id, const json& request) {
+  Findings f;
+  const auto text = [&](const char* key, std::size_t max) -> std::string {
+    if (!request.contains(key) || !request[key].is_string() || request[key].get<std::string>().empty() ||
+        request[key].get<std::string>().size() > max) {
+      f.Error(std::string("/") + key, "input.required");
+      return {};
+    }
+    return request[key];
+  };
+  if (!request.is_object()) return Problem(422, "input.wrong_type", "", {{"expected", "object"}});
+  const std::string va = text("va", 32), bank_ref = text("bank_ref", 64), paid_at = text("paid_at", 40);
+  if (!request.contains("amount") || !request["amount"].is_number_integer()) f.Error("/amount", "input.wrong_type", {{"expected", "integer"}});
+  const std::optional<Date> paid_date = paid_at.size() >= 10 ? ParseIsoDate(paid_at.substr(0, 10)) : std::nullopt;
+  if (!paid_at.empty() && !paid_date) f.Error("/paid_at", "input.invalid_date");
+  if (f.has_errors()) return Problem(422, f);
+  const int64_t amount = request["amount"];
+
+  const auto replay = [&]() -> std::optional<Answer> {
+    Statement s = db_.Reader().Prepare("SELECT receipt FROM payments WHERE bank_id = ? AND bank_ref = ?");
+    s.Bind(1, bank_id).Bind(2, bank_ref);
+    if (!s.Step()) return std::nullopt;
+    return Answer{200, {{"status", "paid"}, {"receipt", Parse(s.Text(0))}}};
+  };
+  if (auto first = replay()) return *first;  // the same payment again changes nothing
+
+  Statement r = db_.Reader().Prepare(
+      "SELECT id, reference, status, bill_amount, earliest, latest FROM registrations WHERE va = ?");
+  r.Bind(1, va);
+  if (!r.Step()) return Problem(404, "va.unknown", "/va");
+  const int64_t id = r.Int(0), bill = r.Int(3);
+  const std::string reference = r.Text(1), status = r.Text(2), earliest = r.Text(4), latest = r.Text(5);
+  if (status == "active") return Problem(409, "payment.already_paid", "/va");
+  if (status != "verified") return Problem(422, "payment.not_payable", "/va");
+  if (amount != bill) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", bill}});
+  const std::string day = FormatIsoDate(*paid_date);
+  if (day < earliest || day > latest) {
+    return Problem(422, "payment.outside_window", "/paid_at", {{"earliest", earliest}, {"latest", latest}});
+  }
+
+  json cards = json::array();
+  Statement m = db_.Reader().Prepare("SELECT card_number FROM members WHERE registration_id = ? ORDER BY position");
+  m.Bind(1, id);
+  while (m.Step()) cards.push_back(m.Text(0));
+  const std::string received = clock_.now();
+  const json payload = {{"type", "daftar.receipt/1"}, {"reference", reference}, {"va", va},
+                        {"amount", amount},           {"bank_id", bank_id},     {"bank_ref", bank_ref},
+                        {"paid_at", paid_at},         {"received_at", received}, {"cards", cards}};
+  const json receipt = SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key));
+  bool conflict = false;
+  const bool applied = db_.Write([&](Connection& c) {
+    Statement insert = c.Prepare(
+        "INSERT INTO payments (registration_id, bank_id, bank_ref, amount, paid_at, received_at, receipt) VALUES (?,?,?,?,?,?,?)");
+    insert.Bind(1, id).Bind(2, bank_id).Bind(3, bank_ref).Bind(4, amount).Bind(5, paid_at).Bind(6, received)
+        .Bind(7, receipt.dump()).Step();
+    if (!insert.ok()) {
+      conflict = insert.IsConstraintViolation();
+      return false;
+    }
+    Statement activate = c.Prepare("UPDATE registrations SET status = 'active' WHERE id = ? AND status = 'verified'");
+    activate.Bind(1, id).Step();
+    if (!activate.ok() || sqlite3_changes(c.handle()) != 1) {
+      conflict = true;
+      return false;
+    }
+    return AppendAudit(c, received, "payment_applied", reference, {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}});
+  });
+  if (conflict) {
+    if (auto first = replay()) return *first;
+    return Problem(409, "payment.already_paid", "/va");
+  }
+  if (!applied) return Problem(503, "storage.unavailable");
+  return {200, {{"status", "paid"}, {"receipt", receipt}}};
+}
+
+Answer Registry::ReviewQueue() {
+  json items = json::array();
+  Statement r = db_.Reader().Prepare(
+      "SELECT reference, created_at, warnings, (SELECT COUNT(*) FROM members WHERE registration_id = registrations.id) "
+      "FROM registrations WHERE status = 'review' ORDER BY id");
+  while (r.Step()) {
+    items.push_back({{"reference", r.Text(0)}, {"received", r.Text(1)}, {"members", r.Int(3)}, {"warnings", Parse(r.Text(2))}});
+  }
+  return {200, {{"review", items}}};
+}
+
+Answer Registry::Approve(const std::string& reference) {
+  std::string outcome;
+  const std::string at = clock_.now();
+  const Date today = clock_.today();
+  const bool done = db_.Write([&](Connection& c) {
+    Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
+    r.Bind(1, reference);
+    if (!r.Step()) return (outcome = "not_found", false);
+    if (r.Text(1) != "review") return (outcome = "not_in_review", false);
+    const int64_t id = r.Int(0);
+    Statement set = c.Prepare("UPDATE registrations SET status = 'verified', decision = ? WHERE id = ?");
+    set.Bind(1, json{{"decision", "approved"}, {"at", at}}.dump()).Bind(2, id).Step();
+    return set.ok() && AppendAudit(c, at, "approved", reference, json::object()) &&
+           IssueNumbers(c, id, today, config_, at, reference).has_value();
+  });
+  if (outcome == "not_found") return Problem(404, "registration.not_found");
+  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
+  if (!done) return Problem(503, "storage.unavailable");
+  return {200, {{"reference", reference}, {"status", "verified"}}};
+}
+
+Answer Registry::Reject(const std::string& reference, const json& request) {
+  const json* reasons = request.is_object() && request.contains("reasons") ? &request["reasons"] : nullptr;
+  bool ok = reasons && reasons->is_array() && !reasons->empty();
+  for (std::size_t i = 0; ok && i < reasons->size(); ++i) ok = (*reasons)[i].is_string() && !(*reasons)[i].get<std::string>().empty();
+  if (!ok) return Problem(422, "review.reasons_required", "/reasons");
+  std::string outcome;
+  const std::string at = clock_.now();
+  const bool done = db_.Write([&](Connection& c) {
+    Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
+    r.Bind(1, reference);
+    if (!r.Step()) return (outcome = "not_found", false);
+    if (r.Text(1) != "review") return (outcome = "not_in_review", false);
+    const int64_t id = r.Int(0);
+    Statement set = c.Prepare("UPDATE registrations SET status = 'rejected', decision = ? WHERE id = ?");
+    set.Bind(1, json{{"decision", "rejected"}, {"reasons", *reasons}, {"at", at}}.dump()).Bind(2, id).Step();
+    // The family may apply again: its NIKs no longer count as registered.
+    Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
+    free.Bind(1, id).Step();
+    return set.ok() && free.ok() && AppendAudit(c, at, "rejected", reference, {{"reasons", *reasons}});
+  });
+  if (outcome == "not_found") return Problem(404, "registration.not_found");
+  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
+  if (!done) return Problem(503, "storage.unavailable");
+  return {200, {{"reference", reference}, {"status", "rejected"}}};
+}
+
+json Registry::Counts() {
+  json counts = json::object();
+  Statement s = db_.Reader().Prepare("SELECT status, COUNT(*) FROM registrations GROUP BY status");
+  while (s.Step()) counts[s.Text(0)] = s.Int(1);
+  return counts;
+}
+
+Findings VerifyAuditChain(Connection& c, int64_t& entries) {
+  Findings f;
+  Statement s = c.Prepare("SELECT seq, at, event, subject, detail, prev, hash FROM audit ORDER BY seq");
+  std::string prev(32, '\0');
+  entries = 0;
+  while (s.Step()) {
+    const int64_t seq = s.Int(0);
+    const std::string material = s.Text(5) + std::to_string(seq) + '\0' + s.Text(1) + '\0' + s.Text(2) + '\0' +
+                                 s.Text(3) + '\0' + s.Text(4);
+    const std::vector<Param> where = {{"seq", seq}};
+    if (seq != entries + 1) f.Error("/" + std::to_string(seq), "audit.gap", where);
+    if (s.Text(5) != prev) f.Error("/" + std::to_string(seq), "audit.broken_link", where);
+    if (KeyedHash(material, {}) != s.Text(6)) f.Error("/" + std::to_string(seq), "audit.altered", where);
+    prev = s.Text(6);
+    entries = seq;
+  }
+  return f;
+}
+
+}  // namespace daftar::server

@@ -1,0 +1,73 @@
+// The registry: what the server does with registrations, numbers and payments. Plain functions
+// of their inputs and the injected clock, storage, configuration and keys; they answer an HTTP
+// status and a JSON body, and know nothing of sockets (router.h maps HTTP onto them).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "config.h"
+#include "daftar/date.h"
+#include "storage.h"
+
+namespace daftar::server {
+
+using json = nlohmann::ordered_json;
+
+struct Answer {
+  int status = 200;
+  json body;
+};
+
+// The clock, injected so tests can set the date.
+struct Clock {
+  std::function<Date()> today;             // the server's local date
+  std::function<std::string()> now;        // ISO 8601 UTC timestamp
+  std::function<int64_t()> unix_seconds;
+};
+[[nodiscard]] Clock SystemClock();
+
+// An RFC 9457 problem: {"type","title","status","errors":[{path,code,params,message}]}.
+[[nodiscard]] Answer Problem(int status, const Findings& findings);
+[[nodiscard]] Answer Problem(int status, std::string code, std::string path = "", std::vector<Param> params = {});
+
+class Registry {
+ public:
+  Registry(Database& db, const Config& config, const ServerKeys& keys, Clock clock)
+      : db_(db), config_(config), keys_(keys), clock_(std::move(clock)) {}
+
+  // A sealed package: opened, re-validated with the server's today, stored durably.
+  Answer Register(std::string_view package, const std::string& idempotency_key);
+  // What the applicant sees; a wrong token answers exactly like an unknown reference.
+  Answer Status(const std::string& reference, std::string_view token);
+
+  // Banks.
+  Answer Inquiry(const json& request);
+  Answer Payment(const std::string& bank_id, const json& request);
+
+  // Operators.
+  Answer ReviewQueue();
+  Answer Approve(const std::string& reference);
+  Answer Reject(const std::string& reference, const json& request);
+
+  // Counts for /metrics: registrations by status.
+  json Counts();
+
+  // The access token for a reference: an HMAC, so it is never stored and a retry can repeat it.
+  [[nodiscard]] std::string AccessToken(const std::string& reference) const;
+
+ private:
+  Database& db_;
+  const Config& config_;
+  const ServerKeys& keys_;
+  Clock clock_;
+};
+
+// Recomputes the audit chain. Findings are empty when every link holds.
+[[nodiscard]] Findings VerifyAuditChain(Connection& c, int64_t& entries);
+
+}  // namespace daftar::server

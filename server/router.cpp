@@ -1,0 +1,488 @@
+#include "router.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "daftar/documents.h"
+
+namespace daftar::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kTusVersion = "1.0.0";
+constexpr double kLatencyBounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+HttpResponse JsonResponse(const Answer& a, std::string route) {
+  HttpResponse r;
+  r.status = a.status;
+  r.body = a.body.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.headers.emplace_back("Content-Type", a.status >= 400 ? "application/problem+json" : "application/json");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.route = std::move(route);
+  return r;
+}
+
+std::string Header(const HttpRequest& r, const std::string& name) {
+  const auto it = r.headers.find(name);
+  return it == r.headers.end() ? std::string() : it->second;
+}
+
+std::string Bearer(const HttpRequest& r) {
+  const std::string value = Header(r, "authorization");
+  return value.rfind("Bearer ", 0) == 0 ? value.substr(7) : std::string();
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string HmacHex(std::string_view secret, std::string_view body) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  char hex[2 * sizeof mac + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return hex;
+}
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::stringstream s(path);
+  for (std::string part; std::getline(s, part, '/');) {
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+bool IsUploadId(const std::string& id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::string MediaType(const fs::path& path) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".wasm", "application/wasm"}, {".json", "application/json"}, {".svg", "image/svg+xml"},
+      {".png", "image/png"}, {".jpg", "image/jpeg"}, {".ico", "image/x-icon"},
+      {".webmanifest", "application/manifest+json"}, {".txt", "text/plain; charset=utf-8"}};
+  const auto it = kTypes.find(path.extension().string());
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Every response, API or page: no framing, no sniffing, no referrer, scripts from here only
+// (WebAssembly allowed), and HSTS when served over TLS.
+void SecurityHeaders(HttpResponse& r, bool tls) {
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+                         "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+                         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Permissions-Policy", "camera=(self), geolocation=(), microphone=()");
+  r.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+  if (tls) r.headers.emplace_back("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+}
+
+}  // namespace
+
+HttpResponse ProblemResponse(int status, std::string code, std::string route, std::string path, std::vector<Param> params) {
+  return JsonResponse(Problem(status, std::move(code), std::move(path), std::move(params)), std::move(route));
+}
+
+Router::Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options)
+    : registry_(registry), config_(config), keys_(keys), clock_(std::move(clock)), options_(std::move(options)),
+      latency_buckets_(std::size(kLatencyBounds) + 1) {
+  fs::create_directories(fs::path(options_.data_dir) / "uploads");
+}
+
+HttpResponse Router::Handle(const HttpRequest& request) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  HttpResponse r;
+  if (path == "/healthz") {
+    r = JsonResponse({200, {{"status", "ok"}}}, "healthz");
+  } else if (path == "/metrics") {
+    r = Metrics();
+  } else if (path.rfind("/api/", 0) == 0) {
+    r = Api(request, path);
+  } else {
+    r = Static(request, path);
+  }
+  SecurityHeaders(r, request.tls);
+  return r;
+}
+
+HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
+  const std::vector<std::string> s = Segments(path);
+  const std::string& method = request.method;
+  const auto only = [&](std::initializer_list<const char*> methods, std::string route) -> std::optional<HttpResponse> {
+    std::string allow;
+    for (const char* m : methods) {
+      if (method == m) return std::nullopt;
+      allow += (allow.empty() ? "" : ", ") + std::string(m);
+    }
+    HttpResponse r = ProblemResponse(405, "http.method_not_allowed", std::move(route), "", {{"allowed", allow}});
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  };
+  if (s.size() < 3 || s[1] != "v1") return ProblemResponse(404, "http.not_found", "api");
+  const std::string& area = s[2];
+  if (area == "config" && s.size() == 3) {
+    if (auto refused = only({"GET"}, "config")) return *refused;
+    return ConfigDocument();
+  }
+  if (area == "uploads" && s.size() <= 4) return Uploads(request, s.size() == 4 ? s[3] : "");
+  if (area == "registrations" && s.size() == 3) {
+    if (auto refused = only({"POST"}, "registrations")) return *refused;
+    return Registrations(request);
+  }
+  if (area == "registrations" && s.size() == 4) {
+    if (auto refused = only({"GET"}, "registration")) return *refused;
+    if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute)) {
+      return ProblemResponse(429, "http.rate_limited", "registration");
+    }
+    return JsonResponse(registry_.Status(s[3], Bearer(request)), "registration");
+  }
+  if (area == "va" && s.size() == 4 && (s[3] == "inquiry" || s[3] == "payment")) {
+    if (auto refused = only({"POST"}, "va_" + s[3])) return *refused;
+    return Bank(request, s[3]);
+  }
+  if (area == "admin") return Admin(request, path);
+  return ProblemResponse(404, "http.not_found", "api");
+}
+
+HttpResponse Router::ConfigDocument() {
+  const json tariffs = json::parse(config_.tariffs_json, nullptr, false);
+  const json documents = json::parse(BuiltinDocumentRulesJson(), nullptr, false);
+  const auto b64 = [](const PublicKey& k) { return Base64Encode({reinterpret_cast<const char*>(k.data()), k.size()}); };
+  return JsonResponse({200,
+                       {{"keys", {{"intake", b64(keys_.intake.public_key)}, {"signing", b64(keys_.signing.public_key)}}},
+                        {"tariffs", tariffs},
+                        {"limits",
+                         {{"documents", documents},
+                          {"max_package_bytes", config_.limits.max_package_bytes},
+                          {"upload_expiry_seconds", config_.limits.upload_expiry_seconds}}},
+                        {"payment_window",
+                         {{"earliest_days", config_.earliest_days},
+                          {"latest_days", config_.latest_days},
+                          {"count", config_.working_days ? "working" : "calendar"}}},
+                        {"va_prefix", config_.va_prefix},
+                        {"version", options_.version}}},
+                      "config");
+}
+
+// tus 1.0.0, core and the creation, expiration and termination extensions. An upload is two
+// files in DATA/uploads: ID (the bytes so far) and ID.json (its length and expiry).
+HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) {
+  const fs::path dir = fs::path(options_.data_dir) / "uploads";
+  const auto tus = [&](HttpResponse r) {
+    r.headers.emplace_back("Tus-Resumable", std::string(kTusVersion));
+    r.route = "uploads";
+    return r;
+  };
+  if (request.method == "OPTIONS") {
+    HttpResponse r;
+    r.status = 204;
+    r.headers = {{"Tus-Version", std::string(kTusVersion)},
+                 {"Tus-Extension", "creation,expiration,termination"},
+                 {"Tus-Max-Size", std::to_string(config_.limits.max_package_bytes)}};
+    return tus(r);
+  }
+  if (Header(request, "tus-resumable") != kTusVersion) {
+    HttpResponse r = ProblemResponse(412, "upload.tus_version", "uploads", "", {{"version", std::string(kTusVersion)}});
+    r.headers.emplace_back("Tus-Version", std::string(kTusVersion));
+    return tus(r);
+  }
+  std::lock_guard lock(mutex_);  // one upload operation at a time: offsets stay consistent
+  if (id.empty()) {
+    if (request.method != "POST") return tus(ProblemResponse(405, "http.method_not_allowed", "uploads", "", {{"allowed", "POST, OPTIONS"}}));
+    const std::string length_text = Header(request, "upload-length");
+    if (length_text.empty() || length_text.size() > 12 || length_text.find_first_not_of("0123456789") != std::string::npos) {
+      return tus(ProblemResponse(400, "upload.length_required", "uploads"));
+    }
+    const int64_t length = std::stoll(length_text);
+    if (length > config_.limits.max_package_bytes) {
+      return tus(ProblemResponse(413, "upload.too_large", "uploads", "", {{"max_bytes", config_.limits.max_package_bytes}}));
+    }
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    char hex[33];
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    const int64_t expires = clock_.unix_seconds() + int64_t{config_.limits.upload_expiry_seconds};
+    std::ofstream(dir / (std::string(hex) + ".json")) << json{{"length", length}, {"expires", expires}}.dump();
+    std::ofstream(dir / hex, std::ios::binary);
+    HttpResponse r;
+    r.status = 201;
+    r.headers = {{"Location", "/api/v1/uploads/" + std::string(hex)}, {"Upload-Offset", "0"},
+                 {"Upload-Expires", std::to_string(expires)}};
+    return tus(r);
+  }
+  const json info = IsUploadId(id) ? json::parse(ReadFile(dir / (id + ".json")).value_or(""), nullptr, false) : json();
+  if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
+    return tus(ProblemResponse(404, "upload.not_found", "uploads"));
+  }
+  const int64_t length = info["length"];
+  std::error_code ec;
+  const int64_t offset = static_cast<int64_t>(fs::file_size(dir / id, ec));
+  if (request.method == "HEAD") {
+    HttpResponse r;
+    r.headers = {{"Upload-Offset", std::to_string(offset)}, {"Upload-Length", std::to_string(length)},
+                 {"Upload-Expires", std::to_string(info["expires"].get<int64_t>())}, {"Cache-Control", "no-store"}};
+    return tus(r);
+  }
+  if (request.method == "DELETE") {
+    fs::remove(dir / id);
+    fs::remove(dir / (id + ".json"));
+    HttpResponse r;
+    r.status = 204;
+    return tus(r);
+  }
+  if (request.method != "PATCH") {
+    HttpResponse r = ProblemResponse(405, "http.method_not_allowed", "uploads", "", {{"allowed", "HEAD, PATCH, DELETE"}});
+    r.headers.emplace_back("Allow", "HEAD, PATCH, DELETE");
+    return tus(r);
+  }
+  if (Header(request, "content-type") != "application/offset+octet-stream") {
+    return tus(ProblemResponse(415, "upload.content_type", "uploads"));
+  }
+  const std::string claimed = Header(request, "upload-offset");
+  if (claimed != std::to_string(offset)) {
+    return tus(ProblemResponse(409, "upload.offset_mismatch", "uploads", "", {{"offset", offset}}));
+  }
+  if (offset + static_cast<int64_t>(request.body.size()) > length) {
+    return tus(ProblemResponse(413, "upload.exceeds_length", "uploads", "", {{"length", length}}));
+  }
+  // Appended and flushed before the new offset is announced: an offset the client saw is on disk.
+  const int fd = ::open((dir / id).c_str(), O_WRONLY | O_APPEND);
+  const bool written = fd >= 0 && ::write(fd, request.body.data(), request.body.size()) == static_cast<ssize_t>(request.body.size()) &&
+                       ::fdatasync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!written) return tus(ProblemResponse(503, "storage.unavailable", "uploads"));
+  upload_bytes_ += request.body.size();
+  HttpResponse r;
+  r.status = 204;
+  r.headers = {{"Upload-Offset", std::to_string(offset + static_cast<int64_t>(request.body.size()))}};
+  return tus(r);
+}
+
+void Router::ExpireUploads() {
+  std::lock_guard lock(mutex_);
+  const fs::path dir = fs::path(options_.data_dir) / "uploads";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    const json info = json::parse(ReadFile(entry.path()).value_or(""), nullptr, false);
+    if (info.is_object() && info["expires"].is_number() && info["expires"].get<int64_t>() >= clock_.unix_seconds()) continue;
+    fs::remove(dir / entry.path().stem(), ec);
+    fs::remove(entry.path(), ec);
+  }
+}
+
+HttpResponse Router::Registrations(const HttpRequest& request) {
+  if (!Allow(request.client, "register", config_.limits.registrations_per_minute)) {
+    return ProblemResponse(429, "http.rate_limited", "registrations");
+  }
+  const std::string type = Header(request, "content-type");
+  const std::string key = Header(request, "idempotency-key");
+  if (key.size() > 128) return ProblemResponse(400, "registration.idempotency_key_too_long", "registrations");
+  if (type.rfind("application/vnd.daftar.package", 0) == 0) {
+    return JsonResponse(registry_.Register(request.body, key), "registrations");
+  }
+  if (type.rfind("application/json", 0) != 0) {
+    return ProblemResponse(415, "registration.content_type", "registrations");
+  }
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", "registrations");
+  if (!body.is_object() || !body.contains("upload") || !body["upload"].is_string() || !IsUploadId(body["upload"])) {
+    return ProblemResponse(422, "input.required", "registrations", "/upload");
+  }
+  const std::string id = body["upload"];
+  const fs::path dir = fs::path(options_.data_dir) / "uploads";
+  std::optional<std::string> package;
+  {
+    std::lock_guard lock(mutex_);
+    const json info = json::parse(ReadFile(dir / (id + ".json")).value_or(""), nullptr, false);
+    if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
+      return ProblemResponse(404, "upload.not_found", "registrations", "/upload");
+    }
+    package = ReadFile(dir / id);
+    if (!package || static_cast<int64_t>(package->size()) != info["length"].get<int64_t>()) {
+      return ProblemResponse(409, "upload.incomplete", "registrations", "/upload",
+                             {{"offset", static_cast<int64_t>(package ? package->size() : 0)}, {"length", info["length"].get<int64_t>()}});
+    }
+  }
+  HttpResponse r = JsonResponse(registry_.Register(*package, key), "registrations");
+  if (r.status == 201) {
+    std::lock_guard lock(mutex_);
+    fs::remove(dir / id);
+    fs::remove(dir / (id + ".json"));
+  }
+  return r;
+}
+
+HttpResponse Router::Bank(const HttpRequest& request, const std::string& what) {
+  const std::string route = "va_" + what;
+  const std::string bank = Header(request, "x-bank-id");
+  const auto secret = config_.banks.find(bank);
+  // An unknown bank and a wrong signature look the same from outside.
+  if (secret == config_.banks.end() || !SameSecret(Header(request, "x-signature"), HmacHex(secret->second, request.body))) {
+    return ProblemResponse(401, "auth.bad_signature", route);
+  }
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", route);
+  if (what == "inquiry") {
+    if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute * 100)) return ProblemResponse(429, "http.rate_limited", route);
+    return JsonResponse(registry_.Inquiry(body), route);
+  }
+  return JsonResponse(registry_.Payment(bank, body), route);
+}
+
+HttpResponse Router::Admin(const HttpRequest& request, const std::string& path) {
+  if (!SameSecret(Bearer(request), config_.admin_token)) {
+    HttpResponse r = ProblemResponse(401, "auth.admin_required", "admin");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const std::vector<std::string> s = Segments(path);
+  if (s.size() == 4 && s[3] == "review" && request.method == "GET") return JsonResponse(registry_.ReviewQueue(), "admin");
+  if (s.size() == 6 && s[3] == "registrations" && request.method == "POST") {
+    if (s[5] == "approve") return JsonResponse(registry_.Approve(s[4]), "admin");
+    if (s[5] == "reject") {
+      const json body = json::parse(request.body, nullptr, false);
+      if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", "admin");
+      return JsonResponse(registry_.Reject(s[4], body), "admin");
+    }
+  }
+  return ProblemResponse(404, "http.not_found", "admin");
+}
+
+HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_path) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = ProblemResponse(405, "http.method_not_allowed", "static", "", {{"allowed", "GET, HEAD"}});
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  // Percent-decoding first, so that %2e%2e is seen for what it is.
+  std::string path;
+  for (std::size_t i = 0; i < raw_path.size(); ++i) {
+    if (raw_path[i] == '%' && i + 2 < raw_path.size() && std::isxdigit(static_cast<unsigned char>(raw_path[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(raw_path[i + 2]))) {
+      path.push_back(static_cast<char>(std::stoi(raw_path.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      path.push_back(raw_path[i]);
+    }
+  }
+  const std::vector<std::string> parts = Segments(path);
+  for (const std::string& part : parts) {
+    if (part == ".." || part == "." || part.find('\\') != std::string::npos || part.find('\0') != std::string::npos) {
+      return ProblemResponse(400, "http.bad_path", "static");
+    }
+  }
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(options_.web_root, ec);
+  fs::path file = root;
+  for (const std::string& part : parts) file /= part;
+  if (fs::is_directory(file, ec)) file /= "index.html";
+  const fs::path real = fs::weakly_canonical(file, ec);
+  const auto [end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  if (ec || end != root.end() || !fs::is_regular_file(real, ec)) return ProblemResponse(404, "http.not_found", "static");
+
+  const bool gzip = Header(request, "accept-encoding").find("gzip") != std::string::npos && fs::is_regular_file(real.string() + ".gz", ec);
+  const fs::path served = gzip ? fs::path(real.string() + ".gz") : real;
+  struct stat st{};
+  if (::stat(served.c_str(), &st) != 0) return ProblemResponse(404, "http.not_found", "static");
+  std::ostringstream etag;
+  etag << '"' << std::hex << st.st_size << '-' << st.st_mtim.tv_sec << st.st_mtim.tv_nsec << (gzip ? "-gz" : "") << '"';
+  HttpResponse r;
+  r.route = "static";
+  r.headers = {{"Content-Type", MediaType(real)}, {"ETag", etag.str()}, {"Vary", "Accept-Encoding"}};
+  // Names carrying a content hash never change: cache them for a year. Others: revalidate.
+  static const std::regex kHashed(R"(.*[.-][0-9a-f]{8,}\.[a-z0-9]+$)");
+  r.headers.emplace_back("Cache-Control", std::regex_match(real.filename().string(), kHashed) ? "public, max-age=31536000, immutable" : "no-cache");
+  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
+  if (Header(request, "if-none-match") == etag.str()) {
+    r.status = 304;
+    return r;
+  }
+  r.body = ReadFile(served).value_or("");
+  return r;
+}
+
+bool Router::Allow(const std::string& client, const std::string& bucket, int per_minute) {
+  std::lock_guard lock(mutex_);
+  const int64_t now = clock_.unix_seconds();
+  Bucket& b = buckets_[{client, bucket}];
+  if (b.at == 0) b.tokens = per_minute;
+  b.tokens = std::min<double>(per_minute, b.tokens + (now - b.at) * per_minute / 60.0);
+  b.at = now;
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
+
+void Router::Observe(const std::string& route, int status, double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, status}];
+  std::size_t i = 0;
+  while (i < std::size(kLatencyBounds) && seconds > kLatencyBounds[i]) ++i;
+  ++latency_buckets_[i];
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+HttpResponse Router::Metrics() {
+  std::ostringstream out;
+  const json counts = registry_.Counts();
+  {
+    std::lock_guard lock(mutex_);
+    out << "# HELP daftar_http_requests_total HTTP requests answered, by route and status.\n"
+           "# TYPE daftar_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      out << "daftar_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
+    }
+    out << "# HELP daftar_http_request_duration_seconds Time from a request read to its response written.\n"
+           "# TYPE daftar_http_request_duration_seconds histogram\n";
+    uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < std::size(kLatencyBounds); ++i) {
+      cumulative += latency_buckets_[i];
+      out << "daftar_http_request_duration_seconds_bucket{le=\"" << kLatencyBounds[i] << "\"} " << cumulative << "\n";
+    }
+    cumulative += latency_buckets_.back();
+    out << "daftar_http_request_duration_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n"
+        << "daftar_http_request_duration_seconds_sum " << latency_sum_ << "\n"
+        << "daftar_http_request_duration_seconds_count " << latency_count_ << "\n";
+  }
+  out << "# HELP daftar_registrations Registrations stored, by status.\n# TYPE daftar_registrations gauge\n";
+  for (const char* status : {"verified", "review", "active", "rejected"}) {
+    out << "daftar_registrations{status=\"" << status << "\"} " << counts.value(status, 0) << "\n";
+  }
+  out << "# HELP daftar_upload_bytes_total Bytes received by resumable uploads.\n# TYPE daftar_upload_bytes_total counter\n"
+      << "daftar_upload_bytes_total " << upload_bytes_.load() << "\n";
+  HttpResponse r;
+  r.route = "metrics";
+  r.body = out.str();
+  r.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}, {"Cache-Control", "no-store"}};
+  return r;
+}
+
+}  // namespace daftar::server

@@ -1,0 +1,83 @@
+// HTTP onto the registry, without sockets: a request in, a response out. Beast stays in
+// http_server.cpp; this file is tested and reasoned about as a pure function of its inputs and
+// the injected registry, clock and configuration.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "registry.h"
+
+namespace daftar::server {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;                         // path and query
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string client;                         // the peer's address, for rate limits
+  bool tls = false;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string route;  // the route's name, for metrics ("static", "registrations", …)
+};
+
+// A problem+json answer for `code`, with its message from the catalogue.
+[[nodiscard]] HttpResponse ProblemResponse(int status, std::string code, std::string route = "",
+                                           std::string path = "", std::vector<Param> params = {});
+
+struct RouterOptions {
+  std::string data_dir;
+  std::string web_root;
+  std::string version;
+};
+
+class Router {
+ public:
+  Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options);
+
+  HttpResponse Handle(const HttpRequest& request);
+  // Called by the server after each response is written.
+  void Observe(const std::string& route, int status, double seconds);
+  // Deletes expired uploads; the server calls it now and then.
+  void ExpireUploads();
+
+ private:
+  HttpResponse Api(const HttpRequest& request, const std::string& path);
+  HttpResponse Uploads(const HttpRequest& request, const std::string& id);
+  HttpResponse Registrations(const HttpRequest& request);
+  HttpResponse Bank(const HttpRequest& request, const std::string& what);
+  HttpResponse Admin(const HttpRequest& request, const std::string& path);
+  HttpResponse Static(const HttpRequest& request, const std::string& path);
+  HttpResponse Metrics();
+  HttpResponse ConfigDocument();
+  bool Allow(const std::string& client, const std::string& bucket, int per_minute);
+
+  Registry& registry_;
+  const Config& config_;
+  const ServerKeys& keys_;
+  Clock clock_;
+  RouterOptions options_;
+
+  std::mutex mutex_;  // guards the rate buckets and the metrics below
+  struct Bucket {
+    double tokens = 0;
+    int64_t at = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Bucket> buckets_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::vector<uint64_t> latency_buckets_;
+  double latency_sum_ = 0;
+  uint64_t latency_count_ = 0;
+  std::atomic<uint64_t> upload_bytes_{0};
+};
+
+}  // namespace daftar::server

@@ -1,0 +1,259 @@
+// The server's API contract and its defences, against real server processes on loopback.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, family, seal, register, status, bank, ADMIN } from '../support/server.mjs';
+
+const web = mkdtempSync(join(tmpdir(), 'daftar-web-'));
+writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
+mkdirSync(join(web, 'js'));
+writeFileSync(join(web, 'js/app.js'), 'console.log("daftar");'.repeat(50));
+writeFileSync(join(web, 'js/app.js.gz'), gzipSync('console.log("daftar");'.repeat(50)));
+writeFileSync(join(web, 'js/core.0123abcd.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
+writeFileSync(join(tmpdir(), 'secret-outside-web-root.txt'), 'secret');
+
+const server = await startServer({ limits: { upload_expiry_seconds: 1 } }, { webRoot: web });
+after(() => server.stop());
+const tus = { 'Tus-Resumable': '1.0.0' };
+
+// Raw bytes to the server, for requests fetch() would refuse to send.
+function raw(text) {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => socket.write(text));
+    socket.on('data', (d) => { answer += d; });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', () => resolve(answer));
+    socket.setTimeout(3000, () => socket.destroy());
+  });
+}
+
+test('GET /api/v1/config gives the keys, tariffs, limits and payment window', async () => {
+  const c = server.config;
+  assert.equal(Buffer.from(c.keys.intake, 'base64').length, 32);
+  assert.equal(Buffer.from(c.keys.signing, 'base64').length, 32);
+  assert.equal(c.tariffs.schema, 'daftar.tariffs/1');
+  assert.equal(c.payment_window.earliest_days, 0);
+  assert.ok(c.limits.documents.kinds.ktp.max_bytes > 0);
+  assert.ok(c.version);
+});
+
+test('a NIK already registered or pending is refused, naming the member', async () => {
+  const first = await register(server, seal(server, family(100)));
+  assert.equal(first.status, 201);
+  const again = family(101);
+  again.members[1].nik = family(100).members[1].nik;  // the spouse is already in another registration
+  const dup = await register(server, seal(server, again));
+  assert.equal(dup.status, 409);
+  assert.equal(dup.headers.get('content-type'), 'application/problem+json');
+  assert.equal(dup.body.errors[0].code, 'registration.nik_already_registered');
+  assert.equal(dup.body.errors[0].path, '/members/1/nik');
+  assert.ok(!JSON.stringify(dup.body).includes(first.body.reference), 'nothing about the other registration');
+  // The refused attempt left nothing behind: family 101 as it really is registers.
+  assert.equal((await register(server, seal(server, family(101)))).status, 201);
+});
+
+test('an Idempotency-Key retry returns the first answer and makes no second registration', async () => {
+  const pkg = seal(server, family(200));
+  const a = await register(server, pkg, { 'Idempotency-Key': 'retry-200' });
+  const b = await register(server, pkg, { 'Idempotency-Key': 'retry-200' });
+  assert.equal(a.status, 201);
+  assert.equal(b.status, 201);
+  assert.deepEqual(b.body, a.body);
+  const c = await register(server, pkg, { 'Idempotency-Key': 'retry-200-other' });
+  assert.equal(c.status, 409, 'without the key it is a second registration of the same NIKs');
+});
+
+test('a wrong or missing token answers exactly like an unknown reference', async () => {
+  const reg = await register(server, seal(server, family(300)));
+  const wrong = await status(server, reg.body.reference, 'x'.repeat(43));
+  const missing = await fetch(`${server.url}/api/v1/registrations/${reg.body.reference}`);
+  const unknown = await status(server, 'AAAA-BBBB-CCCC', reg.body.access_token);
+  assert.equal(wrong.status, 404);
+  assert.equal(missing.status, 404);
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(wrong.body, unknown.body);
+  assert.deepEqual(await missing.json(), unknown.body);
+});
+
+test('a package that fails the rules on the server is a 422 with the rule codes', async () => {
+  const app = family(400);
+  app.contact.phone = '022-7654321';
+  app.members[1].birth_date = '1990-12-06';
+  const r = await register(server, seal(server, app, { allowInvalid: true }));
+  assert.equal(r.status, 422);
+  assert.deepEqual(r.body.errors.map((e) => [e.path, e.code]),
+    [['/contact/phone', 'phone.not_mobile'], ['/members/1/birth_date', 'member.birth_date_mismatch']]);
+  assert.equal(r.body.status, 422);
+  assert.ok(r.body.type && r.body.title && r.body.errors[0].message.en);
+});
+
+test('damaged, foreign and malformed packages are refused with their codes', async () => {
+  const pkg = seal(server, family(500));
+  const flipped = Buffer.from(pkg);
+  flipped[pkg.length - 100] ^= 1;
+  assert.equal((await register(server, flipped)).body.errors[0].code, 'package.corrupt_frame');
+  assert.equal((await register(server, pkg.subarray(0, 500))).body.errors[0].code, 'package.truncated');
+  assert.equal((await register(server, Buffer.from('hello'))).body.errors[0].code, 'package.not_a_package');
+  const json = await fetch(`${server.url}/api/v1/registrations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"upload":' });
+  assert.equal(json.status, 400);
+  assert.equal((await json.json()).errors[0].code, 'input.malformed_json');
+  const type = await fetch(`${server.url}/api/v1/registrations`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
+  assert.equal(type.status, 415);
+  const unknownUpload = await fetch(`${server.url}/api/v1/registrations`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ upload: 'f'.repeat(32) }) });
+  assert.equal(unknownUpload.status, 404);
+});
+
+test('tus: version, length, size limit, offsets, content type, expiry', async () => {
+  const options = await fetch(`${server.url}/api/v1/uploads`, { method: 'OPTIONS' });
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get('tus-version'), '1.0.0');
+  assert.match(options.headers.get('tus-extension'), /creation/);
+  assert.equal((await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { 'Upload-Length': '10' } })).status, 412);
+  assert.equal((await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: tus })).status, 400);
+  const big = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': String(1 << 30) } });
+  assert.equal(big.status, 413);
+  const created = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': '10' } });
+  const at = server.url + created.headers.get('location');
+  const patch = (offset, body, type = 'application/offset+octet-stream') =>
+    fetch(at, { method: 'PATCH', body, headers: { ...tus, 'Content-Type': type, 'Upload-Offset': String(offset) } });
+  assert.equal((await patch(3, 'abc')).status, 409);
+  assert.equal((await patch(0, 'abc', 'text/plain')).status, 415);
+  assert.equal((await patch(0, 'abcdefghijk')).status, 413);
+  assert.equal((await patch(0, 'abc')).status, 204);
+  // Abandoned: after the configured second, the upload is gone.
+  await new Promise((r) => setTimeout(r, 2100));
+  assert.equal((await fetch(at, { method: 'HEAD', headers: tus })).status, 404);
+});
+
+test('warnings send a registration to review; operators approve or reject', async () => {
+  const app = family(600);
+  app.members[0].nik = '3299110609870600';  // an unknown regency: a warning, not an error
+  const r = await register(server, seal(server, app));
+  assert.equal(r.status, 201);
+  assert.equal(r.body.status, 'review');
+  const s = await status(server, r.body.reference, r.body.access_token);
+  assert.equal(s.body.bill, null, 'no numbers before an operator decides');
+
+  assert.equal((await fetch(`${server.url}/api/v1/admin/review`)).status, 401);
+  const auth = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
+  const queue = await (await fetch(`${server.url}/api/v1/admin/review`, { headers: auth })).json();
+  const item = queue.review.find((i) => i.reference === r.body.reference);
+  assert.equal(item.warnings[0].code, 'nik.unknown_regency');
+  const approve = await fetch(`${server.url}/api/v1/admin/registrations/${r.body.reference}/approve`, { method: 'POST', headers: auth });
+  assert.equal(approve.status, 200);
+  const after_ = await status(server, r.body.reference, r.body.access_token);
+  assert.equal(after_.body.status, 'verified');
+  assert.match(after_.body.members[0].card_number, /^\d{13}$/);
+  assert.equal((await fetch(`${server.url}/api/v1/admin/registrations/${r.body.reference}/approve`, { method: 'POST', headers: auth })).status, 409);
+
+  const other = family(601);
+  other.members[0].nik = '3299110609870601';
+  const r2 = await register(server, seal(server, other));
+  const noReason = await fetch(`${server.url}/api/v1/admin/registrations/${r2.body.reference}/reject`, { method: 'POST', headers: auth, body: '{}' });
+  assert.equal(noReason.status, 422);
+  const reject = await fetch(`${server.url}/api/v1/admin/registrations/${r2.body.reference}/reject`, { method: 'POST', headers: auth,
+    body: JSON.stringify({ reasons: ['NIK tidak ditemukan di Dukcapil'] }) });
+  assert.equal(reject.status, 200);
+  // Rejected: the family may apply again.
+  assert.equal((await register(server, seal(server, other))).status, 201);
+  // A rejected registration cannot be paid.
+  const pay = await bank(server, 'inquiry', { va: '8888899999999999' });
+  assert.equal(pay.status, 404);
+});
+
+test('static files: types, gzip twins, ETags, caching, security headers, no escape from the web root', async () => {
+  const index = await fetch(`${server.url}/`);
+  assert.equal(index.status, 200);
+  assert.match(index.headers.get('content-type'), /text\/html/);
+  const csp = index.headers.get('content-security-policy');
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok(index.headers.get('referrer-policy'));
+  assert.equal(index.headers.get('strict-transport-security'), null, 'HSTS only under TLS');
+
+  const js = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(js.headers.get('content-encoding'), 'gzip');
+  assert.match(js.headers.get('content-type'), /text\/javascript/);
+  assert.equal((await js.text()).length, 'console.log("daftar");'.length * 50);
+  const etag = js.headers.get('etag');
+  const cached = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
+  assert.equal(cached.status, 304);
+  assert.equal(js.headers.get('cache-control'), 'no-cache');
+  const wasm = await fetch(`${server.url}/js/core.0123abcd.wasm`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.match(wasm.headers.get('cache-control'), /immutable/);
+
+  for (const path of ['/../secret-outside-web-root.txt', '/%2e%2e/secret-outside-web-root.txt', '/js/..%2f..%2fsecret-outside-web-root.txt']) {
+    const answer = await raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 40[04]/, path);
+    assert.doesNotMatch(answer, /secret$/, path);
+  }
+  assert.equal((await fetch(`${server.url}/nothing-here.html`)).status, 404);
+  assert.equal((await fetch(`${server.url}/index.html`, { method: 'DELETE' })).status, 405);
+});
+
+test('malformed HTTP and oversized input get a clear 4xx, and the server keeps answering', async () => {
+  assert.match(await raw('NONSENSE\r\n\r\n'), /^HTTP\/1\.1 400/);
+  assert.match(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40000)}\r\n\r\n`), /^HTTP\/1\.1 431/);
+  assert.match(await raw(`POST /api/v1/va/inquiry HTTP/1.1\r\nHost: x\r\nContent-Length: ${1 << 30}\r\n\r\n`), /^HTTP\/1\.1 413/);
+  assert.match(await raw('POST /api/v1/registrations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'), /^HTTP\/1\.1 400/);
+  assert.equal((await fetch(`${server.url}/api/v1/nothing`)).status, 404);
+  assert.equal((await fetch(`${server.url}/api/v1/registrations`)).status, 405);
+  const bad = await bank(server, 'payment', '{"va":');
+  assert.equal(bad.status, 400);
+  const types = await bank(server, 'payment', { va: 1, amount: 'lots', bank_ref: '', paid_at: 'yesterday' });
+  assert.equal(types.status, 422);
+  assert.deepEqual(types.body.errors.map((e) => e.path), ['/va', '/bank_ref', '/amount', '/paid_at']);
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+});
+
+test('many registrations in parallel: every one stored, every card number unique', async () => {
+  const packages = Array.from({ length: 40 }, (_, i) => seal(server, family(1000 + i)));
+  const answers = await Promise.all(packages.map((p) => register(server, p)));
+  assert.deepEqual(answers.map((a) => a.status), answers.map(() => 201));
+  const statuses = await Promise.all(answers.map((a) => status(server, a.body.reference, a.body.access_token)));
+  const cards = statuses.flatMap((s) => s.body.members.map((m) => m.card_number));
+  assert.equal(cards.length, 80);
+  assert.equal(new Set(cards).size, 80);
+  const vas = statuses.map((s) => s.body.bill.va);
+  assert.equal(new Set(vas).size, 40);
+});
+
+test('metrics in Prometheus text format', async () => {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(text, /daftar_http_requests_total\{route="registrations",status="201"\} \d+/);
+  assert.match(text, /daftar_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+  assert.match(text, /daftar_registrations\{status="verified"\} \d+/);
+  assert.match(text, /daftar_upload_bytes_total \d+/);
+});
+
+test('per-address rate limits on registrations and lookups', async () => {
+  const limited = await startServer({ limits: { registrations_per_minute: 2, lookups_per_minute: 3 } });
+  try {
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await register(limited, Buffer.from('x'))).status);
+    assert.deepEqual(codes, [422, 422, 429, 429]);
+    const lookups = [];
+    for (let i = 0; i < 5; i++) lookups.push((await status(limited, 'AAAA-BBBB-CCCC', 'x')).status);
+    assert.deepEqual(lookups, [404, 404, 404, 429, 429]);
+  } finally {
+    await limited.stop();
+  }
+});
+
+test('SIGTERM stops the server cleanly', async () => {
+  const s = await startServer();
+  const pending = register(s, seal(s, family(2000))).catch(() => null);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await s.stop('SIGTERM'), 0);
+  const answer = await pending;
+  if (answer) assert.equal(answer.status, 201, 'a request in flight is finished, not dropped');
+});

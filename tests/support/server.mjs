@@ -1,0 +1,110 @@
+// A real `daftar serve` on loopback for the tests: its own data folder, config and web root,
+// started and stopped like an operator would. Plus the HTTP helpers the tests share.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jpeg, pdf } from './files.mjs';
+
+export const bin = process.env.DAFTAR_BIN;
+export const root = process.env.DAFTAR_SOURCE_DIR;
+export const BANK = { id: 'BANKX', secret: 'bank-x-shared-secret-0123456789' };
+export const ADMIN = 'operator-token-for-the-tests-0123';
+
+export async function startServer(config = {}, { webRoot } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-server-'));
+  const full = {
+    banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN,
+    payment_window: { earliest_days: 0, latest_days: 30 },
+    ...config,
+    limits: { registrations_per_minute: 100000, lookups_per_minute: 100000, ...(config.limits ?? {}) },
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(full));
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json')];
+  if (webRoot) args.push('--web-root', webRoot);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const m = output.match(/serving on (http:\/\/[^/\s]+)/);
+      if (m) resolve(m[1]);
+    });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => reject(new Error(`daftar serve exited ${code}: ${output}`)));
+  });
+  const config_ = await (await fetch(`${url}/api/v1/config`)).json();
+  writeFileSync(join(dir, 'intake.pk'), Buffer.from(config_.keys.intake, 'base64'));
+  return {
+    url, dir, child, config: config_, dataDir: join(dir, 'var'),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    },
+  };
+}
+
+// A family of two adults whose NIKs carry `n` as their serial: distinct families for distinct n.
+export function family(n, extra = {}) {
+  const app = JSON.parse(readFileSync(join(root, 'examples/family.json'), 'utf8'));
+  const serial = String(n).padStart(4, '0');
+  app.members = [
+    { ...app.members[0], nik: `320411060987${serial}` },
+    { ...app.members[1], nik: `320411451290${serial}` },
+  ];
+  return { ...app, ...extra };
+}
+
+let documents;
+function documentFiles() {
+  if (documents) return documents;
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-docs-'));
+  documents = { kk: join(dir, 'kk.jpg'), ktp0: join(dir, 'ktp0.jpg'), ktp1: join(dir, 'ktp1.pdf') };
+  writeFileSync(documents.kk, jpeg(1600, 1200, { bulk: 60000 }));
+  writeFileSync(documents.ktp0, jpeg(1024, 640));
+  writeFileSync(documents.ktp1, pdf());
+  return documents;
+}
+
+// Seals `application` for `server` with the CLI; returns the package bytes.
+export function seal(server, application, { allowInvalid = false } = {}) {
+  const docs = documentFiles();
+  const app = join(server.dir, `app-${Math.random().toString(36).slice(2)}.json`);
+  const out = `${app}.daftar`;
+  writeFileSync(app, JSON.stringify(application));
+  const args = ['seal', '--key', join(server.dir, 'intake.pk'), '--application', app,
+    '--document', `kk::${docs.kk}`, '--document', `ktp:0:${docs.ktp0}`, '--document', `ktp:1:${docs.ktp1}`, '--out', out];
+  if (allowInvalid) args.push('--allow-invalid');
+  const r = spawnSync(bin, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`seal failed: ${r.stdout}${r.stderr}`);
+  return readFileSync(out);
+}
+
+export async function register(server, packageBytes, headers = {}) {
+  const res = await fetch(`${server.url}/api/v1/registrations`, {
+    method: 'POST', body: packageBytes, headers: { 'Content-Type': 'application/vnd.daftar.package', ...headers },
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+export async function bank(server, what, body, { secret = BANK.secret, id = BANK.id } = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signature = createHmac('sha256', secret).update(text).digest('hex');
+  const res = await fetch(`${server.url}/api/v1/va/${what}`, {
+    method: 'POST', body: text, headers: { 'Content-Type': 'application/json', 'X-Bank-Id': id, 'X-Signature': signature },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function status(server, reference, token) {
+  const res = await fetch(`${server.url}/api/v1/registrations/${reference}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+export const today = () => {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+};
