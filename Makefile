@@ -18,7 +18,11 @@ deps:
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
-$(BUILD)/wasm/CMakeCache.txt: | deps
+# libsodium for wasm first: the wasm project imports it.
+$(BUILD)/wasm-deps/libsodium/lib/libsodium.a: | deps
+	tools/build-libsodium-wasm.sh $(BUILD)/wasm-deps/libsodium
+
+$(BUILD)/wasm/CMakeCache.txt: | deps $(BUILD)/wasm-deps/libsodium/lib/libsodium.a
 	emcmake cmake -S wasm -B $(BUILD)/wasm $(CMAKE_FLAGS) -DDAFTAR_WEB_DIR=$(abspath $(BUILD))/web \
 	  -DDAFTAR_SODIUM_DIR=$(abspath $(BUILD))/wasm-deps/libsodium
 
@@ -28,8 +32,7 @@ build: deps native wasm
 native: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-wasm: $(BUILD)/wasm/CMakeCache.txt
-	tools/build-libsodium-wasm.sh $(BUILD)/wasm-deps/libsodium
+wasm: $(BUILD)/wasm-deps/libsodium/lib/libsodium.a $(BUILD)/wasm/CMakeCache.txt
 	cmake --build $(BUILD)/wasm -j $(JOBS)
 	@# gzip twins, served to browsers that accept them
 	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.html' -o -name '*.css' \
