@@ -24,7 +24,9 @@ usage:
                 [--today YYYY-MM-DD] [--allow-invalid]
                                                 check documents, seal application and documents
   daftar open --key intake.sk FILE.daftar --out DIR
-                                                verify and open a package (writes nothing if it fails)
+  daftar open --key var/keys/intake.sk --data-dir var REFERENCE --out DIR
+                                                verify and open a package, or one the server stored
+                                                (writes nothing if it fails)
   daftar serve [--listen HOST:PORT] [--data-dir DIR] [--web-root DIR] [--config FILE] [--tls-cert F --tls-key F]
                                                 the server (daftar serve --help)
   daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R]

@@ -1,5 +1,6 @@
 // `daftar keygen`, `daftar seal`, `daftar open`: keys and sealed packages from the command line,
 // through the same dispatcher commands the browser uses (check-document, seal-*, open-package).
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -180,17 +181,39 @@ int Seal(const std::vector<std::string>& raw) {
   return kOk;
 }
 
+// The package a server stored for `reference`, as it arrived.
+std::string StoredPackage(const std::string& data_dir, const std::string& reference) {
+  const fs::path db = fs::path(data_dir) / "daftar.db";
+  sqlite3* handle = nullptr;
+  if (!fs::exists(db) || sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(handle);
+    throw UsageError{"no database at " + db.string()};
+  }
+  std::string package;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(handle, "SELECT package FROM registrations WHERE reference = ?", -1, &stmt, nullptr);
+  sqlite3_bind_text(stmt, 1, reference.c_str(), -1, SQLITE_TRANSIENT);
+  const bool found = sqlite3_step(stmt) == SQLITE_ROW;
+  if (found) package.assign(static_cast<const char*>(sqlite3_column_blob(stmt, 0)), sqlite3_column_bytes(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(handle);
+  if (!found) throw UsageError{"no registration " + reference + " in " + db.string()};
+  return package;
+}
+
 int Open(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--key", "--out"});
-  const auto key_path = args.Option("--key"), out = args.Option("--out");
+  const Args args = Parse(raw, {"--key", "--out", "--data-dir"});
+  const auto key_path = args.Option("--key"), out = args.Option("--out"), data_dir = args.Option("--data-dir");
   if (!key_path || !out || args.positional.size() != 1) {
-    throw UsageError{"usage: daftar open --key intake.sk FILE.daftar --out DIR"};
+    throw UsageError{"usage: daftar open --key intake.sk FILE.daftar --out DIR\n"
+                     "       daftar open --key intake.sk --data-dir DIR REFERENCE --out DIR   (a stored package)"};
   }
   const std::string secret = ReadInput(*key_path);
   if (secret.size() != kSecretKeyBytes) throw UsageError{*key_path + " is not a 32-byte secret key"};
+  const std::string package = data_dir ? StoredPackage(*data_dir, args.positional[0]) : ReadInput(args.positional[0]);
   Reply reply;
   // Everything is verified before anything is written: a package that fails writes nothing.
-  if (!Call("open-package", {{"secret_key", Base64Encode(secret)}}, reply, ReadInput(args.positional[0]))) {
+  if (!Call("open-package", {{"secret_key", Base64Encode(secret)}}, reply, package)) {
     std::cout << Body(reply).dump(2) << "\n";
     return kInvalid;
   }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: the compilers, the libraries of the design card, and the tools the tests drive.
 packages=(
   cmake make g++ ccache pkg-config
-  libboost-dev libssl-dev nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3
+  libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3
   emscripten binaryen autoconf automake libtool
   nodejs npm
 )

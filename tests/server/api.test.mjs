@@ -2,11 +2,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import https from 'node:https';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank, ADMIN } from '../support/server.mjs';
+import { startServer, family, seal, register, status, bank, ADMIN, bin } from '../support/server.mjs';
 
 const web = mkdtempSync(join(tmpdir(), 'daftar-web-'));
 writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
@@ -246,6 +248,51 @@ test('per-address rate limits on registrations and lookups', async () => {
     assert.deepEqual(lookups, [404, 404, 404, 429, 429]);
   } finally {
     await limited.stop();
+  }
+});
+
+test('a slow sender is cut off (no slow-loris)', async () => {
+  const slow = await startServer({ limits: { read_timeout_seconds: 1 } });
+  try {
+    const { hostname, port } = new URL(slow.url);
+    const started = Date.now();
+    const closed = await new Promise((resolve) => {
+      const socket = connect(Number(port), hostname, () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
+      socket.on('close', () => resolve(Date.now() - started));
+      socket.on('error', () => {});
+      setTimeout(() => { socket.destroy(); resolve(null); }, 5000);
+    });
+    assert.ok(closed !== null, 'the server closed the connection');
+    assert.equal((await fetch(`${slow.url}/healthz`)).status, 200);
+  } finally {
+    await slow.stop();
+  }
+});
+
+test('HTTPS with --tls-cert and --tls-key, with HSTS', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-tls-'));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost'], { encoding: 'utf8' });
+  if (made.status !== 0) return t.skip('openssl is not available');
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'),
+    '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; const m = out.match(/serving on (https:\/\/[^/\s]+)/); if (m) resolve(m[1]); });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const answer = await new Promise((resolve, reject) => {
+      https.get(`${url}/healthz`, { ca: readFileSync(join(dir, 'cert.pem')), servername: 'localhost', checkServerIdentity: () => undefined }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve({ status: res.statusCode, hsts: res.headers['strict-transport-security'], body }));
+      }).on('error', reject);
+    });
+    assert.equal(answer.status, 200);
+    assert.match(answer.hsts, /max-age=\d+/);
+  } finally {
+    child.kill('SIGTERM');
   }
 });
 

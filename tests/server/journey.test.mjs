@@ -148,6 +148,19 @@ test('daftar pay posts a signed payment as a bank would', async () => {
   assert.equal(wrong.status, 1);
 });
 
+test('an operator opens a stored package with the intake secret key', async () => {
+  const pkg = seal(server, family(3));
+  const reg = await (await fetch(`${server.url}/api/v1/registrations`, { method: 'POST', body: pkg,
+    headers: { 'Content-Type': 'application/vnd.daftar.package' } })).json();
+  const out = `${server.dir}/opened-${reg.reference}`;
+  const r = spawnSync(bin, ['open', '--key', `${server.dataDir}/keys/intake.sk`, '--data-dir', server.dataDir,
+    reg.reference, '--out', out], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.equal(JSON.parse(r.stdout).documents.length, 3);
+  assert.equal(spawnSync(bin, ['open', '--key', `${server.dataDir}/keys/intake.sk`, '--data-dir', server.dataDir,
+    'NOPE-NOPE-NOPE', '--out', out]).status, 2);
+});
+
 test('the audit chain verifies after all this', async () => {
   const r = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout);
