@@ -3,7 +3,7 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm run example test check clean bench-wasm
+.PHONY: all deps build native wasm web run example test check clean bench-wasm
 
 # Debian's Emscripten 3.1.6 needs Debian's acorn for its optimiser (see ../shared/TOOLCHAIN.md). Its
 # loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
@@ -26,14 +26,18 @@ $(BUILD)/wasm/CMakeCache.txt: | deps $(BUILD)/wasm-deps/libsodium/lib/libsodium.
 	emcmake cmake -S wasm -B $(BUILD)/wasm $(CMAKE_FLAGS) -DDAFTAR_WEB_DIR=$(abspath $(BUILD))/web \
 	  -DDAFTAR_SODIUM_DIR=$(abspath $(BUILD))/wasm-deps/libsodium
 
-# Everything: the native binary and tests, and the web assets (wasm) in $(BUILD)/web.
-build: deps native wasm
+# Everything: the native binary and tests, and the web app (with its wasm) in $(BUILD)/web.
+build: deps native web
 
 native: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 wasm: $(BUILD)/wasm-deps/libsodium/lib/libsodium.a $(BUILD)/wasm/CMakeCache.txt
 	cmake --build $(BUILD)/wasm -j $(JOBS)
+
+# The web app: web/ and the generated region lists beside the wasm modules, with gzip twins.
+web: wasm
+	node tools/build-web.mjs node_modules web $(BUILD)/web
 	@# gzip twins, served to browsers that accept them
 	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.html' -o -name '*.css' \
 	  -o -name '*.json' -o -name '*.svg' \) -exec gzip -9 -k -f {} +

@@ -120,6 +120,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(l, "lookups_per_minute", "/limits", 1, 1 << 30, config.limits.lookups_per_minute, f);
   }
   if (doc.contains("group_commit")) config.group_commit = doc["group_commit"] == true;
+  ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;
 }
 

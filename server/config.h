@@ -35,6 +35,7 @@ struct Config {
   TariffTable tariffs;
   Limits limits;
   bool group_commit = true;
+  int draft_expiry_days = 7;  // the web app forgets unfinished drafts after this
 };
 
 // Reads the config file (empty path: defaults). Findings name the offending keys.

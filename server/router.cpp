@@ -186,6 +186,7 @@ HttpResponse Router::ConfigDocument() {
                           {"latest_days", config_.latest_days},
                           {"count", config_.working_days ? "working" : "calendar"}}},
                         {"va_prefix", config_.va_prefix},
+                        {"draft_expiry_days", config_.draft_expiry_days},
                         {"version", options_.version}}},
                       "config");
 }

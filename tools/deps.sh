@@ -9,6 +9,7 @@ packages=(
   cmake make g++ ccache pkg-config
   libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3
   emscripten binaryen autoconf automake libtool
+  chromium
   nodejs npm
 )
 

@@ -1,0 +1,176 @@
+// How the web app behaves when things go wrong: instant messages from the rules core, continue
+// blocked with an error summary that takes focus, working with no connection (queued, sent when
+// the signal returns), an upload cut in the middle resuming where it stopped, English.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer } from '../support/server.mjs';
+import { launch, phone, audit } from '../support/browser.mjs';
+import { page as documentPage } from '../support/images.mjs';
+
+const web = join(process.env.DAFTAR_BUILD, 'web');
+const server = await startServer({}, { webRoot: web });
+const browser = await launch();
+after(async () => { await browser.close(); await server.stop(); });
+
+async function fillFamily(page, serial) {
+  await page.fill('#f-kk_number', '3204112203180004');
+  await page.fill('#f-members-0-nik', `320411060987${serial}`);
+  await page.fill('#f-members-0-name', 'Budi Santoso');
+  await page.fill('#f-members-0-birth_date-day', '6');
+  await page.fill('#f-members-0-birth_date-month', '9');
+  await page.fill('#f-members-0-birth_date-year', '1987');
+  await page.check('[data-path="/members/0/sex"] input[value="M"]');
+  await page.selectOption('#f-members-0-marital_status', 'single');
+}
+
+async function fillContact(page) {
+  await page.fill('#f-contact-phone', '081234567890');
+  await page.fill('#f-contact-email', 'budi@example.co.id');
+  await page.waitForSelector('#f-address-village_code option[value="32.04.11.2001"]', { state: 'attached' });
+  await page.selectOption('#f-address-village_code', '32.04.11.2001');
+  await page.fill('#f-address-rt', '3');
+  await page.fill('#f-address-rw', '7');
+  await page.fill('#f-address-postal_code', '40921');
+  await page.fill('#f-address-line', 'Jl. Mawar No. 5');
+}
+
+async function documentsAndCheck(page) {
+  await page.waitForSelector('#f-documents-kk');
+  await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: documentPage(1400, 1000) });
+  await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
+  await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
+  await page.click('button:has-text("Lanjutkan")');
+  await page.waitForSelector('#submit');
+}
+
+const next = (page) => page.click('button:has-text("Lanjutkan")');
+
+test('instant messages for a bad NIK, phone and e-mail; continue blocked until fixed', async () => {
+  const { page } = await phone(browser);
+  await page.goto(`${server.url}/#/family`);
+  await page.fill('#f-members-0-nik', '3204 1106 0987');
+  await page.press('#f-members-0-nik', 'Tab');
+  await page.waitForSelector('[data-path="/members/0/nik"] .error-message:not([hidden])');
+  assert.match(await page.innerText('[data-path="/members/0/nik"] .error-message'), /16 angka; yang diisi 12 angka/);
+
+  await next(page);
+  const summary = page.locator('.error-summary');
+  await summary.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary', 'the summary takes focus');
+  assert.ok(await summary.locator('a').count() >= 4);
+  await audit(page, 'b1-family-errors');
+  // A summary link takes the user to the field.
+  await summary.locator('a', { hasText: 'NIK' }).first().click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-members-0-nik');
+
+  await fillFamily(page, '7001');
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  await page.fill('#f-contact-phone', '022-7654321');
+  await page.press('#f-contact-phone', 'Tab');
+  await page.fill('#f-contact-email', 'budi@gmail');
+  await page.press('#f-contact-email', 'Tab');
+  await page.waitForSelector('[data-path="/contact/email"] .error-message:not([hidden])');
+  assert.match(await page.innerText('[data-path="/contact/phone"] .error-message'), /bukan nomor HP/);
+  assert.match(await page.innerText('[data-path="/contact/email"] .error-message'), /gmail/);
+  await next(page);
+  await page.locator('.error-summary').waitFor();
+  assert.ok(await page.isVisible('#f-contact-phone'), 'still on the contact step');
+  await fillContact(page);
+  await next(page);
+  await page.waitForSelector('text=Kelas dan iuran');
+
+  // The same messages in English.
+  await page.click('#lang-toggle');
+  await page.waitForSelector('h1:has-text("Class and contribution")');
+  await page.click('text=Back');
+  await page.fill('#f-contact-phone', '0800-1-234567');
+  await page.press('#f-contact-phone', 'Tab');
+  await page.waitForSelector('[data-path="/contact/phone"] .error-message:not([hidden])');
+  assert.match(await page.innerText('[data-path="/contact/phone"] .error-message'), /not a mobile number/);
+  await audit(page, 'b2-contact-errors-en');
+  assert.deepEqual(page.errors, []);
+});
+
+test('with no connection: fill in, submit, queued; the signal returns: sent', async () => {
+  const { context, page } = await phone(browser);
+  // One visit while online (the service worker keeps the app) with the family's KK typed (its
+  // region lists are kept too).
+  await page.goto(server.url);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.goto(`${server.url}/#/family`);
+  await page.fill('#f-kk_number', '3204112203180004');
+  await page.waitForFunction(async () => (await caches.keys()).length > 0 && !!(await caches.match('/regions/32.04.11.json')), null, { timeout: 15000 });
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('#f-kk_number');
+  assert.ok(await page.isVisible('#network'), 'the page says there is no signal');
+  await fillFamily(page, '7002');
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  await fillContact(page);
+  await next(page);
+  await page.waitForSelector('text=Kelas dan iuran');
+  await next(page);
+  await documentsAndCheck(page);
+  await page.click('#submit');
+  await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await page.locator('main').innerText()}\n${page.errors}`);
+  });
+  await audit(page, 'b3-queued');
+
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.goto(`${server.url}/#/status`);
+  // Sent: a reference on the list, and nothing left waiting in the outbox.
+  await page.waitForFunction(() => /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(document.querySelector('main').innerText) &&
+    document.querySelectorAll('a[download]').length === 0, null, { timeout: 30000 });
+  const reference = (await page.locator('main').innerText()).match(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)[0];
+  await page.click(`text=${reference}`);
+  await page.waitForSelector('#status');
+  assert.match(await page.innerText('#status'), /Terverifikasi/);
+});
+
+test('an upload cut in the middle resumes from where it stopped', async () => {
+  const { page } = await phone(browser);
+  const patches = [];
+  let cut = false;
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    const request = route.request();
+    if (request.method() === 'PATCH') {
+      patches.push(Number(request.headers()['upload-offset']));
+      if (!cut && patches.length === 2) {
+        cut = true;
+        return route.abort('connectionreset');  // the signal drops during the second piece
+      }
+    }
+    return route.continue();
+  });
+  await page.goto(`${server.url}/#/family`);
+  await fillFamily(page, '7003');
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  await fillContact(page);
+  await next(page);
+  await page.waitForSelector('text=Kelas dan iuran');
+  await next(page);
+  await page.waitForSelector('#f-documents-kk');
+  // Big enough for several 256 KB pieces.
+  await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: documentPage(2600, 2000) });
+  await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
+  await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
+  await next(page);
+  await page.waitForSelector('#submit');
+  await page.click('#submit');
+  await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 });
+  // The signal returns: the upload goes on from the server's offset, not from zero.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.goto(`${server.url}/#/status`);
+  await page.waitForFunction(() => /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(document.querySelector('main').innerText), null, { timeout: 30000 });
+  assert.ok(patches.length >= 3, `PATCH offsets: ${patches}`);
+  assert.equal(patches[0], 0);
+  assert.ok(patches[2] > 0, `resumed at ${patches[2]}, not from zero`);
+  assert.equal(patches.filter((o) => o === 0).length, 1, 'never started over');
+});

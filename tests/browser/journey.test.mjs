@@ -1,0 +1,111 @@
+// The whole journey in a real browser against a real `daftar serve`: a family registers from the
+// first page to active digital cards; the test posts the bank's payment; the card is verified on
+// the page. axe-core checks every step; screenshots are kept.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, bank } from '../support/server.mjs';
+import { launch, phone, audit } from '../support/browser.mjs';
+import { page as documentPage, photo } from '../support/images.mjs';
+
+const web = join(process.env.DAFTAR_BUILD, 'web');
+const server = await startServer({}, { webRoot: web });
+const browser = await launch();
+after(async () => { await browser.close(); await server.stop(); });
+
+// Fills one member's fieldset.
+async function fillMember(page, i, m) {
+  await page.fill(`#f-members-${i}-nik`, m.nik);
+  await page.fill(`#f-members-${i}-name`, m.name);
+  for (const [part, value] of Object.entries(m.birth)) await page.fill(`#f-members-${i}-birth_date-${part}`, value);
+  await page.check(`[data-path="/members/${i}/sex"] input[value="${m.sex}"]`);
+  await page.selectOption(`#f-members-${i}-relationship`, m.relationship);
+  await page.selectOption(`#f-members-${i}-marital_status`, 'married');
+}
+
+test('a family registers, pays and verifies its card, in a phone-sized browser', async () => {
+  const { page } = await phone(browser);
+  await page.goto(server.url);
+  await page.waitForSelector('text=Rp140.000');
+  await audit(page, '1-start');
+
+  await page.getByRole('button', { name: 'Mulai', exact: true }).click();
+  await page.waitForSelector('#f-kk_number');
+  await page.fill('#f-kk_number', '3204 1122 0318 0004');
+  await fillMember(page, 0, { nik: '3204-1106-0987-0003', name: 'budi santoso', birth: { day: '6', month: '9', year: '1987' }, sex: 'M', relationship: 'head' });
+  await page.getByRole('button', { name: 'Tambah anggota keluarga' }).click();
+  await fillMember(page, 1, { nik: '3204114512900002', name: 'Siti Aminah', birth: { day: '05', month: '12', year: '1990' }, sex: 'F', relationship: 'spouse' });
+  await audit(page, '2-family');
+  await page.click('button:has-text("Lanjutkan")');
+
+  await page.waitForSelector('#f-contact-phone');
+  await page.fill('#f-contact-phone', '0812-3456-7890');
+  await page.fill('#f-contact-email', 'siti.aminah@example.co.id');
+  // The KK's district is chosen already; the village is the applicant's.
+  await page.waitForSelector('#f-address-village_code option[value="32.04.11.2001"]', { state: 'attached' });
+  assert.equal(await page.inputValue('#f-address-district'), '32.04.11');
+  await page.selectOption('#f-address-village_code', '32.04.11.2001');
+  await page.fill('#f-address-rt', '3');
+  await page.fill('#f-address-rw', '7');
+  await page.fill('#f-address-postal_code', '40921');
+  await page.fill('#f-address-line', 'Jl. Mawar No. 5');
+  await audit(page, '3-contact');
+  await page.click('button:has-text("Lanjutkan")');
+
+  await page.waitForSelector('text=Pembayaran pertama: Rp70.000.', { timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}\n${await page.locator('main').innerText()}`);
+  });
+  await audit(page, '4-class');
+  await page.click('button:has-text("Lanjutkan")');
+
+  await page.waitForSelector('#f-documents-kk');
+  assert.equal(await page.locator('.document').count(), 3, 'KK and a KTP for each adult');
+  await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: photo() });
+  await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp-budi.png', mimeType: 'image/png', buffer: documentPage(1200, 760) });
+  await page.setInputFiles('#f-documents-ktp-1', { name: 'ktp-siti.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
+  await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
+  // A 4 MB phone photo leaves as at most 400 KB.
+  const kkSize = await page.locator('[data-path="/documents/kk"] [aria-live]').first().innerText();
+  const kb = Number(kkSize.match(/→ (\d+) KB/)?.[1] ?? kkSize.match(/(\d+) KB/)[1]);
+  assert.ok(kb <= 400, `KK photo sent as ${kb} KB`);
+  await audit(page, '5-documents');
+  await page.click('button:has-text("Lanjutkan")');
+
+  await page.waitForSelector('#submit');
+  const summary = await page.locator('main').innerText();
+  assert.match(summary, /BUDI SANTOSO/);
+  assert.match(summary, /\+6281234567890/);
+  await audit(page, '6-check');
+  await page.click('#submit');
+  await page.waitForSelector('#reference', { timeout: 60000 });
+  const reference = await page.innerText('#reference');
+  assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await audit(page, '7-sent');
+
+  await page.getByRole('link', { name: 'Status', exact: true }).click();
+  await page.waitForSelector('#va');
+  const va = await page.innerText('#va');
+  const amount = Number(await page.getAttribute('#amount', 'data-amount'));
+  assert.equal(amount, 70000);
+  await audit(page, '8-status-verified');
+
+  const paid = await bank(server, 'payment', { va, amount, bank_ref: 'BROWSER-1', paid_at: new Date().toISOString() });
+  assert.equal(paid.status, 200);
+  await page.getByRole('button', { name: 'Perbarui status' }).click();
+  await page.waitForSelector('#status:has-text("Aktif")');
+  assert.equal(await page.locator('.card svg').count(), 2, 'a QR code per member');
+  await audit(page, '9-status-active');
+  const qr = await page.locator('.qr-text').first().inputValue();
+
+  await page.getByRole('link', { name: 'Periksa kartu', exact: true }).click();
+  await page.fill('#qr-content', qr);
+  await page.getByRole('button', { name: 'Periksa', exact: true }).click();
+  await page.waitForSelector('text=Kartu asli');
+  assert.match(await page.innerText('#verify-result'), /BUDI SANTOSO/);
+  await audit(page, '10-verified');
+  // A tampered card is refused, on the device.
+  await page.fill('#qr-content', qr.replace('BUDI', 'BADU'));
+  await page.getByRole('button', { name: 'Periksa', exact: true }).click();
+  await page.waitForSelector('#verify-result .error-summary');
+  assert.deepEqual(page.errors, []);
+});

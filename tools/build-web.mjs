@@ -1,0 +1,65 @@
+// Assembles the web app in BUILD/web next to the wasm modules:
+//   - web/** as it is (pages, styles, scripts, the service worker);
+//   - js/vendor/qrcode.mjs from the npm package qrcode-generator (MIT), for the digital cards;
+//   - regions/*.json: the current region codes and names from npm idn-area-data (ODbL), one file per
+//     parent (index = provinces, "32" = its regencies, "32.04" = districts, "32.04.11" = villages),
+//     fetched only when the user opens that level;
+//   - the service worker's list of what to keep offline, with a version that changes with them.
+// Usage: node tools/build-web.mjs NODE_MODULES WEB_SOURCE BUILD_WEB
+import { cpSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+
+const [modules, source, out] = process.argv.slice(2);
+cpSync(source, out, { recursive: true });
+mkdirSync(join(out, 'js/vendor'), { recursive: true });
+cpSync(join(modules, 'qrcode-generator/dist/qrcode.mjs'), join(out, 'js/vendor/qrcode.mjs'));
+
+// CSV with quoted fields (village names may hold commas).
+function rows(file) {
+  const lines = readFileSync(join(modules, 'idn-area-data/data', file), 'utf8').split('\n').slice(1).filter(Boolean);
+  return lines.map((line) => {
+    const fields = [];
+    let field = '', quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted && c === '"' && line[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) { fields.push(field); field = ''; }
+      else field += c;
+    }
+    fields.push(field.replace(/\r$/, ''));
+    return fields;
+  });
+}
+
+const regions = join(out, 'regions');
+mkdirSync(regions, { recursive: true });
+const children = new Map([['index', []]]);
+const add = (parent, code, name) => {
+  if (!children.has(parent)) children.set(parent, []);
+  children.get(parent).push({ code, name });
+};
+for (const [code, name] of rows('provinces.csv')) add('index', code, name);
+for (const [code, parent, name] of rows('regencies.csv')) add(parent, code, name);
+for (const [code, parent, name] of rows('districts.csv')) add(parent, code, name);
+for (const [code, parent, name] of rows('villages.csv')) add(parent, code, name);
+for (const [parent, list] of children) {
+  list.sort((a, b) => a.name.localeCompare(b.name, 'id'));
+  writeFileSync(join(regions, `${parent}.json`), JSON.stringify(list));
+}
+
+// The app shell: everything a first visit needs to work offline afterwards (regions are cached
+// as they are opened; the sealing module is fetched after the page is ready).
+const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
+  '/js/worker.mjs', '/js/tus.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
+  '/js/daftar-full.mjs', '/js/daftar-full.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
+  // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
+  '/regions/index.json', ...children.get('index').map((p) => `/regions/${p.code}.json`)];
+const hash = createHash('sha256');
+for (const path of shell.filter((p) => p !== '/')) hash.update(readFileSync(join(out, path)));
+const sw = readFileSync(join(out, 'sw.js'), 'utf8')
+  .replace('__VERSION__', hash.digest('hex').slice(0, 16))
+  .replace('__SHELL__', JSON.stringify(shell));
+writeFileSync(join(out, 'sw.js'), sw);
+console.log(`web: ${children.size} region files, shell of ${shell.length} files`);

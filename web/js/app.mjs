@@ -1,0 +1,800 @@
+// The registration journey. The page composes the application from what the user types and shows
+// what the rules core (in a worker) says about it: no rule lives here. Steps: start, family,
+// contact, class, documents, check, then sent / queued, status, and card verification.
+import { t, setLanguage, language, message, rupiah } from './i18n.mjs';
+import * as core from './core-client.mjs';
+import * as store from './store.mjs';
+import { upload, UploadInterrupted } from './tus.mjs';
+
+const main = document.getElementById('main');
+const DRAFT_DAYS = 7;  // drafts older than this are forgotten (config "draft_expiry_days" overrides)
+
+const STEPS = ['family', 'contact', 'class', 'documents', 'check'];
+const STEP_PATHS = {
+  family: ['/kk_number', '/members'],
+  contact: ['/contact', '/address'],
+  class: ['/class', '/segment'],
+  documents: ['/documents'],
+};
+
+const blankMember = (relationship) => ({
+  nik: '', newborn: false, name: '', day: '', month: '', year: '', sex: '', relationship, marital_status: '',
+});
+
+function blankState() {
+  return {
+    form: {
+      segment: 'PBPU', class: '3', kk_number: '', phone: '', email: '',
+      line: '', rt: '', rw: '', postal_code: '', province: '', regency: '', district: '', village_code: '',
+      members: [blankMember('head')],
+    },
+    documents: {},  // "kk" | "ktp:0" | "birth_certificate:3" -> {kind, member, entry, warnings, size, original}
+    estimate: { members: '4', class: '3' },
+    touched: new Set(),
+    showAll: false,
+    findings: { errors: [], warnings: [] },
+    serverErrors: [],
+  };
+}
+
+let state = blankState();
+let config = null;
+
+// --- building the page ---------------------------------------------------------------------
+
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const idFor = (path) => `f${path.replace(/[^a-z0-9_]+/gi, '-')}`;
+
+function render(...nodes) {
+  main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
+  document.title = `${main.querySelector('h1')?.textContent ?? ''} · Daftar JKN`;
+  window.scrollTo(0, 0);
+}
+
+function buttons(...items) {
+  return h('div', { class: 'actions' }, ...items);
+}
+
+// A field: label, hint, the core's message for its path, the control.
+function field(path, label, control, { hint, warningsToo = true } = {}) {
+  const errorId = `${idFor(path)}-error`;
+  const wrapper = h('div', { class: 'field', 'data-path': path },
+    h('label', { for: control.id || idFor(path), text: label }),
+    hint ? h('p', { class: 'hint', id: `${idFor(path)}-hint`, text: hint }) : null,
+    h('p', { class: 'error-message', id: errorId, hidden: true }),
+    warningsToo ? h('p', { class: 'warning-message', id: `${errorId}-w`, hidden: true }) : null,
+    control);
+  control.setAttribute('aria-describedby', [hint ? `${idFor(path)}-hint` : '', errorId].filter(Boolean).join(' '));
+  return wrapper;
+}
+
+function input(path, value, onValue, attrs = {}) {
+  return h('input', {
+    id: idFor(path), name: idFor(path), type: 'text', value, spellcheck: 'false', ...attrs,
+    oninput: (e) => { onValue(e.target.value); saveSoon(); },
+    onchange: () => touch(path),
+  });
+}
+
+function select(path, value, options, onValue) {
+  return h('select', {
+    id: idFor(path), name: idFor(path),
+    onchange: (e) => { onValue(e.target.value); touch(path); saveSoon(); },
+  }, h('option', { value: '', text: t('choose') }),
+  ...options.map(([v, label]) => h('option', { value: v, text: label, selected: v === value })));
+}
+
+function radios(path, legend, value, options, onValue) {
+  return h('fieldset', { class: 'field radios', 'data-path': path, id: idFor(path) },
+    h('legend', { text: legend }),
+    h('p', { class: 'error-message', id: `${idFor(path)}-error`, hidden: true }),
+    ...options.map(([v, label], i) => h('label', {},
+      h('input', {
+        type: 'radio', name: idFor(path), value: v, checked: v === value, id: i === 0 ? `${idFor(path)}-0` : undefined,
+        onchange: () => { onValue(v); touch(path); saveSoon(); },
+      }), label)));
+}
+
+// --- the application and its checks ----------------------------------------------------------
+
+const pad = (s, n) => (s.trim() === '' ? '' : s.trim().padStart(n, '0'));
+function birthDate(m) {
+  if (!m.day.trim() && !m.month.trim() && !m.year.trim()) return '';
+  return `${pad(m.year, 4)}-${pad(m.month, 2)}-${pad(m.day, 2)}`;
+}
+
+function application() {
+  const f = state.form;
+  return {
+    schema: 'daftar.application/1', segment: f.segment, class: /^\d+$/.test(f.class) ? Number(f.class) : f.class,
+    kk_number: f.kk_number,
+    contact: { phone: f.phone, email: f.email },
+    address: { line: f.line, rt: f.rt, rw: f.rw, village_code: f.village_code, postal_code: f.postal_code },
+    members: f.members.map((m) => ({
+      nik: m.newborn ? null : m.nik, name: m.name, birth_date: birthDate(m), sex: m.sex,
+      relationship: m.relationship, marital_status: m.marital_status,
+    })),
+    documents: Object.values(state.documents).filter((d) => d.entry)
+      .map((d) => ({ kind: d.kind, member: d.member, ...d.entry })),
+  };
+}
+
+async function check() {
+  const answer = await core.call('validate', { application: application() });
+  state.findings = { errors: answer.errors, warnings: answer.warnings };
+  showFindings();
+  return answer;
+}
+
+function touch(path) {
+  state.touched.add(path);
+  check();
+}
+
+const inStep = (step, path) => STEP_PATHS[step].some((p) => path === p || path.startsWith(`${p}/`));
+const stepErrors = (step) => state.findings.errors.filter((e) => inStep(step, e.path));
+
+// Shows the core's messages beside the fields they concern: for touched fields as the user goes,
+// for all of them once "continue" was pressed.
+function showFindings() {
+  for (const wrapper of main.querySelectorAll('[data-path]')) {
+    const path = wrapper.dataset.path;
+    const visible = state.showAll || [...state.touched].some((p) => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+    const errors = [...state.serverErrors, ...state.findings.errors].filter((e) => e.path === path);
+    const warnings = state.findings.warnings.filter((e) => e.path === path);
+    const errorEl = wrapper.querySelector('.error-message');
+    const warnEl = wrapper.querySelector('.warning-message');
+    const shown = visible ? errors.map(message) : [];
+    errorEl.textContent = shown.join(' ');
+    errorEl.hidden = shown.length === 0;
+    wrapper.classList.toggle('field-error', shown.length > 0);
+    if (warnEl) {
+      warnEl.textContent = visible ? warnings.map(message).join(' ') : '';
+      warnEl.hidden = !visible || warnings.length === 0;
+    }
+  }
+}
+
+// The error summary: at the top, taking focus, one link per problem to its field.
+function errorSummary(errors) {
+  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'error-summary-title' },
+    h('h2', { id: 'error-summary-title', text: t('error_summary') }),
+    h('ul', {}, ...errors.map((e) => h('li', {}, h('a', {
+      href: `#${targetFor(e.path)}`,
+      onclick: (ev) => { ev.preventDefault(); document.getElementById(targetFor(e.path))?.focus(); },
+      text: message(e),
+    })))));
+  main.querySelector('.error-summary')?.remove();
+  main.querySelector('h1').after(summary);
+  summary.focus();
+}
+
+function targetFor(path) {
+  const direct = document.getElementById(idFor(path));
+  if (direct && direct.tagName !== 'FIELDSET' && direct.tagName !== 'DIV') return idFor(path);
+  const inner = document.querySelector(`[data-path="${path}"] input, [data-path="${path}"] select`);
+  if (inner?.id) return inner.id;
+  // A path with no field of its own (e.g. "/members"): the step's first control.
+  return main.querySelector('input, select')?.id ?? 'main';
+}
+
+async function continueFrom(step) {
+  state.showAll = true;
+  await check();
+  const errors = stepErrors(step);
+  if (errors.length) return errorSummary(errors);
+  state.showAll = false;
+  go(STEPS[STEPS.indexOf(step) + 1]);
+}
+
+// --- drafts ------------------------------------------------------------------------------------
+
+let saveTimer;
+function saveSoon() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => store.saveDraft({
+    form: state.form, estimate: state.estimate,
+    documents: Object.fromEntries(Object.entries(state.documents).filter(([, d]) => d.entry)),
+    touched: [...state.touched],
+  }), 300);
+}
+
+// --- steps -------------------------------------------------------------------------------------
+
+function heading(text, step) {
+  return [step ? h('p', { class: 'caption steps', text: t('steps', { n: step }) }) : null, h('h1', { text })];
+}
+
+function backLink(to) {
+  return h('p', {}, h('a', { href: `#/${to}`, text: t('back') }));
+}
+
+async function estimateText() {
+  const q = await core.call('quote', { request: { segment: 'PBPU', class: Number(state.estimate.class), members: Number(state.estimate.members) || 1 } });
+  return q.monthly ? t('estimate_result', { amount: rupiah(q.monthly.participant), members: Number(state.estimate.members) || 1, class: state.estimate.class }) : '';
+}
+
+async function startPage() {
+  const result = h('p', { class: 'big', 'aria-live': 'polite' });
+  const update = async () => { result.textContent = await estimateText(); saveSoon(); };
+  const classes = await offeredClasses();
+  render(
+    ...heading(t('title')),
+    h('p', { text: t('start_intro') }),
+    h('h2', { text: t('need_title') }), h('ul', {}, ...t('need').map((n) => h('li', { text: n }))),
+    h('p', { text: t('time') }),
+    h('div', { class: 'panel' },
+      h('h2', { text: t('estimate_title') }),
+      field('/estimate/members', t('estimate_members'), h('input', {
+        id: idFor('/estimate/members'), type: 'text', inputmode: 'numeric', value: state.estimate.members, class: 'short',
+        oninput: (e) => { state.estimate.members = e.target.value.replace(/\D/g, '').slice(0, 2); update(); },
+      }), { warningsToo: false }),
+      field('/estimate/class', t('estimate_class'), h('select', {
+        id: idFor('/estimate/class'), onchange: (e) => { state.estimate.class = e.target.value; update(); },
+      }, ...classes.map((c) => h('option', { value: c, text: c, selected: c === state.estimate.class }))), { warningsToo: false }),
+      result),
+    h('h2', { text: t('official_title') }), h('ul', {}, ...t('official').map((n) => h('li', { text: n }))),
+    buttons(h('a', { class: 'button', href: '#/family', role: 'button', text: t('start') }),
+      h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') }),
+      h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') })),
+  );
+  update();
+}
+
+// The classes on offer today, as the core names them.
+async function offeredClasses() {
+  const answer = await core.call('quote', { request: { segment: 'PBPU', class: '?', members: 1 } });
+  const allowed = answer.errors?.[0]?.params?.allowed;
+  return allowed ? allowed.split(', ') : ['1', '2', '3'];
+}
+
+function memberFieldset(m, i) {
+  const base = `/members/${i}`;
+  const f = state.form;
+  const legend = m.relationship === 'head' ? t('member_head', { n: i + 1 }) : t('member', { n: i + 1 });
+  const set = (key) => (v) => { m[key] = v; };
+  const date = h('fieldset', { class: 'field', 'data-path': `${base}/birth_date`, 'aria-describedby': `${idFor(`${base}/birth_date`)}-hint` },
+    h('legend', { text: t('birth_date') }),
+    h('p', { class: 'hint', id: `${idFor(`${base}/birth_date`)}-hint`, text: t('birth_hint') }),
+    h('p', { class: 'error-message', id: `${idFor(`${base}/birth_date`)}-error`, hidden: true }),
+    h('div', { class: 'date-input' }, ...[['day', 2], ['month', 2], ['year', 4]].map(([part, size]) => h('div', { class: `field ${part}` },
+      h('label', { for: `${idFor(`${base}/birth_date`)}-${part}`, text: t(part) }),
+      h('input', {
+        id: `${idFor(`${base}/birth_date`)}-${part}`, type: 'text', inputmode: 'numeric', maxlength: size, value: m[part],
+        autocomplete: i === 0 ? `bday-${part}` : 'off',
+        oninput: (e) => { m[part] = e.target.value; saveSoon(); },
+        onchange: () => touch(`${base}/birth_date`),
+      })))));
+  const nik = input(`${base}/nik`, m.nik, set('nik'), { inputmode: 'numeric', autocomplete: 'off', disabled: m.newborn });
+  return h('fieldset', { class: 'member' },
+    h('legend', { text: legend }),
+    field(`${base}/nik`, t('nik'), nik, { hint: t('nik_hint') }),
+    h('div', { class: 'checkbox field' }, h('label', {}, h('input', {
+      type: 'checkbox', id: `${idFor(base)}-newborn`, checked: m.newborn,
+      onchange: (e) => { m.newborn = e.target.checked; nik.disabled = m.newborn; touch(`${base}/nik`); saveSoon(); },
+    }), t('newborn'))),
+    field(`${base}/name`, t('name'), input(`${base}/name`, m.name, set('name'), { autocomplete: i === 0 ? 'name' : 'off' }), { hint: t('name_hint') }),
+    date,
+    radios(`${base}/sex`, t('sex'), m.sex, [['M', t('sex_M')], ['F', t('sex_F')]], set('sex')),
+    field(`${base}/relationship`, t('relationship'), select(`${base}/relationship`, m.relationship,
+      ['head', 'spouse', 'child', 'parent', 'other'].map((r) => [r, t(`relationship_${r}`)]), set('relationship'))),
+    field(`${base}/marital_status`, t('marital_status'), select(`${base}/marital_status`, m.marital_status,
+      ['single', 'married', 'divorced', 'widowed'].map((r) => [r, t(`marital_${r}`)]), set('marital_status'))),
+    f.members.length > 1 ? h('button', {
+      type: 'button', class: 'secondary', text: t('remove_member', { n: i + 1 }),
+      onclick: () => { f.members.splice(i, 1); state.documents = {}; saveSoon(); familyPage(); },
+    }) : null);
+}
+
+function familyPage() {
+  const f = state.form;
+  render(
+    ...heading(t('family_title'), 1),
+    h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('family'); } },
+      field('/kk_number', t('kk_number'), input('/kk_number', f.kk_number, (v) => { f.kk_number = v; prefetchKkRegion(); }, { inputmode: 'numeric', autocomplete: 'off' }), { hint: t('kk_hint') }),
+      h('div', { 'data-path': '/members', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
+      ...f.members.map(memberFieldset),
+      h('button', { type: 'button', class: 'secondary', text: t('add_member'),
+        onclick: () => { f.members.push(blankMember('child')); saveSoon(); familyPage(); } }),
+      buttons(h('button', { type: 'submit', text: t('continue') }))),
+    backLink('start'));
+  check();
+}
+
+// Most families live where their KK was issued: once its number is typed (online), the region
+// lists of its issuing district are fetched (and kept for offline use by the service worker), and
+// the address starts there.
+async function prefetchKkRegion() {
+  const digits = state.form.kk_number.replace(/\D/g, '');
+  if (digits.length !== 16) return;
+  const codes = [digits.slice(0, 2), `${digits.slice(0, 2)}.${digits.slice(2, 4)}`, `${digits.slice(0, 2)}.${digits.slice(2, 4)}.${digits.slice(4, 6)}`];
+  const lists = await Promise.all(codes.map(regionOptions));
+  if (lists.every(Boolean) && !state.form.province) {
+    [state.form.province, state.form.regency, state.form.district] = codes;
+    saveSoon();
+  }
+}
+
+async function regionOptions(parent) {
+  try {
+    const response = await fetch(`/regions/${parent}.json`);
+    if (!response.ok) throw new Error(String(response.status));
+    return (await response.json()).map((r) => [r.code, r.name]);
+  } catch {
+    return null;
+  }
+}
+
+async function contactPage(focusId) {
+  const f = state.form;
+  const levels = [['province', 'index'], ['regency', f.province], ['district', f.regency], ['village_code', f.district]];
+  const lists = await Promise.all(levels.map(([, parent]) => (parent ? regionOptions(parent) : [])));
+  const offline = lists.some((l) => l === null);
+  const regionSelect = ([key], index) => {
+    const path = key === 'village_code' ? '/address/village_code' : `/address/${key}`;
+    return field(path, t(key === 'village_code' ? 'village' : key), select(path, f[key], lists[index] ?? [], (v) => {
+      f[key] = v;
+      if (key === 'village_code') return;
+      // A new choice clears the levels below it and fetches the next list.
+      for (const [below] of levels.slice(index + 1)) f[below] = '';
+      contactPage(idFor(path));
+    }));
+  };
+  render(
+    ...heading(t('contact_title'), 2),
+    h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('contact'); } },
+      field('/contact/phone', t('phone'), input('/contact/phone', f.phone, (v) => { f.phone = v; }, { type: 'tel', inputmode: 'tel', autocomplete: 'tel' }), { hint: t('phone_hint') }),
+      field('/contact/email', t('email'), input('/contact/email', f.email, (v) => { f.email = v; }, { type: 'email', autocomplete: 'email' })),
+      offline ? h('p', { class: 'warning-message', text: t('regions_offline') }) : null,
+      ...levels.map(regionSelect),
+      h('div', { class: 'date-input' },
+        field('/address/rt', t('rt'), input('/address/rt', f.rt, (v) => { f.rt = v; }, { inputmode: 'numeric', maxlength: 3 })),
+        field('/address/rw', t('rw'), input('/address/rw', f.rw, (v) => { f.rw = v; }, { inputmode: 'numeric', maxlength: 3 }))),
+      field('/address/postal_code', t('postal_code'), input('/address/postal_code', f.postal_code, (v) => { f.postal_code = v; }, { inputmode: 'numeric', maxlength: 5, autocomplete: 'postal-code' })),
+      field('/address/line', t('address_line'), input('/address/line', f.line, (v) => { f.line = v; }, { autocomplete: 'street-address' })),
+      buttons(h('button', { type: 'submit', text: t('continue') }))),
+    backLink('family'));
+  if (focusId) document.getElementById(focusId)?.focus();
+  check();
+}
+
+async function classPage() {
+  const f = state.form;
+  const members = f.members.length;
+  const options = [];
+  for (const c of await offeredClasses()) {
+    const q = await core.call('quote', { request: { segment: f.segment, class: c, members } });
+    if (!q.monthly) continue;
+    let label = t('class_option', { class: c, amount: rupiah(q.monthly.participant), per: `Rp${rupiah(q.per_member.participant)}` });
+    if (q.per_member.subsidy) label += `, ${t('subsidy', { subsidy: rupiah(q.per_member.subsidy) })}`;
+    options.push([c, label, q.monthly.participant]);
+  }
+  const chosen = options.find(([c]) => c === f.class);
+  const window_ = config?.payment_window ?? { earliest_days: 14, latest_days: 30 };
+  render(
+    ...heading(t('class_title'), 3),
+    h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('class'); } },
+      radios('/class', t('class_label'), f.class, options.map(([c, label]) => [c, label]), (v) => { f.class = v; classPage(); }),
+      chosen ? h('p', { class: 'big', text: t('first_payment', { amount: rupiah(chosen[2]) }) }) : null,
+      h('p', { text: t('waiting', { earliest: window_.earliest_days, latest: window_.latest_days }) }),
+      buttons(h('button', { type: 'submit', text: t('continue') }))),
+    backLink('contact'));
+  check();
+}
+
+// The documents this family needs: what the core asks for when none is given.
+async function neededDocuments() {
+  const answer = await core.call('validate', { application: { ...application(), documents: [] } });
+  return answer.errors.filter((e) => e.code.startsWith('documents.missing_')).map((e) => {
+    const kind = e.code.slice('documents.missing_'.length);
+    const member = e.params.member ?? null;
+    return { kind, member, key: member === null ? kind : `${kind}:${member}` };
+  });
+}
+
+function documentLabel({ kind, member }) {
+  const name = member === null ? '' : state.form.members[member]?.name || t('member', { n: member + 1 });
+  return t(`doc_${kind}`, { name });
+}
+
+const kb = (n) => `${Math.round(n / 1024)} KB`;
+
+function documentCard(doc) {
+  const path = `/documents/${doc.key}`;
+  const current = state.documents[doc.key];
+  const progress = h('progress', { max: '100', value: current?.entry ? '100' : '0', 'aria-label': documentLabel(doc) });
+  const status = h('p', { 'aria-live': 'polite', text: current?.entry ? t('doc_ready', { size: kb(current.entry.size) }) : '' });
+  const problems = h('div', {});
+  const preview = h('div', {});
+  const showProblems = (d) => {
+    problems.replaceChildren(
+      ...(d?.errors ?? []).map((e) => h('p', { class: 'error-message', text: message(e) })),
+      ...(d?.warnings ?? []).map((e) => h('p', { class: 'warning-message', text: `${message(e)} ${t('doc_retake')}` })));
+  };
+  showProblems(current);
+  if (current?.entry) showPreview(doc.key, current.entry.media_type, preview);
+  const fileInput = h('input', {
+    type: 'file', id: idFor(path), accept: 'image/*,application/pdf',
+    onchange: async (e) => {
+      const file = e.target.files[0];
+      if (!file) return;
+      progress.value = 20;
+      status.textContent = t('doc_processing');
+      const { checked, quality } = await core.prepareDocument(file, doc.kind);
+      progress.value = 80;
+      const record = { kind: doc.kind, member: doc.member, errors: checked.errors, warnings: quality?.warnings ?? [] };
+      if (checked.valid) {
+        const d = checked.document;
+        record.entry = { media_type: d.media_type, size: d.size, blake2b: d.blake2b };
+        record.original = file.size;
+        await store.put('documents', doc.key, new Blob([checked.bytes], { type: d.media_type }));
+        status.textContent = t('doc_ready', { size: `${kb(d.size)}${file.size > d.size ? ` (${kb(file.size)} → ${kb(d.size)})` : ''}` });
+        showPreview(doc.key, d.media_type, preview);
+      } else {
+        status.textContent = '';
+        delete state.documents[doc.key];
+      }
+      progress.value = checked.valid ? 100 : 0;
+      if (checked.valid) state.documents[doc.key] = record;
+      showProblems(record);
+      saveSoon();
+      check();
+    },
+  });
+  return h('div', { class: 'document field', 'data-path': path },
+    h('h2', { text: documentLabel(doc) }),
+    h('p', { class: 'error-message', hidden: true }),
+    h('label', { for: idFor(path), text: t('choose_file') }),
+    fileInput, progress, status, problems, preview);
+}
+
+async function showPreview(key, mediaType, into) {
+  if (!mediaType.startsWith('image/')) return into.replaceChildren(h('p', { text: 'PDF' }));
+  const blob = await store.get('documents', key);
+  if (blob) into.replaceChildren(h('img', { src: URL.createObjectURL(blob), alt: '' }));
+}
+
+async function documentsPage() {
+  core.loadSealing();  // the sealing module loads while the user picks files
+  const needed = await neededDocuments();
+  // Documents of members no longer on the list are dropped.
+  for (const key of Object.keys(state.documents)) if (!needed.some((d) => d.key === key)) delete state.documents[key];
+  render(
+    ...heading(t('documents_title'), 4),
+    h('p', { text: t('documents_intro') }),
+    h('div', { 'data-path': '/documents', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
+    ...needed.map(documentCard),
+    buttons(h('button', { type: 'button', text: t('continue'), onclick: () => continueFrom('documents') })),
+    backLink('class'));
+  check();
+}
+
+function summaryList(rows) {
+  return h('dl', { class: 'summary' }, ...rows.map(([label, value, to]) => h('div', {},
+    h('dt', { text: label }), h('dd', { text: value || '—' }),
+    to ? h('dd', { class: 'action' }, h('a', { href: `#/${to}`, text: t('change'), 'aria-label': `${t('change')}: ${label}` })) : null)));
+}
+
+async function checkPage() {
+  const app = application();
+  const answer = await check();
+  const n = answer.normalized ?? app;
+  const village = state.form.village_code;
+  render(
+    ...heading(t('check_title'), 5),
+    h('p', { text: t('check_intro') }),
+    state.serverErrors.length ? h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
+      h('h2', { text: t('server_disagrees') }), h('ul', {}, ...state.serverErrors.map((e) => h('li', { text: message(e) })))) : null,
+    h('h2', { text: t('family_section') }),
+    summaryList([[t('kk_number'), n.kk_number, 'family'],
+      ...n.members.map((m, i) => [t('member', { n: i + 1 }), [m.name, m.nik ?? t('newborn'), m.birth_date, t(`sex_${m.sex}`), t(`relationship_${m.relationship}`)].join(' · '), 'family'])]),
+    h('h2', { text: t('contact_section') }),
+    summaryList([[t('phone'), n.contact?.phone, 'contact'], [t('email'), n.contact?.email, 'contact'],
+      [t('address_line'), [n.address?.line, `RT ${n.address?.rt}/RW ${n.address?.rw}`, village, n.address?.postal_code].join(', '), 'contact']]),
+    h('h2', { text: t('class_section') }),
+    summaryList([[t('estimate_class'), String(n.class), 'class']]),
+    h('h2', { text: t('documents_section') }),
+    summaryList(Object.values(state.documents).map((d) => [documentLabel(d), `${d.entry.media_type}, ${kb(d.entry.size)}`, 'documents'])),
+    buttons(h('button', { type: 'button', id: 'submit', text: t('submit'), onclick: submit })),
+    h('div', { id: 'submit-progress', 'aria-live': 'polite' }),
+    backLink('documents'));
+  const wrong = STEPS.slice(0, 4).find((s) => stepErrors(s).length);
+  if (wrong) errorSummary(state.findings.errors);
+}
+
+// --- sending -----------------------------------------------------------------------------------
+
+async function loadConfig() {
+  try {
+    const response = await fetch('/api/v1/config');
+    if (response.ok) config = await response.json();
+  } catch {
+    // Offline without a cached config: submitting waits for a signal.
+  }
+  return config;
+}
+
+async function submit() {
+  const button = document.getElementById('submit');
+  const progress = document.getElementById('submit-progress');
+  button.disabled = true;
+  state.showAll = true;
+  await check();
+  if (state.findings.errors.length) {
+    button.disabled = false;
+    return errorSummary(state.findings.errors);
+  }
+  if (!config) await loadConfig();
+  if (!config) {
+    progress.textContent = t('no_config');
+    button.disabled = false;
+    return;
+  }
+  progress.replaceChildren(h('p', { text: t('sealing') }));
+  const app = application();
+  const blobs = await Promise.all(app.documents.map((d) => store.get('documents', d.member === null ? d.kind : `${d.kind}:${d.member}`)));
+  const sealed = await core.sealPackage(config.keys.intake, app, blobs);
+  if (sealed.errors) {
+    button.disabled = false;
+    return errorSummary(sealed.errors);
+  }
+  const id = crypto.randomUUID();
+  await store.put('outbox', id, { id, created: Date.now(), package: sealed.package, location: null, draft: true });
+  await sendOutbox(progress);
+}
+
+let sending = false;
+
+// Sends every sealed package waiting on this device; on a cut, they stay and resume later.
+async function sendOutbox(progressEl) {
+  if (sending) return;
+  sending = true;
+  try {
+    for (const { value: item } of await store.all('outbox')) {
+      try {
+        const uploadId = await upload(item.package, {
+          location: item.location,
+          remember: (location) => store.put('outbox', item.id, { ...item, location }),
+          progress: (sent, total) => {
+            if (progressEl) progressEl.replaceChildren(h('p', { text: t('uploading', { percent: Math.round((100 * sent) / total) }) }),
+              h('progress', { max: String(total), value: String(sent) }));
+          },
+        });
+        const response = await fetch('/api/v1/registrations', {
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.id },
+          body: JSON.stringify({ upload: uploadId }),
+        });
+        const body = await response.json();
+        await store.remove('outbox', item.id);
+        if (response.status === 201) {
+          await store.put('registrations', body.reference, { ...body, created: Date.now() });
+          if (item.draft) {
+            await store.clearDraft();
+            state = blankState();
+          }
+          if (progressEl) go(`sent/${body.reference}`);
+          else if (location.hash.startsWith('#/status')) route_();
+        } else {
+          // The server's checks disagree: the same messages, on the check page.
+          state.serverErrors = body.errors ?? [];
+          if (progressEl || item.draft) go('check');
+        }
+      } catch (e) {
+        if (!(e instanceof UploadInterrupted) && navigator.onLine) console.warn('upload failed', e);
+        if (progressEl) go('queued');
+        return;
+      }
+    }
+  } finally {
+    sending = false;
+  }
+}
+
+function queuedPage() {
+  render(...heading(t('queued_title')), h('p', { text: t('queued') }),
+    buttons(h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') })));
+}
+
+function sentPage(reference) {
+  render(
+    ...heading(t('sent_title')),
+    h('div', { class: 'panel-ok' }, h('p', { text: t('reference') }), h('p', { class: 'big', id: 'reference', text: reference })),
+    h('p', { text: t('sent_next') }),
+    buttons(h('a', { class: 'button', href: `#/status/${reference}`, text: t('nav_status') })));
+}
+
+// --- status, cards, verification ---------------------------------------------------------------
+
+async function qrSvg(text, label) {
+  const { default: qrcode } = await import('./vendor/qrcode.mjs');
+  const qr = qrcode(0, 'L');
+  qr.addData(text, 'Byte');
+  qr.make();
+  const n = qr.getModuleCount();
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `-2 -2 ${n + 4} ${n + 4}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  let d = '';
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) if (qr.isDark(y, x)) d += `M${x},${y}h1v1h-1z`;
+  path.setAttribute('d', d);
+  svg.append(path);
+  return svg;
+}
+
+async function statusPage(reference) {
+  const mine = await store.all('registrations');
+  const outbox = await store.all('outbox');
+  if (!reference) {
+    return render(
+      ...heading(t('my_registrations')),
+      mine.length ? h('ul', {}, ...mine.map(({ key }) => h('li', {}, h('a', { href: `#/status/${key}`, text: key })))) : h('p', { text: '—' }),
+      h('h2', { text: t('outbox') }),
+      outbox.length ? h('ul', {}, ...outbox.map(({ value }) => h('li', {}, new Date(value.created).toLocaleString(language()), ' ',
+        h('a', { href: URL.createObjectURL(value.package), download: `daftar-${value.id}.daftar`, text: t('export') })))) : h('p', { text: '—' }),
+      h('div', { class: 'field' }, h('label', { for: 'import', text: t('import') }),
+        h('input', { type: 'file', id: 'import', accept: '.daftar,application/vnd.daftar.package', onchange: importPackage })),
+      buttons(h('a', { class: 'button secondary', href: '#/start', text: t('nav_new') })));
+  }
+  const saved = await store.get('registrations', reference);
+  let current = saved?.last;
+  let stale = false;
+  try {
+    const response = await fetch(`/api/v1/registrations/${reference}`, { headers: { Authorization: `Bearer ${saved?.access_token ?? ''}` } });
+    if (response.ok) {
+      current = await response.json();
+      await store.put('registrations', reference, { ...saved, last: current });
+    }
+  } catch {
+    stale = true;
+  }
+  if (!current) return render(...heading(t('status_title')), h('p', { text: t('status_offline') }));
+  const bill = current.bill;
+  const cards = await Promise.all((current.cards ?? []).map(async (card) => {
+    const payload = JSON.parse(card.payload);
+    return h('div', { class: 'card' },
+      h('p', { class: 'caption', text: 'Kartu JKN digital' }),
+      h('p', { class: 'big', text: payload.card }),
+      h('p', { text: `${payload.name} · ${t('estimate_class')} ${payload.class} · ${t(`status_${payload.status === 'active' ? 'active' : 'verified'}`)}` }),
+      await qrSvg(JSON.stringify(card), `QR ${payload.card}`),
+      h('details', {}, h('summary', { text: 'QR' }), h('textarea', { readonly: true, rows: '4', 'aria-label': 'QR', class: 'qr-text', text: JSON.stringify(card) })));
+  }));
+  render(
+    ...heading(t('status_title')),
+    stale ? h('p', { class: 'warning-message', text: t('status_offline') }) : null,
+    h('p', {}, t('reference'), ': ', h('strong', { text: reference })),
+    h('p', {}, h('span', { class: `tag ${current.status === 'active' ? 'tag-ok' : ''}`, id: 'status', text: t(`status_${current.status}`) })),
+    summaryList(current.members.map((m) => [m.name, `${m.nik_masked ?? ''} · ${t('card_number')}: ${m.card_number ?? '—'}`])),
+    bill ? h('div', { class: 'panel' },
+      h('p', {}, t('va'), ': ', h('strong', { class: 'big', id: 'va', text: bill.va })),
+      h('p', {}, t('amount'), ': ', h('strong', { id: 'amount', 'data-amount': bill.amount, text: `Rp${rupiah(bill.amount)}` })),
+      h('p', { text: t('window', { earliest: bill.earliest, latest: bill.latest }) }),
+      current.status === 'verified' ? [h('h2', { text: t('how_to_pay') }), h('ul', {}, ...t('pay_channels').map((c) => h('li', { text: c }))), h('p', { text: t('pay_exact') })] : null) : null,
+    current.receipt ? (() => {
+      const r = JSON.parse(current.receipt.payload);
+      return [h('h2', { text: t('receipt') }), summaryList([[t('reference'), r.reference], [t('va'), r.va],
+        [t('amount'), `Rp${rupiah(r.amount)}`], [t('bank_ref'), `${r.bank_id} ${r.bank_ref}`], [t('paid_at'), r.paid_at]])];
+    })() : null,
+    cards.length ? [h('h2', { text: t('cards_title') }), ...cards, buttons(h('button', { type: 'button', class: 'secondary', text: t('print'), onclick: () => window.print() }))] : null,
+    buttons(h('button', { type: 'button', class: 'secondary', text: t('refresh'), onclick: () => statusPage(reference) }),
+      h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') })));
+}
+
+async function importPackage(e) {
+  const file = e.target.files[0];
+  if (!file) return;
+  const id = crypto.randomUUID();
+  await store.put('outbox', id, { id, created: Date.now(), package: new Blob([await file.arrayBuffer()], { type: 'application/vnd.daftar.package' }), location: null });
+  await sendOutbox(null);
+  statusPage();
+}
+
+async function verifyPage() {
+  const result = h('div', { 'aria-live': 'polite', id: 'verify-result' });
+  const area = h('textarea', { id: 'qr-content', rows: '6' });
+  render(
+    ...heading(t('verify_title')),
+    h('form', { novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      await core.loadSealing();
+      if (!config) await loadConfig();
+      let card;
+      try { card = JSON.parse(area.value); } catch { card = {}; }
+      const answer = await core.call('verify-signed', { payload: card.payload ?? '', signature: card.signature ?? '', key: card.key ?? '', trusted_key: config?.keys?.signing ?? '' });
+      if (answer.valid) {
+        const p = answer.document;
+        result.replaceChildren(h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
+          h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` })));
+      } else {
+        result.replaceChildren(h('div', { class: 'error-summary', role: 'alert' }, ...answer.errors.map((err) => h('p', { text: message(err) }))));
+      }
+    } },
+    h('div', { class: 'field' }, h('label', { for: 'qr-content', text: t('verify_label') }), area),
+    buttons(h('button', { type: 'submit', text: t('verify') }))),
+    result);
+}
+
+// --- routing and start-up ----------------------------------------------------------------------
+
+function go(route) {
+  if (location.hash === `#/${route}`) route_();
+  else location.hash = `#/${route}`;
+}
+
+const PAGES = { start: startPage, family: familyPage, contact: contactPage, class: classPage, documents: documentsPage, check: checkPage, queued: queuedPage, verify: verifyPage };
+
+async function route_() {
+  const [page, arg] = location.hash.replace(/^#\/?/, '').split('/');
+  state.showAll = false;
+  if (page === 'sent') return sentPage(arg);
+  if (page === 'status') return statusPage(arg);
+  await (PAGES[page] ?? startPage)();
+  main.focus({ preventScroll: true });
+}
+
+function applyLanguage() {
+  document.documentElement.lang = language();
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = t('lang_switch');
+  toggle.lang = t('lang_code');
+  document.getElementById('forget').textContent = t('forget');
+  document.getElementById('footer-note').textContent = t('footer');
+  updateNetwork();
+}
+
+function updateNetwork() {
+  const banner = document.getElementById('network');
+  banner.hidden = navigator.onLine;
+  banner.textContent = t('offline_banner');
+}
+
+async function startUp() {
+  setLanguage(localStorage.getItem('lang') ?? 'id');
+  applyLanguage();
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    setLanguage(language() === 'id' ? 'en' : 'id');
+    localStorage.setItem('lang', language());
+    applyLanguage();
+    route_();
+  });
+  document.getElementById('forget').addEventListener('click', async () => {
+    if (!window.confirm(t('forget_confirm'))) return;
+    await store.forgetEverything();
+    state = blankState();
+    go('start');
+  });
+  addEventListener('online', () => { updateNetwork(); sendOutbox(null); });
+  addEventListener('offline', updateNetwork);
+  addEventListener('hashchange', route_);
+  await loadConfig();
+  const draft = await store.loadDraft(config?.draft_expiry_days ?? DRAFT_DAYS);
+  if (draft) {
+    state.form = draft.form;
+    state.estimate = draft.estimate ?? state.estimate;
+    state.documents = draft.documents ?? {};
+    state.touched = new Set(draft.touched ?? []);
+  }
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  document.getElementById('loading')?.remove();
+  await route_();
+  if (navigator.onLine) sendOutbox(null);
+}
+
+startUp();

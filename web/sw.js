@@ -1,0 +1,48 @@
+// The service worker: after one visit the whole form and every check work with no connection.
+// The app shell and both wasm modules are kept; region lists are kept as they are opened; the
+// config (keys, tariffs) is fetched fresh when possible and kept for offline use.
+const VERSION = '__VERSION__';
+const SHELL = __SHELL__;
+const CACHE = `daftar-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  // The config (keys, tariffs) too: a first visit fetches it before this worker is in control.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([...SHELL, '/api/v1/config'])).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith('daftar-') && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  } catch {
+    return (await cache.match(request)) ?? Response.error();
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname === '/api/v1/config') return event.respondWith(networkFirst(event.request));
+  if (url.pathname.startsWith('/api/')) return;  // registrations, uploads, status: always the network
+  if (event.request.mode === 'navigate') {
+    return event.respondWith(fetch(event.request).catch(() => caches.match('/index.html')));
+  }
+  event.respondWith(cacheFirst(event.request));
+});
