@@ -3,7 +3,7 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm web run example test check clean bench-wasm
+.PHONY: all deps build native wasm web run example test check clean bench-wasm bench-web
 
 # Debian's Emscripten 3.1.6 needs Debian's acorn for its optimiser (see ../shared/TOOLCHAIN.md). Its
 # loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
@@ -65,3 +65,7 @@ clean:
 # The browser build's sizes and speeds, written to docs/wasm-budget.md (a benchmark, not a test).
 bench-wasm: build
 	node tools/bench-wasm.mjs $(BUILD)/web docs/wasm-budget.md
+
+# The web app's first load on emulated slow 3G, written to docs/web-budget.md.
+bench-web: build
+	node tools/bench-web.mjs $(BUILD) docs/web-budget.md

@@ -13,8 +13,6 @@
 // Two modules: load() gives everything; load({ sealing: false }) only the instant checks, which is
 // smaller and what a first page needs (sealing and document commands then answer
 // api.unknown_command).
-import createFull from './daftar-full.mjs';
-import createRules from './daftar-rules.mjs';
 
 const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -95,7 +93,9 @@ function bind(module) {
   };
 }
 
+// Each module's glue is imported only when that module is wanted: a first page needs no sealing.
 export async function load({ sealing = true } = {}) {
-  return bind(await (sealing ? instantiate(createFull, './daftar-full.wasm')
-                             : instantiate(createRules, './daftar-rules.wasm')));
+  const [glue, wasm] = sealing ? ['./daftar-full.mjs', './daftar-full.wasm'] : ['./daftar-rules.mjs', './daftar-rules.wasm'];
+  const { default: factory } = await import(glue);
+  return bind(await instantiate(factory, wasm));
 }

@@ -791,9 +791,10 @@ async function startUp() {
     state.documents = draft.documents ?? {};
     state.touched = new Set(draft.touched ?? []);
   }
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   document.getElementById('loading')?.remove();
   await route_();
+  // Only once the page is usable: keeping the app for offline use must not slow the first load.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   if (navigator.onLine) sendOutbox(null);
 }
 
