@@ -174,3 +174,69 @@ test('an upload cut in the middle resumes from where it stopped', async () => {
   assert.ok(patches[2] > 0, `resumed at ${patches[2]}, not from zero`);
   assert.equal(patches.filter((o) => o === 0).length, 1, 'never started over');
 });
+
+test('drafts survive closing the tab; "forget" deletes them; narrow screens and 200 % zoom fit', async () => {
+  const { context, page } = await phone(browser);
+  await page.goto(`${server.url}/#/family`);
+  await page.fill('#f-kk_number', '3204112203180004');
+  await page.fill('#f-members-0-name', 'Budi Santoso');
+  await page.waitForTimeout(600);  // the draft is saved as the user types
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(`${server.url}/#/family`);
+  await again.waitForSelector('#f-kk_number');
+  assert.equal(await again.inputValue('#f-kk_number'), '3204112203180004');
+  assert.equal(await again.inputValue('#f-members-0-name'), 'Budi Santoso');
+
+  again.on('dialog', (d) => d.accept());
+  await again.click('#forget');
+  await again.waitForSelector('text=Rp140.000');
+  await again.goto(`${server.url}/#/family`);
+  await again.waitForSelector('#f-kk_number');
+  assert.equal(await again.inputValue('#f-kk_number'), '');
+
+  // 320 px wide (the smallest phones), and 1280 x 800 at 200 % zoom (640 x 400 CSS pixels).
+  for (const viewport of [{ width: 320, height: 640 }, { width: 640, height: 400 }]) {
+    await again.setViewportSize(viewport);
+    for (const route of ['start', 'family', 'verify']) {
+      await again.goto(`${server.url}/#/${route}`);
+      await again.waitForSelector('h1');
+      const overflow = await again.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${route} at ${viewport.width}px scrolls sideways by ${overflow}px`);
+    }
+  }
+  await audit(again, 'b4-zoom-200');
+});
+
+test('an agent saves a sealed package to a file and another device sends it', async () => {
+  const agent = await phone(browser);
+  const { page } = agent;
+  await page.goto(server.url);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.goto(`${server.url}/#/family`);
+  await page.fill('#f-kk_number', '3204112203180004');
+  await page.waitForFunction(async () => !!(await caches.match('/regions/32.04.11.json')), null, { timeout: 15000 });
+  await agent.context.setOffline(true);
+  await fillFamily(page, '7004');
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  await fillContact(page);
+  await next(page);
+  await page.waitForSelector('text=Kelas dan iuran');
+  await next(page);
+  await documentsAndCheck(page);
+  await page.click('#submit');
+  await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 });
+  await page.evaluate(() => { location.hash = '#/status'; });
+  await page.waitForSelector('a[download]');
+  const download = page.waitForEvent('download');
+  await page.click('a[download]');
+  const file = await (await download).path();
+
+  // Another device, online, loads the file: it is sent from there.
+  const office = await phone(browser);
+  await office.page.goto(`${server.url}/#/status`);
+  await office.page.waitForSelector('#import');
+  await office.page.setInputFiles('#import', file);
+  await office.page.waitForFunction(() => /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(document.querySelector('main').innerText), null, { timeout: 30000 });
+});
