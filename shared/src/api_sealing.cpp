@@ -134,6 +134,14 @@ json VerifySignedCommand(Context& c) {
   return out;
 }
 
+// Bytes (the payload) -> {"blake2b": 64 hex digits, "size"}: the manifest's hash of a file.
+json Blake2bCommand(Context& c) {
+  json out = Verdict(c.findings);
+  out["blake2b"] = Blake2bHex(c.payload);
+  out["size"] = c.payload.size();
+  return out;
+}
+
 // libsodium must be initialised before use; sodium_init() is cheap once done, so every command
 // makes sure, whoever the caller (the CLI, the server, the browser binding).
 template <json (*Run)(Context&)>
@@ -149,6 +157,7 @@ constexpr Command kSealingCommands[] = {
     {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
     {"seal-finish", WithSodium<SealFinishCommand>},   {"open-package", WithSodium<OpenPackageCommand>},
     {"check-document", WithSodium<CheckDocumentCommand>}, {"verify-signed", WithSodium<VerifySignedCommand>},
+    {"blake2b", WithSodium<Blake2bCommand>},
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ struct DispatchOptions {
 
 // Rules: check-nik, check-kk, check-card, validate, quote, card-next, va, check-image-quality.
 // Sealing (builds linked with libsodium): seal-start, seal-add, seal-finish, open-package,
-// check-document. Inputs and answers are described in README.md and docs/package-format.md.
+// check-document, verify-signed, blake2b. Inputs and answers are described in README.md and docs/package-format.md.
 // Dates ("today", "date") come from the input, else from options.default_today: the core has no
 // clock. `payload` carries bytes for the commands that take them (documents, pixels, packages).
 [[nodiscard]] Reply Dispatch(std::string_view command, std::string_view input_json,
