@@ -3,7 +3,7 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm web run example test check clean bench-wasm bench-web
+.PHONY: all deps build native wasm web run example test check sanitize fuzz clean bench bench-wasm bench-web
 
 # Debian's Emscripten 3.1.6 needs Debian's acorn for its optimiser (see ../shared/TOOLCHAIN.md). Its
 # loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
@@ -51,16 +51,43 @@ example: native
 	$(BUILD)/bin/daftar validate examples/family.json
 	$(BUILD)/bin/daftar quote examples/family.json
 
-# Every test: unit tests, the shared cases, the CLI contract.
+# Every test: unit tests and shared cases, the CLI contract, native/wasm parity and packages, the
+# server over HTTP, the web app in Chromium; then the native ones again under ASan and UBSan.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) sanitize
+	$(MAKE) fuzz FUZZ_SECONDS=5
+
+# libFuzzer harnesses (clang), each run for FUZZ_SECONDS on a corpus seeded from tests/cases.
+FUZZ_SECONDS ?= 60
+FUZZERS := fields validate package document http
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAFTAR_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	node tools/fuzz-seeds.mjs build-fuzz/corpus
+	@for f in $(FUZZERS); do \
+	  echo "== fuzz_$$f ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p build-fuzz/corpus/$$f build-fuzz/crashes; \
+	  build-fuzz/bin/fuzz_$$f build-fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	    -artifact_prefix=build-fuzz/crashes/$$f- -print_final_stats=1 > build-fuzz/fuzz_$$f.log 2>&1 \
+	    || { tail -40 build-fuzz/fuzz_$$f.log; echo "fuzz_$$f failed: the input is in build-fuzz/crashes/"; exit 1; }; \
+	  grep -E "^(Done|stat::new_units_added)" build-fuzz/fuzz_$$f.log; \
+	done
+
+# ASan + UBSan: the unit tests, the CLI and the real server process, built in build-asan/.
+sanitize: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAFTAR_SANITIZE=ON > /dev/null
+	cmake --build build-asan -j $(JOBS) --target unit_tests daftar
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L "unit|cli|server"
 
 # The fast inner loop: native unit tests and cases only.
 check: deps native
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz
 
 # The browser build's sizes and speeds, written to docs/wasm-budget.md (a benchmark, not a test).
 bench-wasm: build
@@ -69,3 +96,7 @@ bench-wasm: build
 # The web app's first load on emulated slow 3G, written to docs/web-budget.md.
 bench-web: build
 	node tools/bench-web.mjs $(BUILD) docs/web-budget.md
+
+# Rules, payload and server figures, written to docs/BENCHMARKS.md (never part of make test).
+bench: build
+	node tools/bench.mjs $(BUILD) docs/BENCHMARKS.md

@@ -163,6 +163,17 @@ awaitable<void> Listen(tcp::acceptor& acceptor, Shared& shared, ssl::context* tl
   }
 }
 
+// After SIGINT/SIGTERM: requests in flight finish (for at most `patience`), then the loop stops.
+awaitable<void> Drain(asio::io_context& io, Shared& shared, std::chrono::seconds patience) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (shared.in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_awaitable);
+  }
+  io.stop();
+}
+
 }  // namespace
 
 int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& options,
@@ -223,19 +234,7 @@ int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& opt
     beast::error_code ignored;
     acceptor.close(ignored);
     sweep.cancel();
-    // Finish requests in flight (for a while), then stop.
-    auto drain = std::make_shared<asio::steady_timer>(io);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.read_timeout_seconds);
-    std::shared_ptr<std::function<void()>> wait = std::make_shared<std::function<void()>>();
-    *wait = [&, drain, deadline, wait] {
-      if (shared.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
-        io.stop();
-        return;
-      }
-      drain->expires_after(std::chrono::milliseconds(20));
-      drain->async_wait([wait](beast::error_code) { (*wait)(); });
-    };
-    (*wait)();
+    asio::co_spawn(io, Drain(io, shared, std::chrono::seconds(limits.read_timeout_seconds)), asio::detached);
   });
 
   const std::string url = std::string(tls ? "https" : "http") + "://" +

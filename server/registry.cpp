@@ -459,8 +459,11 @@ Answer Registry::Approve(const std::string& reference) {
   const bool done = db_.Write([&](Connection& c) {
     Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
     r.Bind(1, reference);
-    if (!r.Step()) return (outcome = "not_found", false);
-    if (r.Text(1) != "review") return (outcome = "not_in_review", false);
+    const bool found = r.Step();
+    if (!found || r.Text(1) != "review") {
+      outcome = found ? "not_in_review" : "not_found";
+      return false;
+    }
     const int64_t id = r.Int(0);
     Statement set = c.Prepare("UPDATE registrations SET status = 'verified', decision = ? WHERE id = ?");
     set.Bind(1, json{{"decision", "approved"}, {"at", at}}.dump()).Bind(2, id).Step();
@@ -483,8 +486,11 @@ Answer Registry::Reject(const std::string& reference, const json& request) {
   const bool done = db_.Write([&](Connection& c) {
     Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
     r.Bind(1, reference);
-    if (!r.Step()) return (outcome = "not_found", false);
-    if (r.Text(1) != "review") return (outcome = "not_in_review", false);
+    const bool found = r.Step();
+    if (!found || r.Text(1) != "review") {
+      outcome = found ? "not_in_review" : "not_found";
+      return false;
+    }
     const int64_t id = r.Int(0);
     Statement set = c.Prepare("UPDATE registrations SET status = 'rejected', decision = ? WHERE id = ?");
     set.Bind(1, json{{"decision", "rejected"}, {"reasons", *reasons}, {"at", at}}.dump()).Bind(2, id).Step();

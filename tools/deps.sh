@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: the compilers, the libraries of the design card, and the tools the tests drive.
 packages=(
-  cmake make g++ ccache pkg-config
+  cmake make g++ ccache pkg-config clang libclang-rt-dev
   libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3
   emscripten binaryen autoconf automake libtool
-  chromium
+  chromium wrk curl
   nodejs npm
 )
 
