@@ -15,14 +15,6 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 bool WriteSecretFile(const fs::path& path, std::string_view bytes, mode_t mode) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -51,6 +43,14 @@ void ReadInt(const json& object, const char* key, const std::string& path, int64
 }
 
 }  // namespace
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
 
 Config LoadConfig(const std::string& path, Findings& f) {
   Config config;
@@ -126,7 +126,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
 
 std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name) {
   const fs::path path = fs::path(data_dir) / name;
-  if (auto text = ReadFile(path); text && !text->empty()) {
+  if (auto text = ReadFile(path.string()); text && !text->empty()) {
     while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
     return *text;
   }
@@ -145,7 +145,7 @@ std::optional<ServerKeys> LoadOrCreateKeys(const std::string& data_dir, std::str
   }
   ServerKeys keys;
   const auto load = [&](const char* name, auto& target) {
-    const auto bytes = ReadFile(dir / name);
+    const auto bytes = ReadFile((dir / name).string());
     auto key = bytes ? KeyFromBytes<std::tuple_size_v<std::remove_reference_t<decltype(target)>>>(*bytes) : std::nullopt;
     if (key) target = *key;
     return key.has_value();
@@ -164,7 +164,7 @@ std::optional<ServerKeys> LoadOrCreateKeys(const std::string& data_dir, std::str
     WriteSecretFile(dir / "signing.pk", {reinterpret_cast<const char*>(keys.signing.public_key.data()), kPublicKeyBytes}, 0644);
   }
   for (auto [name, target] : {std::pair{"nik.key", &keys.nik_key}, std::pair{"token.key", &keys.token_key}}) {
-    auto bytes = ReadFile(dir / name);
+    auto bytes = ReadFile((dir / name).string());
     if (!bytes || bytes->size() != 32) {
       bytes = std::string(32, '\0');
       randombytes_buf(bytes->data(), bytes->size());

@@ -52,6 +52,9 @@ struct ServerKeys {
 // Loads the keys from DIR/keys, creating any that are missing (secret files mode 0600).
 [[nodiscard]] std::optional<ServerKeys> LoadOrCreateKeys(const std::string& data_dir, std::string& error);
 
+// The whole file, or nullopt if it cannot be read.
+[[nodiscard]] std::optional<std::string> ReadFile(const std::string& path);
+
 // Reads DIR/NAME, or creates it with `bytes` random bytes (hex) if absent (mode 0600).
 [[nodiscard]] std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name);
 

@@ -452,10 +452,11 @@ Answer Registry::ReviewQueue() {
   return {200, {{"review", items}}};
 }
 
-Answer Registry::Approve(const std::string& reference) {
+// An operator's decision on a registration in review: `apply` makes the changes, in the same
+// transaction that found it still in review.
+Answer Registry::Decide(const std::string& reference, const std::string& status,
+                        const std::function<bool(Connection&, int64_t id)>& apply) {
   std::string outcome;
-  const std::string at = clock_.now();
-  const Date today = clock_.today();
   const bool done = db_.Write([&](Connection& c) {
     Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
     r.Bind(1, reference);
@@ -464,16 +465,23 @@ Answer Registry::Approve(const std::string& reference) {
       outcome = found ? "not_in_review" : "not_found";
       return false;
     }
-    const int64_t id = r.Int(0);
+    return apply(c, r.Int(0));
+  });
+  if (outcome == "not_found") return Problem(404, "registration.not_found");
+  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
+  if (!done) return Problem(503, "storage.unavailable");
+  return {200, {{"reference", reference}, {"status", status}}};
+}
+
+Answer Registry::Approve(const std::string& reference) {
+  const std::string at = clock_.now();
+  const Date today = clock_.today();
+  return Decide(reference, "verified", [&](Connection& c, int64_t id) {
     Statement set = c.Prepare("UPDATE registrations SET status = 'verified', decision = ? WHERE id = ?");
     set.Bind(1, json{{"decision", "approved"}, {"at", at}}.dump()).Bind(2, id).Step();
     return set.ok() && AppendAudit(c, at, "approved", reference, json::object()) &&
            IssueNumbers(c, id, today, config_, at, reference).has_value();
   });
-  if (outcome == "not_found") return Problem(404, "registration.not_found");
-  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
-  if (!done) return Problem(503, "storage.unavailable");
-  return {200, {{"reference", reference}, {"status", "verified"}}};
 }
 
 Answer Registry::Reject(const std::string& reference, const json& request) {
@@ -481,17 +489,8 @@ Answer Registry::Reject(const std::string& reference, const json& request) {
   bool ok = reasons && reasons->is_array() && !reasons->empty();
   for (std::size_t i = 0; ok && i < reasons->size(); ++i) ok = (*reasons)[i].is_string() && !(*reasons)[i].get<std::string>().empty();
   if (!ok) return Problem(422, "review.reasons_required", "/reasons");
-  std::string outcome;
   const std::string at = clock_.now();
-  const bool done = db_.Write([&](Connection& c) {
-    Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
-    r.Bind(1, reference);
-    const bool found = r.Step();
-    if (!found || r.Text(1) != "review") {
-      outcome = found ? "not_in_review" : "not_found";
-      return false;
-    }
-    const int64_t id = r.Int(0);
+  return Decide(reference, "rejected", [&](Connection& c, int64_t id) {
     Statement set = c.Prepare("UPDATE registrations SET status = 'rejected', decision = ? WHERE id = ?");
     set.Bind(1, json{{"decision", "rejected"}, {"reasons", *reasons}, {"at", at}}.dump()).Bind(2, id).Step();
     // The family may apply again: its NIKs no longer count as registered.
@@ -499,10 +498,6 @@ Answer Registry::Reject(const std::string& reference, const json& request) {
     free.Bind(1, id).Step();
     return set.ok() && free.ok() && AppendAudit(c, at, "rejected", reference, {{"reasons", *reasons}});
   });
-  if (outcome == "not_found") return Problem(404, "registration.not_found");
-  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
-  if (!done) return Problem(503, "storage.unavailable");
-  return {200, {{"reference", reference}, {"status", "rejected"}}};
 }
 
 json Registry::Counts() {

@@ -3,6 +3,7 @@
 // status and a JSON body, and know nothing of sockets (router.h maps HTTP onto them).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -61,6 +62,9 @@ class Registry {
   [[nodiscard]] std::string AccessToken(const std::string& reference) const;
 
  private:
+  Answer Decide(const std::string& reference, const std::string& status,
+                const std::function<bool(Connection&, int64_t id)>& apply);
+
   Database& db_;
   const Config& config_;
   const ServerKeys& keys_;

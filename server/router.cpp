@@ -80,14 +80,6 @@ std::string MediaType(const fs::path& path) {
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 // Every response, API or page: no framing, no sniffing, no referrer, scripts from here only
 // (WebAssembly allowed), and HSTS when served over TLS.
 void SecurityHeaders(HttpResponse& r, bool tls) {
@@ -237,7 +229,7 @@ HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) 
                  {"Upload-Expires", std::to_string(expires)}};
     return tus(r);
   }
-  const json info = IsUploadId(id) ? json::parse(ReadFile(dir / (id + ".json")).value_or(""), nullptr, false) : json();
+  const json info = IsUploadId(id) ? json::parse(ReadFile((dir / (id + ".json")).string()).value_or(""), nullptr, false) : json();
   if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
     return tus(ProblemResponse(404, "upload.not_found", "uploads"));
   }
@@ -291,7 +283,7 @@ void Router::ExpireUploads() {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".json") continue;
-    const json info = json::parse(ReadFile(entry.path()).value_or(""), nullptr, false);
+    const json info = json::parse(ReadFile(entry.path().string()).value_or(""), nullptr, false);
     if (info.is_object() && info["expires"].is_number() && info["expires"].get<int64_t>() >= clock_.unix_seconds()) continue;
     fs::remove(dir / entry.path().stem(), ec);
     fs::remove(entry.path(), ec);
@@ -321,11 +313,11 @@ HttpResponse Router::Registrations(const HttpRequest& request) {
   std::optional<std::string> package;
   {
     std::lock_guard lock(mutex_);
-    const json info = json::parse(ReadFile(dir / (id + ".json")).value_or(""), nullptr, false);
+    const json info = json::parse(ReadFile((dir / (id + ".json")).string()).value_or(""), nullptr, false);
     if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
       return ProblemResponse(404, "upload.not_found", "registrations", "/upload");
     }
-    package = ReadFile(dir / id);
+    package = ReadFile((dir / id).string());
     if (!package || static_cast<int64_t>(package->size()) != info["length"].get<int64_t>()) {
       return ProblemResponse(409, "upload.incomplete", "registrations", "/upload",
                              {{"offset", static_cast<int64_t>(package ? package->size() : 0)}, {"length", info["length"].get<int64_t>()}});
@@ -425,7 +417,7 @@ HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_p
     r.status = 304;
     return r;
   }
-  r.body = ReadFile(served).value_or("");
+  r.body = ReadFile(served.string()).value_or("");
   return r;
 }
 

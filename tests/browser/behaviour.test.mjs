@@ -46,6 +46,18 @@ async function documentsAndCheck(page) {
 
 const next = (page) => page.click('button:has-text("Lanjutkan")');
 
+// Every step from the family to "check your answers", with small documents.
+async function completeForm(page, serial) {
+  await fillFamily(page, serial);
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  await fillContact(page);
+  await next(page);
+  await page.waitForSelector('text=Kelas dan iuran');
+  await next(page);
+  await documentsAndCheck(page);
+}
+
 test('instant messages for a bad NIK, phone and e-mail; continue blocked until fixed', async () => {
   const { page } = await phone(browser);
   await page.goto(`${server.url}/#/family`);
@@ -107,14 +119,7 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   await page.reload();
   await page.waitForSelector('#f-kk_number');
   assert.ok(await page.isVisible('#network'), 'the page says there is no signal');
-  await fillFamily(page, '7002');
-  await next(page);
-  await page.waitForSelector('#f-contact-phone');
-  await fillContact(page);
-  await next(page);
-  await page.waitForSelector('text=Kelas dan iuran');
-  await next(page);
-  await documentsAndCheck(page);
+  await completeForm(page, '7002');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 }).catch(async (e) => {
     throw new Error(`${e.message}\n${await page.locator('main').innerText()}\n${page.errors}`);
@@ -217,14 +222,7 @@ test('an agent saves a sealed package to a file and another device sends it', as
   await page.fill('#f-kk_number', '3204112203180004');
   await page.waitForFunction(async () => !!(await caches.match('/regions/32.04.11.json')), null, { timeout: 15000 });
   await agent.context.setOffline(true);
-  await fillFamily(page, '7004');
-  await next(page);
-  await page.waitForSelector('#f-contact-phone');
-  await fillContact(page);
-  await next(page);
-  await page.waitForSelector('text=Kelas dan iuran');
-  await next(page);
-  await documentsAndCheck(page);
+  await completeForm(page, '7004');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 });
   await page.evaluate(() => { location.hash = '#/status'; });
