@@ -241,6 +241,8 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   const json& warnings = verdict["warnings"];
   const std::string status = warnings.empty() ? "verified" : "review";
   const json quote = Parse(Dispatch("quote", json{{"request", normalized}, {"date", today_text}}.dump(), options).body);
+  // The tariff that validated the class prices it; a tariff file that disagrees is refused, not fatal.
+  if (!quote.contains("monthly")) return ProblemFromErrors(422, quote["errors"]);
   const int64_t bill = quote["monthly"]["participant"].get<int64_t>();
   const std::string reference = NewReference(), at = clock_.now();
   const json& members = normalized["members"];
