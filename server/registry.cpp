@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <chrono>
 #include <ctime>
 
 #include "daftar/api.h"

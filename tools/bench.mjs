@@ -205,7 +205,7 @@ flush; "single" commits each on its own.
 | | connections | grouped commits | single commits | grouped / single |
 |---|---|---|---|---|
 ${[64, 256].map((c) => row([`GET /healthz, requests/s (wrk)`, c, fmt(g.health[c].rps), fmt(single.health[c].rps), ratio(g.health[c].rps, single.health[c].rps)])).join('\n')}
-${[64, 256].map((c) => row([`registrations/s (${Math.round(g.small[c].bytes / g.small[64 === c ? 64 : 256].statuses[201] / 1024) || '~4'} KB packages)`, c, fmt(g.small[c].rps), fmt(single.small[c].rps), ratio(g.small[c].rps, single.small[c].rps)])).join('\n')}
+${[64, 256].map((c) => row([`registrations/s (${Math.round(g.small[c].bytes / (g.small[c].statuses[201] || 1) / 1024)} KB packages)`, c, fmt(g.small[c].rps), fmt(single.small[c].rps), ratio(g.small[c].rps, single.small[c].rps)])).join('\n')}
 ${[64, 256].map((c) => row([`registration latency p50 / p99 (ms)`, c, `${g.small[c].p50.toFixed(1)} / ${g.small[c].p99.toFixed(1)}`, `${single.small[c].p50.toFixed(1)} / ${single.small[c].p99.toFixed(1)}`, ''])).join('\n')}
 ${[64, 256].map((c) => row([`healthz latency p50 / p99 (ms)`, c, `${g.health[c].p50} / ${g.health[c].p99}`, `${single.health[c].p50} / ${single.health[c].p99}`, ''])).join('\n')}
 ${row(['registrations/s with 300 KB of documents', 64, fmt(g.large[64].rps), fmt(single.large[64].rps), ratio(g.large[64].rps, single.large[64].rps)])}

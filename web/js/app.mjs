@@ -674,7 +674,7 @@ async function statusPage(reference) {
       h('p', { class: 'big', text: payload.card }),
       h('p', { text: `${payload.name} · ${t('estimate_class')} ${payload.class} · ${t(`status_${payload.status === 'active' ? 'active' : 'verified'}`)}` }),
       await qrSvg(JSON.stringify(card), `QR ${payload.card}`),
-      h('details', {}, h('summary', { text: 'QR' }), h('textarea', { readonly: true, rows: '4', 'aria-label': 'QR', class: 'qr-text', text: JSON.stringify(card) })));
+      h('details', {}, h('summary', { text: t('qr_content') }), h('textarea', { readonly: true, rows: '4', 'aria-label': t('qr_content'), class: 'qr-text', text: JSON.stringify(card) })));
   }));
   render(
     ...heading(t('status_title')),
