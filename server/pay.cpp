@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "daftar/keys.h"
 
 namespace daftar::cli {
 namespace {
@@ -58,13 +59,7 @@ int Pay(const std::vector<std::string>& raw) {
   }
   const std::string body = json{{"va", *va}, {"amount", std::stoll(*amount)}, {"bank_ref", bank_ref},
                                 {"paid_at", args.Option("--paid-at").value_or(LocalTimestamp())}}.dump();
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret->data()), secret->size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  char signature[2 * sizeof mac + 1];
-  sodium_bin2hex(signature, sizeof signature, mac, sizeof mac);
+  const std::string signature = Hex(HmacSha256(*secret, body));
 
   boost::asio::io_context io;
   beast::tcp_stream stream(io);

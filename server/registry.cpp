@@ -141,14 +141,11 @@ Answer Problem(int status, std::string code, std::string path, std::vector<Param
 }
 
 std::string Registry::AccessToken(const std::string& reference) const {
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(keys_.token_key.data()), keys_.token_key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(reference.data()), reference.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  std::string token(sodium_base64_encoded_len(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(token.data(), token.size(), mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  token.pop_back();
+  const std::string mac = HmacSha256(keys_.token_key, reference);
+  std::string token(sodium_base64_encoded_len(mac.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), reinterpret_cast<const unsigned char*>(mac.data()), mac.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  token.pop_back();  // the terminating NUL
   return token;
 }
 

@@ -45,16 +45,6 @@ bool SameSecret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string HmacHex(std::string_view secret, std::string_view body) {
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  char hex[2 * sizeof mac + 1];
-  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-  return hex;
-}
 
 std::vector<std::string> Segments(const std::string& path) {
   std::vector<std::string> out;
@@ -337,7 +327,7 @@ HttpResponse Router::Bank(const HttpRequest& request, const std::string& what) {
   const std::string bank = Header(request, "x-bank-id");
   const auto secret = config_.banks.find(bank);
   // An unknown bank and a wrong signature look the same from outside.
-  if (secret == config_.banks.end() || !SameSecret(Header(request, "x-signature"), HmacHex(secret->second, request.body))) {
+  if (secret == config_.banks.end() || !SameSecret(Header(request, "x-signature"), Hex(HmacSha256(secret->second, request.body)))) {
     return ProblemResponse(401, "auth.bad_signature", route);
   }
   const json body = json::parse(request.body, nullptr, false);

@@ -24,6 +24,23 @@ SigningKeys GenerateSigningKeys() {
   return keys;
 }
 
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  sodium_memzero(&state, sizeof state);
+  return {reinterpret_cast<const char*>(mac), sizeof mac};
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  hex.pop_back();  // the terminating NUL
+  return hex;
+}
+
 std::string Base64Encode(std::string_view bytes) {
   constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
   std::string out(sodium_base64_encoded_len(bytes.size(), kVariant), '\0');

@@ -46,8 +46,8 @@ async function documentsAndCheck(page) {
 
 const next = (page) => page.click('button:has-text("Lanjutkan")');
 
-// Every step from the family to "check your answers", with small documents.
-async function completeForm(page, serial) {
+// Family, contact and class, up to the documents step.
+async function toDocuments(page, serial) {
   await fillFamily(page, serial);
   await next(page);
   await page.waitForSelector('#f-contact-phone');
@@ -55,6 +55,11 @@ async function completeForm(page, serial) {
   await next(page);
   await page.waitForSelector('text=Kelas dan iuran');
   await next(page);
+}
+
+// Every step from the family to "check your answers", with small documents.
+async function completeForm(page, serial) {
+  await toDocuments(page, serial);
   await documentsAndCheck(page);
 }
 
@@ -154,13 +159,7 @@ test('an upload cut in the middle resumes from where it stopped', async () => {
     return route.continue();
   });
   await page.goto(`${server.url}/#/family`);
-  await fillFamily(page, '7003');
-  await next(page);
-  await page.waitForSelector('#f-contact-phone');
-  await fillContact(page);
-  await next(page);
-  await page.waitForSelector('text=Kelas dan iuran');
-  await next(page);
+  await toDocuments(page, '7003');
   await page.waitForSelector('#f-documents-kk');
   // Big enough for several 256 KB pieces.
   await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: documentPage(2600, 2000) });

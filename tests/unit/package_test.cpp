@@ -180,4 +180,7 @@ TEST_CASE("keys and base64") {
   CHECK_FALSE(Base64Decode("aGVsbG8"));
   CHECK_FALSE(Base64Decode("a$=="));
   CHECK(Blake2bHex("") == "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  // RFC 4231, test case 2.
+  CHECK(Hex(HmacSha256("Jefe", "what do ya want for nothing?")) ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }

@@ -36,6 +36,12 @@ struct SigningKeys {
 };
 [[nodiscard]] SigningKeys GenerateSigningKeys();
 
+// HMAC-SHA256 of `data` under `key`: 32 raw bytes (bank request signatures, access tokens).
+[[nodiscard]] std::string HmacSha256(std::string_view key, std::string_view data);
+
+// Lower-case hexadecimal.
+[[nodiscard]] std::string Hex(std::string_view bytes);
+
 // Standard base64 with padding (RFC 4648 section 4).
 [[nodiscard]] std::string Base64Encode(std::string_view bytes);
 [[nodiscard]] std::optional<std::string> Base64Decode(std::string_view text);
