@@ -42,9 +42,10 @@ web: wasm
 	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.html' -o -name '*.css' \
 	  -o -name '*.json' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
 
-# The main job: the server on http://127.0.0.1:8080 with its data in ./var (keys made on first start).
+# The main job: the server on http://127.0.0.1:8080 with its data in ./var (keys made on first
+# start), with the development bank (--dev): never pass --dev in production.
 run: build
-	$(BUILD)/bin/daftar serve --listen 127.0.0.1:8080 --data-dir var --web-root $(BUILD)/web
+	$(BUILD)/bin/daftar serve --dev --listen 127.0.0.1:8080 --data-dir var --web-root $(BUILD)/web
 
 # The rules alone on the example family: its verdict and its quote.
 example: native
@@ -60,7 +61,7 @@ test: build
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS on a corpus seeded from tests/cases.
 FUZZ_SECONDS ?= 60
-FUZZERS := fields validate package document http
+FUZZERS := fields validate package document http register
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAFTAR_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null

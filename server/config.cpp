@@ -1,7 +1,13 @@
 #include "config.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -9,18 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daftar/json_depth.h"
+
 namespace daftar::server {
 namespace {
 
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
-
-bool WriteSecretFile(const fs::path& path, std::string_view bytes, mode_t mode) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  file.close();
-  return file && ::chmod(path.c_str(), mode) == 0;
-}
 
 std::string RandomHex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -58,18 +59,19 @@ Config LoadConfig(const std::string& path, Findings& f) {
   config.tariffs = BuiltinTariffs();
   if (path.empty()) return config;
   const auto text = ReadFile(path);
-  const json doc = text ? json::parse(*text, nullptr, false) : json();
+  const json doc = text && !NestedDeeperThan(*text) ? json::parse(*text, nullptr, false) : json();
   if (!text || doc.is_discarded() || !doc.is_object()) {
     f.Error("", "config.unreadable", {{"file", path}});
     return config;
   }
   if (doc.contains("banks")) {
-    if (!doc["banks"].is_object()) f.Error("/banks", "input.wrong_type", {{"expected", "object"}});
-    for (const auto& [id, secret] : doc["banks"].items()) {
-      if (!secret.is_string() || secret.get<std::string>().size() < 16) {
-        f.Error("/banks/" + id, "config.weak_bank_secret", {{"min", int64_t{16}}});
+    const json& banks = doc["banks"];
+    if (!banks.is_object()) f.Error("/banks", "input.wrong_type", {{"expected", "object"}});
+    for (auto it = banks.begin(); banks.is_object() && it != banks.end(); ++it) {
+      if (!it->is_string() || it->get<std::string>().size() < 16) {
+        f.Error("/banks/" + it.key(), "config.weak_bank_secret", {{"min", int64_t{16}}});
       } else {
-        config.banks[id] = secret.get<std::string>();
+        config.banks[it.key()] = it->get<std::string>();
       }
     }
   }
@@ -77,7 +79,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     const json& w = doc["payment_window"];
     ReadInt(w, "earliest_days", "/payment_window", 0, 365, config.earliest_days, f);
     ReadInt(w, "latest_days", "/payment_window", 0, 365, config.latest_days, f);
-    if (w.contains("count")) config.working_days = w["count"] == "working";
+    if (w.is_object() && w.contains("count")) config.working_days = w["count"] == "working";
     if (config.latest_days < config.earliest_days) f.Error("/payment_window", "config.window_inverted");
   }
   if (doc.contains("admin_token")) {
@@ -118,59 +120,153 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(l, "upload_expiry_seconds", "/limits", 1, 365 * 24 * 3600, config.limits.upload_expiry_seconds, f);
     ReadInt(l, "registrations_per_minute", "/limits", 1, 1 << 30, config.limits.registrations_per_minute, f);
     ReadInt(l, "lookups_per_minute", "/limits", 1, 1 << 30, config.limits.lookups_per_minute, f);
+    ReadInt(l, "max_connections_per_client", "/limits", 1, 1 << 20, config.limits.max_connections_per_client, f);
+    ReadInt(l, "uploads_per_minute", "/limits", 1, 1 << 30, config.limits.uploads_per_minute, f);
+    ReadInt(l, "upload_bytes_per_client", "/limits", 1024, int64_t{1} << 50, config.limits.upload_bytes_per_client, f);
+    ReadInt(l, "upload_bytes_total", "/limits", 1024, int64_t{1} << 50, config.limits.upload_bytes_total, f);
+    ReadInt(l, "min_free_disk_bytes", "/limits", 0, int64_t{1} << 60, config.limits.min_free_disk_bytes, f);
+    ReadInt(l, "max_members", "/limits", 1, 100, config.limits.max_members, f);
   }
   if (doc.contains("group_commit")) config.group_commit = doc["group_commit"] == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;
 }
 
-std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name) {
+bool WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode, bool replace,
+                         std::string& error) {
+  const fs::path target(path);
+  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(temp.data());  // mode 0600 from the first byte
+  if (fd < 0) {
+    error = "cannot create a file in " + target.parent_path().string() + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = ::fchmod(fd, static_cast<mode_t>(mode)) == 0;
+  for (std::size_t at = 0; ok && at < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+    ok = n > 0;
+    if (ok) at += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ::close(fd);
+  // link() never replaces an existing file; rename() does, for an explicit replacement only.
+  ok = ok && (replace ? ::rename(temp.c_str(), path.c_str()) == 0 : ::link(temp.c_str(), path.c_str()) == 0);
+  const int saved = errno;
+  ::unlink(temp.c_str());
+  if (!ok) {
+    error = "cannot write " + path + ": " + std::strerror(saved);
+    return false;
+  }
+  const int dir = ::open(target.parent_path().empty() ? "." : target.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  ok = dir >= 0 && ::fsync(dir) == 0;
+  if (dir >= 0) ::close(dir);
+  if (!ok) error = "cannot flush the folder of " + path;
+  return ok;
+}
+
+std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name, std::string& error) {
   const fs::path path = fs::path(data_dir) / name;
   if (auto text = ReadFile(path.string()); text && !text->empty()) {
     while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
     return *text;
   }
   const std::string secret = RandomHex(24);
-  WriteSecretFile(path, secret + "\n", 0600);
-  return secret;
+  return WriteFileAtomically(path.string(), secret + "\n", 0600, false, error) ? secret : std::string();
 }
 
-std::optional<ServerKeys> LoadOrCreateKeys(const std::string& data_dir, std::string& error) {
-  const fs::path dir = fs::path(data_dir) / "keys";
+namespace {
+
+std::string_view AsText(const auto& key) { return {reinterpret_cast<const char*>(key.data()), key.size()}; }
+
+std::string RandomBytes(std::size_t n) {
+  std::string bytes(n, '\0');
+  randombytes_buf(bytes.data(), bytes.size());
+  return bytes;
+}
+
+constexpr const char* kKeyFiles[] = {"intake.sk", "intake.pk", "signing.sk", "signing.pk",
+                                     "nik.key",   "token.key", "audit.key"};
+
+}  // namespace
+
+std::optional<ServerKeys> CreateKeys(const std::string& dir, bool replace, std::string& error) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
-    error = "cannot create " + dir.string() + ": " + ec.message();
+    error = "cannot create " + dir + ": " + ec.message();
     return std::nullopt;
   }
-  ServerKeys keys;
-  const auto load = [&](const char* name, auto& target) {
-    const auto bytes = ReadFile((dir / name).string());
-    auto key = bytes ? KeyFromBytes<std::tuple_size_v<std::remove_reference_t<decltype(target)>>>(*bytes) : std::nullopt;
-    if (key) target = *key;
-    return key.has_value();
-  };
-  const bool have_intake = load("intake.sk", keys.intake.secret_key);
-  const bool have_signing = load("signing.sk", keys.signing.secret_key) && load("signing.pk", keys.signing.public_key);
-  if (!have_intake) {
-    keys.intake = GenerateIntakeKeys();
-    WriteSecretFile(dir / "intake.sk", {reinterpret_cast<const char*>(keys.intake.secret_key.data()), kSecretKeyBytes}, 0600);
-  }
-  keys.intake.public_key = IntakePublicFromSecret(keys.intake.secret_key);
-  WriteSecretFile(dir / "intake.pk", {reinterpret_cast<const char*>(keys.intake.public_key.data()), kPublicKeyBytes}, 0644);
-  if (!have_signing) {
-    keys.signing = GenerateSigningKeys();
-    WriteSecretFile(dir / "signing.sk", {reinterpret_cast<const char*>(keys.signing.secret_key.data()), kSigningSecretKeyBytes}, 0600);
-    WriteSecretFile(dir / "signing.pk", {reinterpret_cast<const char*>(keys.signing.public_key.data()), kPublicKeyBytes}, 0644);
-  }
-  for (auto [name, target] : {std::pair{"nik.key", &keys.nik_key}, std::pair{"token.key", &keys.token_key}}) {
-    auto bytes = ReadFile((dir / name).string());
-    if (!bytes || bytes->size() != 32) {
-      bytes = std::string(32, '\0');
-      randombytes_buf(bytes->data(), bytes->size());
-      WriteSecretFile(dir / name, *bytes, 0600);
+  ::chmod(dir.c_str(), 0700);
+  if (!replace) {
+    for (const char* name : kKeyFiles) {
+      if (fs::exists(fs::path(dir) / name, ec)) {
+        error = (fs::path(dir) / name).string() + " exists: keys are never replaced without --force";
+        return std::nullopt;
+      }
     }
-    *target = *bytes;
+  }
+  ServerKeys keys;
+  keys.intake = GenerateIntakeKeys();
+  keys.signing = GenerateSigningKeys();
+  keys.nik_key = RandomBytes(32);
+  keys.token_key = RandomBytes(32);
+  keys.audit_key = RandomBytes(32);
+  const std::pair<const char*, std::string_view> files[] = {
+      {"intake.sk", AsText(keys.intake.secret_key)}, {"intake.pk", AsText(keys.intake.public_key)},
+      {"signing.sk", AsText(keys.signing.secret_key)}, {"signing.pk", AsText(keys.signing.public_key)},
+      {"nik.key", keys.nik_key}, {"token.key", keys.token_key}, {"audit.key", keys.audit_key}};
+  for (const auto& [name, bytes] : files) {
+    const bool is_public = std::string_view(name).ends_with(".pk");
+    if (!WriteFileAtomically((fs::path(dir) / name).string(), bytes, is_public ? 0644 : 0600, replace, error)) {
+      return std::nullopt;
+    }
+  }
+  return keys;
+}
+
+std::optional<ServerKeys> LoadKeys(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec) || fs::is_empty(dir, ec)) return CreateKeys(dir, false, error);
+  const auto fail = [&](const char* name, const std::string& what) {
+    error = (fs::path(dir) / name).string() + " " + what +
+            ". Restore the key folder from your backup (README: Backups). Only a server that has never issued a "
+            "card may start again with new keys, from an empty folder or `daftar keygen`.";
+    return std::nullopt;
+  };
+  const auto read = [&](const char* name, std::size_t size, std::string& out) -> bool {
+    const fs::path path = fs::path(dir) / name;
+    if (!fs::exists(path, ec)) {
+      error = "is missing";
+    } else if (auto bytes = ReadFile(path.string()); !bytes) {
+      error = "cannot be read (check its owner and permissions)";
+    } else if (bytes->size() != size) {
+      error = "has " + std::to_string(bytes->size()) + " bytes where a key has " + std::to_string(size);
+    } else {
+      out = std::move(*bytes);
+      return true;
+    }
+    return false;
+  };
+  ServerKeys keys;
+  std::string bytes;
+  for (const char* name : kKeyFiles) {
+    const std::string_view n(name);
+    const std::size_t size = n == "signing.sk" ? kSigningSecretKeyBytes : 32;
+    if (!read(name, size, bytes)) return fail(name, error);
+    if (n == "intake.sk") keys.intake.secret_key = *KeyFromBytes<kSecretKeyBytes>(bytes);
+    if (n == "intake.pk") keys.intake.public_key = *KeyFromBytes<kPublicKeyBytes>(bytes);
+    if (n == "signing.sk") keys.signing.secret_key = *KeyFromBytes<kSigningSecretKeyBytes>(bytes);
+    if (n == "signing.pk") keys.signing.public_key = *KeyFromBytes<kPublicKeyBytes>(bytes);
+    if (n == "nik.key") keys.nik_key = bytes;
+    if (n == "token.key") keys.token_key = bytes;
+    if (n == "audit.key") keys.audit_key = bytes;
+  }
+  // The halves must belong together: a mismatched public key would seal to, or vouch for, no one.
+  if (IntakePublicFromSecret(keys.intake.secret_key) != keys.intake.public_key) {
+    return fail("intake.pk", "does not belong to intake.sk");
+  }
+  if (!std::equal(keys.signing.public_key.begin(), keys.signing.public_key.end(), keys.signing.secret_key.begin() + 32)) {
+    return fail("signing.pk", "does not belong to signing.sk");
   }
   return keys;
 }

@@ -14,14 +14,20 @@
 namespace daftar::server {
 
 struct Limits {
-  int64_t max_body_bytes = 1 << 20;           // JSON requests
+  int64_t max_body_bytes = 64 << 10;          // JSON requests (bank calls, operators, registration by upload)
   int64_t max_package_bytes = 24 << 20;       // a registration's sealed package
   int64_t max_header_bytes = 16 << 10;
   int max_connections = 2048;
+  int max_connections_per_client = 64;        // per address: one stranger cannot take every slot
   int read_timeout_seconds = 30;              // per request: headers and body (no slow-loris)
   int upload_expiry_seconds = 24 * 3600;      // abandoned tus uploads are deleted after this
   int registrations_per_minute = 30;          // per client address
   int lookups_per_minute = 120;               // status and inquiry lookups per client address
+  int uploads_per_minute = 20;                // tus uploads created per client address
+  int64_t upload_bytes_per_client = 96 << 20;   // declared bytes of unfinished uploads, per address
+  int64_t upload_bytes_total = int64_t{4} << 30;  // ... and for everyone together
+  int64_t min_free_disk_bytes = 256 << 20;    // below this, new uploads and registrations get 503
+  int max_members = 20;                       // members one application may list
 };
 
 struct Config {
@@ -41,21 +47,35 @@ struct Config {
 // Reads the config file (empty path: defaults). Findings name the offending keys.
 [[nodiscard]] Config LoadConfig(const std::string& path, Findings& findings);
 
-// The data folder's keys and secrets, created on first start.
+// The server's keys, one file each in the key folder (docs/SECURITY.md says what each protects).
 struct ServerKeys {
-  IntakeKeys intake;
-  SigningKeys signing;
-  std::string nik_key;    // 32 bytes: keyed BLAKE2b of NIKs for duplicate detection
-  std::string token_key;  // 32 bytes: HMAC of references for access tokens
+  IntakeKeys intake;       // intake.sk / intake.pk: applicants seal packages to it
+  SigningKeys signing;     // signing.sk / signing.pk: cards and receipts
+  std::string nik_key;     // nik.key, 32 bytes: keyed BLAKE2b of NIKs for duplicate detection
+  std::string token_key;   // token.key, 32 bytes: HMAC of references for access tokens
+  std::string audit_key;   // audit.key, 32 bytes: HMAC of each audit entry
 };
 
-// Loads the keys from DIR/keys, creating any that are missing (secret files mode 0600).
-[[nodiscard]] std::optional<ServerKeys> LoadOrCreateKeys(const std::string& data_dir, std::string& error);
+// Fresh keys written into `dir`, each file created atomically (a temporary file made with mode
+// 0600, fsync, then linked into place, and the folder fsynced). An existing file is an error
+// unless `replace` (only `daftar keygen --force` replaces keys).
+[[nodiscard]] std::optional<ServerKeys> CreateKeys(const std::string& dir, bool replace, std::string& error);
+
+// Loads the keys from `dir`. Only an empty (or absent) folder gets new keys: a missing, short,
+// malformed or unreadable file is an error naming the file and what to do, never a new key,
+// because a new signing key would make every card and receipt already issued stop verifying.
+[[nodiscard]] std::optional<ServerKeys> LoadKeys(const std::string& dir, std::string& error);
+
+// Writes `bytes` to `path` atomically with `mode`; refuses to replace an existing file unless
+// `replace`. False (and `error`) on failure, leaving no partial file behind.
+[[nodiscard]] bool WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode, bool replace,
+                                       std::string& error);
 
 // The whole file, or nullopt if it cannot be read.
 [[nodiscard]] std::optional<std::string> ReadFile(const std::string& path);
 
-// Reads DIR/NAME, or creates it with `bytes` random bytes (hex) if absent (mode 0600).
-[[nodiscard]] std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name);
+// Reads DIR/NAME, or creates it atomically with 24 random bytes (hex) if absent (mode 0600).
+// Empty on failure, with `error` set.
+[[nodiscard]] std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name, std::string& error);
 
 }  // namespace daftar::server

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without it
 
@@ -30,6 +32,21 @@ struct Shared {
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  std::mutex per_client_mutex{};
+  std::map<std::string, int> per_client{};  // open connections by address
+
+  // Counts a connection from `client` unless its address already holds its share.
+  bool Admit(const std::string& client) {
+    std::lock_guard lock(per_client_mutex);
+    int& open = per_client[client];
+    if (open >= limits.max_connections_per_client) return false;
+    ++open;
+    return true;
+  }
+  void Leave(const std::string& client) {
+    std::lock_guard lock(per_client_mutex);
+    if (--per_client[client] <= 0) per_client.erase(client);
+  }
 };
 
 HttpRequest ToRouter(const http::request<http::string_body>& req, const std::string& client, bool tls) {
@@ -87,11 +104,25 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
   while (!shared.stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
+    // The largest any route takes while the head is read; the route's own limit once it is known.
     parser.body_limit(static_cast<std::uint64_t>(std::max(shared.limits.max_body_bytes, shared.limits.max_package_bytes)));
     // One deadline for the whole request, headers and body: a slow sender is cut off.
     Lowest(stream).expires_after(timeout);
     beast::error_code ec;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      // The route decides how large a body may be: a status lookup never takes 24 MiB. A declared
+      // length is judged before any of the body is read; a chunked body as it arrives.
+      const auto& head = parser.get();
+      const auto limit = static_cast<std::uint64_t>(shared.router.BodyLimit(
+          std::string(head.method_string()), std::string(head.target()), std::string(head[http::field::content_type])));
+      if (parser.content_length().value_or(0) > limit) {
+        ec = http::error::body_limit;
+      } else if (!parser.is_done()) {
+        parser.body_limit(limit);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      }
+    }
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
       break;
@@ -109,8 +140,15 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     http::request<http::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
     ++shared.in_flight;
-    HttpResponse answer = co_await asio::co_spawn(
-        shared.handlers.get_executor(), HandleOnPool(shared.router, ToRouter(req, client, tls)), use_awaitable);
+    // Health checks answer here, never queued behind the heaviest requests on the pool. (No
+    // co_await inside a conditional expression: GCC 12 miscompiles that.)
+    HttpResponse answer;
+    if (req.target() == "/healthz") {
+      answer = shared.router.Handle(ToRouter(req, client, tls));
+    } else {
+      answer = co_await asio::co_spawn(shared.handlers.get_executor(),
+                                       HandleOnPool(shared.router, ToRouter(req, client, tls)), use_awaitable);
+    }
     const std::string route = answer.route;
     const int status = answer.status;
     http::response<http::string_body> res = FromRouter(std::move(answer), req);
@@ -124,11 +162,9 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
   }
 }
 
-awaitable<void> Session(tcp::socket socket, Shared& shared, ssl::context* tls) {
-  std::string client;
+// Runs on the connection's own strand: its reads, writes and timers never run concurrently.
+awaitable<void> Session(tcp::socket socket, std::string client, Shared& shared, ssl::context* tls) {
   beast::error_code ec;
-  const auto peer = socket.remote_endpoint(ec);
-  if (!ec) client = peer.address().to_string();
   beast::tcp_stream plain(std::move(socket));
   if (tls == nullptr) {
     co_await Serve(plain, shared, client, false);
@@ -142,13 +178,26 @@ awaitable<void> Session(tcp::socket socket, Shared& shared, ssl::context* tls) {
       co_await secure.async_shutdown(asio::redirect_error(use_awaitable, ec));
     }
   }
+  shared.Leave(client);
   --shared.connections;
+}
+
+// An address over its share of connections hears why before the connection closes.
+awaitable<void> RefuseConnection(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(5));
+  http::response<http::string_body> res = Refusal(503, "http.too_many_connections", {});
+  res.set(http::field::retry_after, "10");
+  beast::error_code ec;
+  co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 awaitable<void> Listen(tcp::acceptor& acceptor, Shared& shared, ssl::context* tls) {
   while (!shared.stopping) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()),
+                                                        asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (shared.stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // e.g. too many open files: keep serving the connections we have
@@ -158,8 +207,16 @@ awaitable<void> Listen(tcp::acceptor& acceptor, Shared& shared, ssl::context* tl
       socket.close(ignored);  // over the cap: refuse rather than starve everyone
       continue;
     }
+    std::string client;
+    const auto peer = socket.remote_endpoint(ec);
+    if (!ec) client = peer.address().to_string();
+    const auto executor = socket.get_executor();
+    if (!shared.Admit(client)) {
+      asio::co_spawn(executor, RefuseConnection(std::move(socket)), asio::detached);
+      continue;
+    }
     ++shared.connections;
-    asio::co_spawn(acceptor.get_executor(), Session(std::move(socket), shared, tls), asio::detached);
+    asio::co_spawn(executor, Session(std::move(socket), std::move(client), shared, tls), asio::detached);
   }
 }
 
@@ -221,11 +278,11 @@ int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& opt
     sweep.expires_after(std::chrono::minutes(5));
     sweep.async_wait([&](beast::error_code e) {
       if (e || shared.stopping) return;
-      asio::post(handlers, [&] { router.ExpireUploads(); });
+      asio::post(handlers, [&] { router.Sweep(); });
       schedule();
     });
   };
-  router.ExpireUploads();
+  router.Sweep();
   schedule();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -19,7 +19,7 @@ usage:
   daftar card next SERIAL                       the card number for a serial
   daftar va CARD [--prefix DIGITS]              the family virtual account for the head's card
   daftar call COMMAND [FILE|-]                  the rules dispatcher, JSON in and out
-  daftar keygen --out DIR [--force]             a server's intake and signing keys
+  daftar keygen --out DIR [--force]             a server's whole key set (serve --keys-dir DIR)
   daftar seal --key intake.pk --application APP.json --document KIND:MEMBER:PATH ... --out FILE.daftar
                 [--today YYYY-MM-DD] [--allow-invalid]
                                                 check documents, seal application and documents
@@ -27,11 +27,13 @@ usage:
   daftar open --key var/keys/intake.sk --data-dir var REFERENCE --out DIR
                                                 verify and open a package, or one the server stored
                                                 (writes nothing if it fails)
-  daftar serve [--listen HOST:PORT] [--data-dir DIR] [--web-root DIR] [--config FILE] [--tls-cert F --tls-key F]
+  daftar serve [--listen HOST:PORT] [--data-dir DIR] [--keys-dir DIR] [--web-root DIR] [--config FILE]
+               [--tls-cert F --tls-key F] [--dev]
                                                 the server (daftar serve --help)
   daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R]
                                                 post a signed payment as a bank would
-  daftar audit verify --data-dir DIR            check the audit log's hash chain
+  daftar audit verify --data-dir DIR [--keys-dir DIR]
+                                                check the audit log's keyed hash chain
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checked_json.h"
 #include "cli.h"
+#include "config.h"
 #include "daftar/api.h"
 #include "daftar/keys.h"
 
@@ -44,7 +46,12 @@ json Body(const Reply& reply) { return json::parse(reply.body, nullptr, false); 
 
 // Prints an invalid answer with every error's path placed under `prefix`.
 int Refuse(json answer, const std::string& prefix) {
-  for (json& e : answer["errors"]) e["path"] = prefix + e["path"].get<std::string>();
+  json errors = json::array();
+  for (json e : server::ArrayOf(server::Field(answer, "errors"))) {
+    if (e.is_object()) e["path"] = prefix + server::TextOf(server::Field(e, "path"));
+    errors.push_back(std::move(e));
+  }
+  answer["errors"] = std::move(errors);
   std::cout << answer.dump(2) << "\n";
   return kInvalid;
 }
@@ -86,21 +93,16 @@ int Keygen(const std::vector<std::string>& raw) {
   if (!out || !args.positional.empty()) throw UsageError{"usage: daftar keygen --out DIR [--force]"};
   const bool force = args.Has("--force");
   const fs::path dir(*out);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw UsageError{"cannot create " + dir.string() + ": " + ec.message()};
-  const IntakeKeys intake = GenerateIntakeKeys();
-  const SigningKeys signing = GenerateSigningKeys();
-  const json public_keys = {{"intake", Base64Encode(AsText(intake.public_key))},
-                            {"signing", Base64Encode(AsText(signing.public_key))}};
-  for (const char* name : {"intake.pk", "intake.sk", "signing.pk", "signing.sk", "public.json"}) {
-    if (!force && fs::exists(dir / name)) throw UsageError{(dir / name).string() + " exists; use --force to replace the keys"};
+  if (!force && fs::exists(dir / "public.json")) throw UsageError{(dir / "public.json").string() + " exists; use --force to replace the keys"};
+  // The server's whole key set, so that `daftar serve --keys-dir DIR` can use the folder as it is.
+  std::string error;
+  const std::optional<server::ServerKeys> keys = server::CreateKeys(dir.string(), force, error);
+  if (!keys) throw UsageError{error};
+  const json public_keys = {{"intake", Base64Encode(AsText(keys->intake.public_key))},
+                            {"signing", Base64Encode(AsText(keys->signing.public_key))}};
+  if (!server::WriteFileAtomically((dir / "public.json").string(), public_keys.dump() + "\n", 0644, force, error)) {
+    throw UsageError{error};
   }
-  WriteFile(dir / "intake.sk", AsText(intake.secret_key), 0600, force);
-  WriteFile(dir / "signing.sk", AsText(signing.secret_key), 0600, force);
-  WriteFile(dir / "intake.pk", AsText(intake.public_key), 0644, force);
-  WriteFile(dir / "signing.pk", AsText(signing.public_key), 0644, force);
-  WriteFile(dir / "public.json", public_keys.dump() + "\n", 0644, force);
   json answer = public_keys;
   answer["dir"] = dir.string();
   std::cout << answer.dump(2) << "\n";
@@ -218,7 +220,9 @@ int Open(const std::vector<std::string>& raw) {
     return kInvalid;
   }
   const json answer = Body(reply);
-  const json& application = answer["application"];
+  // The manifest is the sender's: every field is read checked.
+  using server::ArrayOf, server::Field, server::Item, server::TextOf;
+  const json& application = Field(answer, "application");
   const fs::path dir(*out);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -226,15 +230,21 @@ int Open(const std::vector<std::string>& raw) {
   WriteFile(dir / "application.json", application.dump(2) + "\n", 0600, true);
   json files = json::array();
   std::size_t offset = 0;
-  for (std::size_t i = 0; i < answer["documents"].size(); ++i) {
-    const json& entry = application["documents"][i];
-    const std::size_t size = answer["documents"][i]["size"];
-    std::string name = std::to_string(i + 1) + "-" + entry.value("kind", "document");
-    if (entry.contains("member") && entry["member"].is_number_integer()) name += "-" + std::to_string(entry["member"].get<int>());
-    name += Extension(entry.value("media_type", ""));
-    WriteFile(dir / name, std::string_view(reply.payload).substr(offset, size), 0600, true);
+  const json& opened = ArrayOf(Field(answer, "documents"));
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    const json& entry = Item(Field(application, "documents"), i);
+    const json& size_field = Field(Item(opened, i), "size");
+    const std::size_t size = size_field.is_number_unsigned() ? size_field.get<std::size_t>() : 0;
+    // A kind is a word of the catalogue; anything else must not become part of a file name.
+    std::string kind = TextOf(Field(entry, "kind"));
+    if (kind.empty() || kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) kind = "document";
+    std::string name = std::to_string(i + 1) + "-" + kind;
+    const json& member = Field(entry, "member");
+    if (member.is_number_unsigned() && member.get<uint64_t>() < 1000) name += "-" + std::to_string(member.get<uint64_t>());
+    name += Extension(TextOf(Field(entry, "media_type")));
+    WriteFile(dir / name, std::string_view(reply.payload).substr(std::min(offset, reply.payload.size()), size), 0600, true);
     offset += size;
-    files.push_back({{"file", (dir / name).string()}, {"kind", entry.value("kind", "")}, {"member", entry.value("member", json())}, {"size", size}});
+    files.push_back({{"file", (dir / name).string()}, {"kind", kind}, {"member", member}, {"size", size}});
   }
   std::cout << json{{"valid", true}, {"application", (dir / "application.json").string()}, {"documents", files},
                     {"errors", json::array()}, {"warnings", json::array()}}.dump(2)

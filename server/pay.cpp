@@ -59,7 +59,12 @@ int Pay(const std::vector<std::string>& raw) {
   }
   const std::string body = json{{"va", *va}, {"amount", std::stoll(*amount)}, {"bank_ref", bank_ref},
                                 {"paid_at", args.Option("--paid-at").value_or(LocalTimestamp())}}.dump();
-  const std::string signature = Hex(HmacSha256(*secret, body));
+  // A fresh nonce and the current time with every call: the server accepts each call once.
+  unsigned char raw_nonce[16];
+  randombytes_buf(raw_nonce, sizeof raw_nonce);
+  const std::string nonce = Hex({reinterpret_cast<const char*>(raw_nonce), sizeof raw_nonce});
+  const std::string timestamp = std::to_string(std::time(nullptr));
+  const std::string signature = BankCallSignature(*secret, timestamp, nonce, body);
 
   boost::asio::io_context io;
   beast::tcp_stream stream(io);
@@ -75,6 +80,8 @@ int Pay(const std::vector<std::string>& raw) {
   req.set(http::field::host, hostport);
   req.set(http::field::content_type, "application/json");
   req.set("X-Bank-Id", *bank);
+  req.set("X-Timestamp", timestamp);
+  req.set("X-Nonce", nonce);
   req.set("X-Signature", signature);
   req.body() = body;
   req.prepare_payload();

@@ -9,6 +9,8 @@
 #include "daftar/messages.h"
 #include "daftar/package.h"
 #include "daftar/signature.h"
+#include "checked_json.h"
+#include "pdf_inspection.h"
 
 namespace daftar::server {
 namespace {
@@ -31,11 +33,11 @@ json ErrorJson(const std::string& code, const std::string& path, std::vector<Par
 }
 
 Answer ProblemFromErrors(int status, json errors) {
-  const json& first = errors.at(0);
   // Every problem carries at least one error; the first names the problem.
-  json body = {{"type", "urn:daftar:problem:" + first["code"].get<std::string>()},
-               {"title", first["message"]["id"]},
-               {"title_en", first["message"]["en"]},
+  const json& first = Item(errors, 0);
+  json body = {{"type", "urn:daftar:problem:" + TextOf(Field(first, "code"))},
+               {"title", TextOf(Field(Field(first, "message"), "id"))},
+               {"title_en", TextOf(Field(Field(first, "message"), "en"))},
                {"status", status},
                {"errors", std::move(errors)}};
   return {status, std::move(body)};
@@ -90,8 +92,16 @@ Date AddBusinessDays(Date from, int days) {
   return d;
 }
 
-bool AppendAudit(Connection& c, const std::string& at, const std::string& event, const std::string& subject,
-                 const json& detail) {
+// The audit chain: each entry's hash is an HMAC over the previous hash and the entry, keyed with
+// audit.key, which lives with the other keys and never in the database. Whoever can write the
+// database but not read the keys cannot rewrite an entry and mend the chain after it.
+std::string AuditHash(const std::string& key, const std::string& prev, int64_t seq, const std::string& at,
+                      const std::string& event, const std::string& subject, const std::string& detail) {
+  return HmacSha256(key, prev + std::to_string(seq) + '\0' + at + '\0' + event + '\0' + subject + '\0' + detail);
+}
+
+bool AppendAudit(Connection& c, const std::string& key, const std::string& at, const std::string& event,
+                 const std::string& subject, const json& detail) {
   Statement last = c.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   int64_t seq = 1;
   std::string prev(32, '\0');
@@ -100,8 +110,7 @@ bool AppendAudit(Connection& c, const std::string& at, const std::string& event,
     prev = last.Text(1);
   }
   const std::string detail_text = detail.dump();
-  std::string material = prev + std::to_string(seq) + '\0' + at + '\0' + event + '\0' + subject + '\0' + detail_text;
-  const std::string hash = KeyedHash(material, {});
+  const std::string hash = AuditHash(key, prev, seq, at, event, subject, detail_text);
   Statement insert = c.Prepare("INSERT INTO audit (seq, at, event, subject, detail, prev, hash) VALUES (?,?,?,?,?,?,?)");
   insert.Bind(1, seq).Bind(2, at).Bind(3, event).Bind(4, subject).Bind(5, detail_text).BindBlob(6, prev).BindBlob(7, hash);
   insert.Step();
@@ -160,7 +169,8 @@ struct NumbersIssued {
 // Card numbers from the durable counter (never reused: the counter only grows, in the same
 // transaction), the family's virtual account, and the payment window from `date`.
 std::optional<NumbersIssued> IssueNumbers(Connection& c, int64_t registration, Date date, const Config& config,
-                                          const std::string& at, const std::string& reference) {
+                                          const std::string& audit_key, const std::string& at,
+                                          const std::string& reference) {
   Statement members = c.Prepare("SELECT position, relationship FROM members WHERE registration_id = ? ORDER BY position");
   members.Bind(1, registration);
   std::vector<std::pair<int64_t, std::string>> list;
@@ -187,17 +197,24 @@ std::optional<NumbersIssued> IssueNumbers(Connection& c, int64_t registration, D
   Statement set = c.Prepare("UPDATE registrations SET va = ?, earliest = ?, latest = ? WHERE id = ?");
   set.Bind(1, issued.va).Bind(2, FormatIsoDate(issued.earliest)).Bind(3, FormatIsoDate(issued.latest)).Bind(4, registration).Step();
   if (!set.ok() || issued.va.empty()) return std::nullopt;
-  if (!AppendAudit(c, at, "numbers_issued", reference, {{"cards", issued.cards}, {"va", issued.va}})) return std::nullopt;
+  if (!AppendAudit(c, audit_key, at, "numbers_issued", reference, {{"cards", issued.cards}, {"va", issued.va}})) return std::nullopt;
   return issued;
 }
 
 }  // namespace
 
 Answer Registry::Register(std::string_view package, const std::string& idempotency_key) {
+  // The key names a request, it proves nothing: only the identical package gets the first answer.
+  const std::string package_hash = KeyedHash(package, {});
   const auto replay = [&]() -> std::optional<Answer> {
-    Statement s = db_.Reader().Prepare("SELECT reference, first_status FROM registrations WHERE idempotency_key = ?");
+    Statement s = db_.Reader().Prepare(
+        "SELECT reference, first_status, package_hash FROM registrations WHERE idempotency_key = ?");
     s.Bind(1, idempotency_key);
     if (!s.Step()) return std::nullopt;
+    if (s.IsNull(2) || s.Text(2).size() != package_hash.size() ||
+        sodium_memcmp(s.Text(2).data(), package_hash.data(), package_hash.size()) != 0) {
+      return Problem(422, "registration.idempotency_key_reused");
+    }
     const std::string reference = s.Text(0);
     return Answer{201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", s.Text(1)}}};
   };
@@ -210,41 +227,56 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   OpenedPackage opened = OpenPackage(package, keys_.intake.public_key, keys_.intake.secret_key);
   if (opened.findings.has_errors()) return Problem(422, opened.findings);
 
-  // Trust nothing the device says: the same rules again, with the server's own today.
+  // Trust nothing the device says: the same rules again, with the server's own today. The
+  // manifest's depth and document list were checked by the reader; its fields are read checked.
   const Date today = clock_.today();
   const std::string today_text = FormatIsoDate(today);
   DispatchOptions options;
   options.tariffs = &config_.tariffs;
+  options.max_members = config_.limits.max_members;
   const json application = Parse(opened.manifest);
   const json verdict = Parse(Dispatch("validate", json{{"application", application}, {"today", today_text}}.dump(), options).body);
-  json errors = verdict["errors"];
-  const json& declared = application["documents"];
+  json errors = ArrayOf(Field(verdict, "errors"));
+  const json& declared = Field(application, "documents");
   for (std::size_t i = 0; i < opened.documents.size(); ++i) {
-    const std::string kind = declared[i].value("kind", "");
+    const std::string where = "/documents/" + std::to_string(i);
+    const std::string kind = TextOf(Field(Item(declared, i), "kind"));
     const json check = Parse(Dispatch("check-document", json{{"kind", kind}}.dump(), options, opened.documents[i]).body);
-    for (json e : check["errors"]) {
-      e["path"] = "/documents/" + std::to_string(i) + e["path"].get<std::string>();
-      errors.push_back(e);
+    for (json e : ArrayOf(Field(check, "errors"))) {
+      if (!e.is_object()) continue;
+      e["path"] = where + TextOf(Field(e, "path"));
+      errors.push_back(std::move(e));
     }
-    if (check["valid"] == true && check["document"]["media_type"] != declared[i].value("media_type", "")) {
-      errors.push_back(ErrorJson("document.media_type_mismatch", "/documents/" + std::to_string(i) + "/media_type",
-                                 {{"actual", check["document"]["media_type"].get<std::string>()}}));
+    if (Field(check, "valid") != true) continue;
+    const std::string actual = TextOf(Field(Field(check, "document"), "media_type"));
+    if (actual != TextOf(Field(Item(declared, i), "media_type"))) {
+      errors.push_back(ErrorJson("document.media_type_mismatch", where + "/media_type", {{"actual", actual}}));
+    }
+    // The browser's look at a PDF is light; the server decides, with a real PDF parser.
+    if (actual == "application/pdf") {
+      const Findings pdf = InspectPdf(opened.documents[i]);
+      for (const Finding& finding : pdf.all()) errors.push_back(ErrorJson(finding.code, where, finding.params));
     }
   }
   if (!errors.empty()) return ProblemFromErrors(422, std::move(errors));
 
-  const json& normalized = verdict["normalized"];
-  const json& warnings = verdict["warnings"];
+  const json& normalized = Field(verdict, "normalized");
+  const json& warnings = ArrayOf(Field(verdict, "warnings"));
   const std::string status = warnings.empty() ? "verified" : "review";
   const json quote = Parse(Dispatch("quote", json{{"request", normalized}, {"date", today_text}}.dump(), options).body);
   // The tariff that validated the class prices it; a tariff file that disagrees is refused, not fatal.
-  if (!quote.contains("monthly")) return ProblemFromErrors(422, quote["errors"]);
-  const int64_t bill = quote["monthly"]["participant"].get<int64_t>();
+  const json& bill_amount = Field(Field(quote, "monthly"), "participant");
+  if (!bill_amount.is_number_integer()) {
+    json quote_errors = ArrayOf(Field(quote, "errors"));
+    if (quote_errors.empty()) quote_errors.push_back(ErrorJson("quote.no_tariff_for_date", "/class", {{"date", today_text}}));
+    return ProblemFromErrors(422, std::move(quote_errors));
+  }
+  const int64_t bill = bill_amount.get<int64_t>();
   const std::string reference = NewReference(), at = clock_.now();
-  const json& members = normalized["members"];
+  const json& members = ArrayOf(Field(normalized, "members"));
   std::string head_name;
   for (const json& m : members) {
-    if (m["relationship"] == "head") head_name = m["name"];
+    if (Field(m, "relationship") == "head") head_name = TextOf(Field(m, "name"));
   }
 
   std::optional<std::size_t> duplicate;
@@ -252,16 +284,16 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   const bool stored = db_.Write([&](Connection& c) {
     Statement insert = c.Prepare(
         "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
-        "bill_amount, warnings, idempotency_key, package) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        "bill_amount, warnings, idempotency_key, package, package_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.Bind(1, reference).Bind(2, status).Bind(3, status).Bind(4, at).Bind(5, today_text)
-        .Bind(6, normalized["segment"].get<std::string>()).Bind(7, normalized["class"].dump()).Bind(8, head_name)
+        .Bind(6, TextOf(Field(normalized, "segment"))).Bind(7, Field(normalized, "class").dump()).Bind(8, head_name)
         .Bind(9, bill).Bind(10, warnings.dump());
     if (idempotency_key.empty()) {
       insert.BindNull(11);
     } else {
       insert.Bind(11, idempotency_key);
     }
-    insert.BindBlob(12, package).Step();
+    insert.BindBlob(12, package).BindBlob(13, package_hash).Step();
     if (!insert.ok()) {
       replayed = insert.IsConstraintViolation() && !idempotency_key.empty();
       return false;
@@ -272,23 +304,23 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
       Statement member = c.Prepare(
           "INSERT INTO members (registration_id, position, nik_hash, nik_masked, name, relationship) VALUES (?,?,?,?,?,?)");
       member.Bind(1, id).Bind(2, static_cast<int64_t>(i));
-      if (m["nik"].is_string()) {
-        member.BindBlob(3, KeyedHash(m["nik"].get<std::string>(), keys_.nik_key)).Bind(4, MaskNik(m["nik"]));
+      if (const std::string nik = TextOf(Field(m, "nik")); nik.size() == 16) {
+        member.BindBlob(3, KeyedHash(nik, keys_.nik_key)).Bind(4, MaskNik(nik));
       } else {
         member.BindNull(3).BindNull(4);
       }
-      member.Bind(5, m["name"].get<std::string>()).Bind(6, m["relationship"].get<std::string>()).Step();
+      member.Bind(5, TextOf(Field(m, "name"))).Bind(6, TextOf(Field(m, "relationship"))).Step();
       if (!member.ok()) {
         if (member.IsConstraintViolation()) duplicate = i;
         return false;
       }
     }
     json codes = json::array();
-    for (const json& w : warnings) codes.push_back(w["code"]);
-    if (!AppendAudit(c, at, "registration_received", reference, {{"status", status}, {"members", members.size()}, {"warnings", codes}})) {
+    for (const json& w : warnings) codes.push_back(Field(w, "code"));
+    if (!AppendAudit(c, keys_.audit_key, at, "registration_received", reference, {{"status", status}, {"members", members.size()}, {"warnings", codes}})) {
       return false;
     }
-    return status != "verified" || IssueNumbers(c, id, today, config_, at, reference).has_value();
+    return status != "verified" || IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
   });
   if (replayed) {
     if (auto first = replay()) return *first;
@@ -361,7 +393,8 @@ Answer Registry::Inquiry(const json& request) {
   r.Bind(1, request["va"].get<std::string>());
   if (!r.Step()) return Problem(404, "va.unknown", "/va");
   return {200, {{"va", request["va"]}, {"amount", r.Int(0)}, {"name", MaskName(r.Text(1))}, {"earliest", r.Text(2)},
-                {"latest", r.Text(3)}, {"status", r.Text(4) == "active" ? "paid" : "unpaid"}}};
+                {"latest", r.Text(3)},
+                {"status", r.Text(4) == "active" ? "paid" : r.Text(4) == "expired" ? "expired" : "unpaid"}}};
 }
 
 Answer Registry::Payment(const std::string& bank_id, const json& request) {
@@ -397,6 +430,9 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   const int64_t id = r.Int(0), bill = r.Int(3);
   const std::string reference = r.Text(1), status = r.Text(2), earliest = r.Text(4), latest = r.Text(5);
   if (status == "active") return Problem(409, "payment.already_paid", "/va");
+  if (status == "expired") {
+    return Problem(422, "payment.outside_window", "/paid_at", {{"earliest", earliest}, {"latest", latest}});
+  }
   if (status != "verified") return Problem(422, "payment.not_payable", "/va");
   if (amount != bill) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", bill}});
   const std::string day = FormatIsoDate(*paid_date);
@@ -429,7 +465,7 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
       conflict = true;
       return false;
     }
-    return AppendAudit(c, received, "payment_applied", reference, {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}});
+    return AppendAudit(c, keys_.audit_key, received, "payment_applied", reference, {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}});
   });
   if (conflict) {
     if (auto first = replay()) return *first;
@@ -477,8 +513,8 @@ Answer Registry::Approve(const std::string& reference) {
   return Decide(reference, "verified", [&](Connection& c, int64_t id) {
     Statement set = c.Prepare("UPDATE registrations SET status = 'verified', decision = ? WHERE id = ?");
     set.Bind(1, json{{"decision", "approved"}, {"at", at}}.dump()).Bind(2, id).Step();
-    return set.ok() && AppendAudit(c, at, "approved", reference, json::object()) &&
-           IssueNumbers(c, id, today, config_, at, reference).has_value();
+    return set.ok() && AppendAudit(c, keys_.audit_key, at, "approved", reference, json::object()) &&
+           IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
   });
 }
 
@@ -494,8 +530,46 @@ Answer Registry::Reject(const std::string& reference, const json& request) {
     // The family may apply again: its NIKs no longer count as registered.
     Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
     free.Bind(1, id).Step();
-    return set.ok() && free.ok() && AppendAudit(c, at, "rejected", reference, {{"reasons", *reasons}});
+    return set.ok() && free.ok() && AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", *reasons}});
   });
+}
+
+int Registry::ExpireUnpaid() {
+  const std::string today = FormatIsoDate(clock_.today()), at = clock_.now();
+  int expired = 0;
+  const bool done = db_.Write([&](Connection& c) {
+    std::vector<std::pair<int64_t, std::string>> due;
+    Statement find = c.Prepare("SELECT id, reference FROM registrations WHERE status = 'verified' AND latest < ?");
+    find.Bind(1, today);
+    while (find.Step()) due.emplace_back(find.Int(0), find.Text(1));
+    for (const auto& [id, reference] : due) {
+      Statement set = c.Prepare("UPDATE registrations SET status = 'expired' WHERE id = ?");
+      set.Bind(1, id).Step();
+      // The family may register again: its NIKs no longer count as registered.
+      Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
+      free.Bind(1, id).Step();
+      if (!set.ok() || !free.ok() || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {
+        return false;
+      }
+    }
+    expired = static_cast<int>(due.size());
+    return true;
+  });
+  return done ? expired : 0;
+}
+
+bool Registry::RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at) {
+  bool fresh = false;
+  const bool done = db_.Write([&](Connection& c) {
+    // Nonces older than the accepted clock skew can never come back: their timestamp is refused.
+    Statement prune = c.Prepare("DELETE FROM bank_nonces WHERE seen_at < ?");
+    prune.Bind(1, at - 2 * kBankClockSkewSeconds).Step();
+    Statement insert = c.Prepare("INSERT INTO bank_nonces (bank_id, nonce, seen_at) VALUES (?,?,?)");
+    insert.Bind(1, bank_id).Bind(2, nonce).Bind(3, at).Step();
+    fresh = insert.ok();
+    return fresh;
+  });
+  return done && fresh;
 }
 
 json Registry::Counts() {
@@ -505,19 +579,17 @@ json Registry::Counts() {
   return counts;
 }
 
-Findings VerifyAuditChain(Connection& c, int64_t& entries) {
+Findings VerifyAuditChain(Connection& c, const std::string& audit_key, int64_t& entries) {
   Findings f;
   Statement s = c.Prepare("SELECT seq, at, event, subject, detail, prev, hash FROM audit ORDER BY seq");
   std::string prev(32, '\0');
   entries = 0;
   while (s.Step()) {
     const int64_t seq = s.Int(0);
-    const std::string material = s.Text(5) + std::to_string(seq) + '\0' + s.Text(1) + '\0' + s.Text(2) + '\0' +
-                                 s.Text(3) + '\0' + s.Text(4);
     const std::vector<Param> where = {{"seq", seq}};
     if (seq != entries + 1) f.Error("/" + std::to_string(seq), "audit.gap", where);
     if (s.Text(5) != prev) f.Error("/" + std::to_string(seq), "audit.broken_link", where);
-    if (KeyedHash(material, {}) != s.Text(6)) f.Error("/" + std::to_string(seq), "audit.altered", where);
+    if (AuditHash(audit_key, s.Text(5), seq, s.Text(1), s.Text(2), s.Text(3), s.Text(4)) != s.Text(6)) f.Error("/" + std::to_string(seq), "audit.altered", where);
     prev = s.Text(6);
     entries = seq;
   }

@@ -55,6 +55,13 @@ class Registry {
   Answer Approve(const std::string& reference);
   Answer Reject(const std::string& reference, const json& request);
 
+  // Verified registrations whose payment window closed unpaid become `expired` (audited), which
+  // frees their NIKs. Idempotent; the server runs it at start and now and then. Returns how many.
+  int ExpireUnpaid();
+
+  // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
+  [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
+
   // Counts for /metrics: registrations by status.
   json Counts();
 
@@ -71,7 +78,10 @@ class Registry {
   Clock clock_;
 };
 
-// Recomputes the audit chain. Findings are empty when every link holds.
-[[nodiscard]] Findings VerifyAuditChain(Connection& c, int64_t& entries);
+// A bank call's X-Timestamp may differ from the server's clock by at most this.
+inline constexpr int64_t kBankClockSkewSeconds = 300;
+
+// Recomputes the audit chain with the audit key. Findings are empty when every link holds.
+[[nodiscard]] Findings VerifyAuditChain(Connection& c, const std::string& audit_key, int64_t& entries);
 
 }  // namespace daftar::server

@@ -1,9 +1,8 @@
 #include "router.h"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include <sys/statvfs.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,7 +10,9 @@
 #include <regex>
 #include <sstream>
 
+#include "checked_json.h"
 #include "daftar/documents.h"
+#include "daftar/json_depth.h"
 
 namespace daftar::server {
 namespace {
@@ -55,8 +56,29 @@ std::vector<std::string> Segments(const std::string& path) {
   return out;
 }
 
-bool IsUploadId(const std::string& id) {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+// A JSON body from outside: nullopt when malformed or nested too deep (then `refusal` says which).
+std::optional<json> ParseBody(const std::string& text, std::string& refusal) {
+  if (NestedDeeperThan(text)) {
+    refusal = "input.too_deep";
+    return std::nullopt;
+  }
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded()) {
+    refusal = "input.malformed_json";
+    return std::nullopt;
+  }
+  return body;
+}
+
+HttpResponse BodyRefusal(const std::string& refusal, std::string route) {
+  return refusal == "input.too_deep"
+             ? ProblemResponse(422, refusal, std::move(route), "", {{"max", int64_t{kMaxJsonDepth}}})
+             : ProblemResponse(400, refusal, std::move(route));
+}
+
+HttpResponse WithRetryAfter(HttpResponse r, int seconds) {
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
 }
 
 std::string MediaType(const fs::path& path) {
@@ -93,8 +115,24 @@ HttpResponse ProblemResponse(int status, std::string code, std::string route, st
 
 Router::Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options)
     : registry_(registry), config_(config), keys_(keys), clock_(std::move(clock)), options_(std::move(options)),
-      latency_buckets_(std::size(kLatencyBounds) + 1) {
-  fs::create_directories(fs::path(options_.data_dir) / "uploads");
+      uploads_((fs::path(options_.data_dir) / "uploads").string(), config_.limits),
+      latency_buckets_(std::size(kLatencyBounds) + 1) {}
+
+int64_t Router::BodyLimit(const std::string& method, const std::string& target, const std::string& content_type) const {
+  const std::string path = target.substr(0, target.find('?'));
+  if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) return config_.limits.max_package_bytes;
+  if (method == "POST" && path == "/api/v1/registrations" && content_type.rfind("application/vnd.daftar.package", 0) == 0) {
+    return config_.limits.max_package_bytes;
+  }
+  if (method == "POST") return config_.limits.max_body_bytes;
+  return 0;  // reads, deletes and upload creation carry no body
+}
+
+bool Router::LowOnDisk() const {
+  struct statvfs fs_stat{};
+  if (::statvfs(options_.data_dir.c_str(), &fs_stat) != 0) return true;  // cannot tell: do not risk it
+  const auto free_bytes = static_cast<int64_t>(fs_stat.f_bavail) * static_cast<int64_t>(fs_stat.f_frsize);
+  return free_bytes < config_.limits.min_free_disk_bytes;
 }
 
 HttpResponse Router::Handle(const HttpRequest& request) {
@@ -173,10 +211,8 @@ HttpResponse Router::ConfigDocument() {
                       "config");
 }
 
-// tus 1.0.0, core and the creation, expiration and termination extensions. An upload is two
-// files in DATA/uploads: ID (the bytes so far) and ID.json (its length and expiry).
+// tus 1.0.0, core and the creation, expiration and termination extensions (uploads.h stores them).
 HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) {
-  const fs::path dir = fs::path(options_.data_dir) / "uploads";
   const auto tus = [&](HttpResponse r) {
     r.headers.emplace_back("Tus-Resumable", std::string(kTusVersion));
     r.route = "uploads";
@@ -195,7 +231,7 @@ HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) 
     r.headers.emplace_back("Tus-Version", std::string(kTusVersion));
     return tus(r);
   }
-  std::lock_guard lock(mutex_);  // one upload operation at a time: offsets stay consistent
+  const int64_t now = clock_.unix_seconds();
   if (id.empty()) {
     if (request.method != "POST") return tus(ProblemResponse(405, "http.method_not_allowed", "uploads", "", {{"allowed", "POST, OPTIONS"}}));
     const std::string length_text = Header(request, "upload-length");
@@ -206,35 +242,34 @@ HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) 
     if (length > config_.limits.max_package_bytes) {
       return tus(ProblemResponse(413, "upload.too_large", "uploads", "", {{"max_bytes", config_.limits.max_package_bytes}}));
     }
-    unsigned char raw[16];
-    randombytes_buf(raw, sizeof raw);
-    char hex[33];
-    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-    const int64_t expires = clock_.unix_seconds() + int64_t{config_.limits.upload_expiry_seconds};
-    std::ofstream(dir / (std::string(hex) + ".json")) << json{{"length", length}, {"expires", expires}}.dump();
-    std::ofstream(dir / hex, std::ios::binary);
+    if (!Allow(request.client, "upload", config_.limits.uploads_per_minute)) {
+      return tus(WithRetryAfter(ProblemResponse(429, "http.rate_limited", "uploads"), 60));
+    }
+    if (LowOnDisk()) return tus(WithRetryAfter(ProblemResponse(503, "storage.low_disk", "uploads"), 300));
+    const int64_t expires = now + int64_t{config_.limits.upload_expiry_seconds};
+    std::string code;
+    int64_t max_bytes = 0;
+    const std::optional<std::string> created = uploads_.Create(request.client, length, expires, code, max_bytes);
+    if (!created && code == "upload.quota_exceeded") {
+      return tus(WithRetryAfter(ProblemResponse(429, code, "uploads", "", {{"max_bytes", max_bytes}}), 600));
+    }
+    if (!created) return tus(ProblemResponse(503, "storage.unavailable", "uploads"));
     HttpResponse r;
     r.status = 201;
-    r.headers = {{"Location", "/api/v1/uploads/" + std::string(hex)}, {"Upload-Offset", "0"},
+    r.headers = {{"Location", "/api/v1/uploads/" + *created}, {"Upload-Offset", "0"},
                  {"Upload-Expires", std::to_string(expires)}};
     return tus(r);
   }
-  const json info = IsUploadId(id) ? json::parse(ReadFile((dir / (id + ".json")).string()).value_or(""), nullptr, false) : json();
-  if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
-    return tus(ProblemResponse(404, "upload.not_found", "uploads"));
-  }
-  const int64_t length = info["length"];
-  std::error_code ec;
-  const int64_t offset = static_cast<int64_t>(fs::file_size(dir / id, ec));
+  const std::optional<UploadStore::Upload> found = IsUploadId(id) ? uploads_.Find(id, now) : std::nullopt;
+  if (!found) return tus(ProblemResponse(404, "upload.not_found", "uploads"));
   if (request.method == "HEAD") {
     HttpResponse r;
-    r.headers = {{"Upload-Offset", std::to_string(offset)}, {"Upload-Length", std::to_string(length)},
-                 {"Upload-Expires", std::to_string(info["expires"].get<int64_t>())}, {"Cache-Control", "no-store"}};
+    r.headers = {{"Upload-Offset", std::to_string(found->offset)}, {"Upload-Length", std::to_string(found->length)},
+                 {"Upload-Expires", std::to_string(found->expires)}, {"Cache-Control", "no-store"}};
     return tus(r);
   }
   if (request.method == "DELETE") {
-    fs::remove(dir / id);
-    fs::remove(dir / (id + ".json"));
+    uploads_.Remove(id);
     HttpResponse r;
     r.status = 204;
     return tus(r);
@@ -248,95 +283,95 @@ HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) 
     return tus(ProblemResponse(415, "upload.content_type", "uploads"));
   }
   const std::string claimed = Header(request, "upload-offset");
-  if (claimed != std::to_string(offset)) {
-    return tus(ProblemResponse(409, "upload.offset_mismatch", "uploads", "", {{"offset", offset}}));
+  if (claimed.empty() || claimed.size() > 12 || claimed.find_first_not_of("0123456789") != std::string::npos) {
+    return tus(ProblemResponse(409, "upload.offset_mismatch", "uploads", "", {{"offset", found->offset}}));
   }
-  if (offset + static_cast<int64_t>(request.body.size()) > length) {
-    return tus(ProblemResponse(413, "upload.exceeds_length", "uploads", "", {{"length", length}}));
+  if (LowOnDisk()) return tus(WithRetryAfter(ProblemResponse(503, "storage.low_disk", "uploads"), 300));
+  UploadStore::Upload after;
+  switch (uploads_.Append(id, std::stoll(claimed), request.body, now, after)) {
+    case UploadStore::Appended::kNotFound:
+      return tus(ProblemResponse(404, "upload.not_found", "uploads"));
+    case UploadStore::Appended::kOffsetMismatch:
+      return tus(ProblemResponse(409, "upload.offset_mismatch", "uploads", "", {{"offset", after.offset}}));
+    case UploadStore::Appended::kExceedsLength:
+      return tus(ProblemResponse(413, "upload.exceeds_length", "uploads", "", {{"length", after.length}}));
+    case UploadStore::Appended::kStorageFailed:
+      return tus(ProblemResponse(503, "storage.unavailable", "uploads"));
+    case UploadStore::Appended::kOk:
+      break;
   }
-  // Appended and flushed before the new offset is announced: an offset the client saw is on disk.
-  const int fd = ::open((dir / id).c_str(), O_WRONLY | O_APPEND);
-  const bool written = fd >= 0 && ::write(fd, request.body.data(), request.body.size()) == static_cast<ssize_t>(request.body.size()) &&
-                       ::fdatasync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!written) return tus(ProblemResponse(503, "storage.unavailable", "uploads"));
-  upload_bytes_ += request.body.size();
   HttpResponse r;
   r.status = 204;
-  r.headers = {{"Upload-Offset", std::to_string(offset + static_cast<int64_t>(request.body.size()))}};
+  r.headers = {{"Upload-Offset", std::to_string(after.offset)}};
   return tus(r);
 }
 
-void Router::ExpireUploads() {
-  std::lock_guard lock(mutex_);
-  const fs::path dir = fs::path(options_.data_dir) / "uploads";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() != ".json") continue;
-    const json info = json::parse(ReadFile(entry.path().string()).value_or(""), nullptr, false);
-    if (info.is_object() && info["expires"].is_number() && info["expires"].get<int64_t>() >= clock_.unix_seconds()) continue;
-    fs::remove(dir / entry.path().stem(), ec);
-    fs::remove(entry.path(), ec);
-  }
+void Router::Sweep() {
+  uploads_.Expire(clock_.unix_seconds());
+  registry_.ExpireUnpaid();
 }
 
 HttpResponse Router::Registrations(const HttpRequest& request) {
   if (!Allow(request.client, "register", config_.limits.registrations_per_minute)) {
-    return ProblemResponse(429, "http.rate_limited", "registrations");
+    return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "registrations"), 60);
   }
   const std::string type = Header(request, "content-type");
   const std::string key = Header(request, "idempotency-key");
   if (key.size() > 128) return ProblemResponse(400, "registration.idempotency_key_too_long", "registrations");
+  // Before SQLite ever meets a full disk; the family's package stays on its device.
+  if (LowOnDisk()) return WithRetryAfter(ProblemResponse(503, "storage.low_disk", "registrations"), 300);
   if (type.rfind("application/vnd.daftar.package", 0) == 0) {
     return JsonResponse(registry_.Register(request.body, key), "registrations");
   }
   if (type.rfind("application/json", 0) != 0) {
     return ProblemResponse(415, "registration.content_type", "registrations");
   }
-  const json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", "registrations");
-  if (!body.is_object() || !body.contains("upload") || !body["upload"].is_string() || !IsUploadId(body["upload"])) {
-    return ProblemResponse(422, "input.required", "registrations", "/upload");
-  }
-  const std::string id = body["upload"];
-  const fs::path dir = fs::path(options_.data_dir) / "uploads";
-  std::optional<std::string> package;
-  {
-    std::lock_guard lock(mutex_);
-    const json info = json::parse(ReadFile((dir / (id + ".json")).string()).value_or(""), nullptr, false);
-    if (!info.is_object() || info["expires"].get<int64_t>() < clock_.unix_seconds()) {
-      return ProblemResponse(404, "upload.not_found", "registrations", "/upload");
-    }
-    package = ReadFile((dir / id).string());
-    if (!package || static_cast<int64_t>(package->size()) != info["length"].get<int64_t>()) {
-      return ProblemResponse(409, "upload.incomplete", "registrations", "/upload",
-                             {{"offset", static_cast<int64_t>(package ? package->size() : 0)}, {"length", info["length"].get<int64_t>()}});
-    }
+  std::string refusal;
+  const std::optional<json> body = ParseBody(request.body, refusal);
+  if (!body) return BodyRefusal(refusal, "registrations");
+  const std::string id = TextOf(Field(*body, "upload"));
+  if (!IsUploadId(id)) return ProblemResponse(422, "input.required", "registrations", "/upload");
+  std::optional<UploadStore::Upload> upload;
+  const std::optional<std::string> package = uploads_.ReadComplete(id, clock_.unix_seconds(), upload);
+  if (!upload) return ProblemResponse(404, "upload.not_found", "registrations", "/upload");
+  if (!package) {
+    return ProblemResponse(409, "upload.incomplete", "registrations", "/upload",
+                           {{"offset", upload->offset}, {"length", upload->length}});
   }
   HttpResponse r = JsonResponse(registry_.Register(*package, key), "registrations");
-  if (r.status == 201) {
-    std::lock_guard lock(mutex_);
-    fs::remove(dir / id);
-    fs::remove(dir / (id + ".json"));
-  }
+  if (r.status == 201) uploads_.Remove(id);
   return r;
 }
 
 HttpResponse Router::Bank(const HttpRequest& request, const std::string& what) {
   const std::string route = "va_" + what;
+  if (config_.banks.empty()) return WithRetryAfter(ProblemResponse(503, "payment.no_banks_configured", route), 3600);
   const std::string bank = Header(request, "x-bank-id");
+  const std::string timestamp = Header(request, "x-timestamp"), nonce = Header(request, "x-nonce");
   const auto secret = config_.banks.find(bank);
   // An unknown bank and a wrong signature look the same from outside.
-  if (secret == config_.banks.end() || !SameSecret(Header(request, "x-signature"), Hex(HmacSha256(secret->second, request.body)))) {
+  if (secret == config_.banks.end() ||
+      !SameSecret(Header(request, "x-signature"), BankCallSignature(secret->second, timestamp, nonce, request.body))) {
     return ProblemResponse(401, "auth.bad_signature", route);
   }
-  const json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", route);
+  // Signed, so the bank sent it; but once only, and only fresh.
+  const bool timestamp_ok = !timestamp.empty() && timestamp.size() <= 12 &&
+                            timestamp.find_first_not_of("0123456789") == std::string::npos &&
+                            std::llabs(std::stoll(timestamp) - clock_.unix_seconds()) <= kBankClockSkewSeconds;
+  const bool nonce_ok = nonce.size() >= 16 && nonce.size() <= 64 &&
+                        nonce.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                            std::string::npos;
+  if (!timestamp_ok || !nonce_ok || !registry_.RememberNonce(bank, nonce, clock_.unix_seconds())) {
+    return ProblemResponse(401, "auth.replayed", route);
+  }
+  std::string refusal;
+  const std::optional<json> body = ParseBody(request.body, refusal);
+  if (!body) return BodyRefusal(refusal, route);
   if (what == "inquiry") {
     if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute * 100)) return ProblemResponse(429, "http.rate_limited", route);
-    return JsonResponse(registry_.Inquiry(body), route);
+    return JsonResponse(registry_.Inquiry(*body), route);
   }
-  return JsonResponse(registry_.Payment(bank, body), route);
+  return JsonResponse(registry_.Payment(bank, *body), route);
 }
 
 HttpResponse Router::Admin(const HttpRequest& request, const std::string& path) {
@@ -350,9 +385,10 @@ HttpResponse Router::Admin(const HttpRequest& request, const std::string& path) 
   if (s.size() == 6 && s[3] == "registrations" && request.method == "POST") {
     if (s[5] == "approve") return JsonResponse(registry_.Approve(s[4]), "admin");
     if (s[5] == "reject") {
-      const json body = json::parse(request.body, nullptr, false);
-      if (body.is_discarded()) return ProblemResponse(400, "input.malformed_json", "admin");
-      return JsonResponse(registry_.Reject(s[4], body), "admin");
+      std::string refusal;
+      const std::optional<json> body = ParseBody(request.body, refusal);
+      if (!body) return BodyRefusal(refusal, "admin");
+      return JsonResponse(registry_.Reject(s[4], *body), "admin");
     }
   }
   return ProblemResponse(404, "http.not_found", "admin");
@@ -412,7 +448,7 @@ HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_p
 }
 
 bool Router::Allow(const std::string& client, const std::string& bucket, int per_minute) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(buckets_mutex_);
   const int64_t now = clock_.unix_seconds();
   Bucket& b = buckets_[{client, bucket}];
   if (b.at == 0) b.tokens = per_minute;
@@ -424,7 +460,7 @@ bool Router::Allow(const std::string& client, const std::string& bucket, int per
 }
 
 void Router::Observe(const std::string& route, int status, double seconds) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(metrics_mutex_);
   ++requests_[{route, status}];
   std::size_t i = 0;
   while (i < std::size(kLatencyBounds) && seconds > kLatencyBounds[i]) ++i;
@@ -437,7 +473,7 @@ HttpResponse Router::Metrics() {
   std::ostringstream out;
   const json counts = registry_.Counts();
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(metrics_mutex_);
     out << "# HELP daftar_http_requests_total HTTP requests answered, by route and status.\n"
            "# TYPE daftar_http_requests_total counter\n";
     for (const auto& [key, n] : requests_) {
@@ -456,11 +492,12 @@ HttpResponse Router::Metrics() {
         << "daftar_http_request_duration_seconds_count " << latency_count_ << "\n";
   }
   out << "# HELP daftar_registrations Registrations stored, by status.\n# TYPE daftar_registrations gauge\n";
-  for (const char* status : {"verified", "review", "active", "rejected"}) {
-    out << "daftar_registrations{status=\"" << status << "\"} " << counts.value(status, 0) << "\n";
+  for (const char* status : {"verified", "review", "active", "rejected", "expired"}) {
+    const json& n = Field(counts, status);
+    out << "daftar_registrations{status=\"" << status << "\"} " << (n.is_number_integer() ? n.get<int64_t>() : 0) << "\n";
   }
   out << "# HELP daftar_upload_bytes_total Bytes received by resumable uploads.\n# TYPE daftar_upload_bytes_total counter\n"
-      << "daftar_upload_bytes_total " << upload_bytes_.load() << "\n";
+      << "daftar_upload_bytes_total " << uploads_.bytes_received() << "\n";
   HttpResponse r;
   r.route = "metrics";
   r.body = out.str();

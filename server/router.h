@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "registry.h"
+#include "uploads.h"
 
 namespace daftar::server {
 
@@ -45,10 +46,14 @@ class Router {
   Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options);
 
   HttpResponse Handle(const HttpRequest& request);
+  // The largest body a request may carry, known from its head before the body is read: a
+  // package where one is expected, a small JSON document elsewhere, nothing on reads.
+  [[nodiscard]] int64_t BodyLimit(const std::string& method, const std::string& target,
+                                  const std::string& content_type) const;
   // Called by the server after each response is written.
   void Observe(const std::string& route, int status, double seconds);
-  // Deletes expired uploads; the server calls it now and then.
-  void ExpireUploads();
+  // Deletes expired uploads and expires unpaid registrations; the server calls it now and then.
+  void Sweep();
 
  private:
   HttpResponse Api(const HttpRequest& request, const std::string& path);
@@ -60,6 +65,8 @@ class Router {
   HttpResponse Metrics();
   HttpResponse ConfigDocument();
   bool Allow(const std::string& client, const std::string& bucket, int per_minute);
+  // Free space under the data folder is below limits.min_free_disk_bytes.
+  [[nodiscard]] bool LowOnDisk() const;
 
   Registry& registry_;
   const Config& config_;
@@ -67,17 +74,20 @@ class Router {
   Clock clock_;
   RouterOptions options_;
 
-  std::mutex mutex_;  // guards the rate buckets and the metrics below
+  UploadStore uploads_;
+
+  std::mutex buckets_mutex_;  // the rate buckets
   struct Bucket {
     double tokens = 0;
     int64_t at = 0;
   };
   std::map<std::pair<std::string, std::string>, Bucket> buckets_;
+
+  std::mutex metrics_mutex_;  // the request counters and latencies
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::vector<uint64_t> latency_buckets_;
   double latency_sum_ = 0;
   uint64_t latency_count_ = 0;
-  std::atomic<uint64_t> upload_bytes_{0};
 };
 
 }  // namespace daftar::server

@@ -18,11 +18,15 @@ namespace {
 namespace fs = std::filesystem;
 using server::json;
 
-constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] [--data-dir DIR] [--web-root DIR] [--config FILE]
-                    [--tls-cert FILE --tls-key FILE]
+constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] [--data-dir DIR] [--keys-dir DIR] [--web-root DIR]
+                    [--config FILE] [--tls-cert FILE --tls-key FILE] [--dev]
 
   --listen    address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-  --data-dir  keys, database and uploads (default ./var, created with fresh keys on first start)
+  --data-dir  database and uploads (default ./var)
+  --keys-dir  the server's keys (default DATA/keys). Created only when the folder is empty or
+              absent; a missing or damaged key file stops the server (restore it from backup)
+  --dev       development: without "banks" in the config, a bank DEV with a generated secret
+              (DATA/bank-secret). Without --dev and without banks, payments answer 503
   --web-root  the web app's files (default: the build's web/ folder beside bin/)
   --config    JSON: {"banks":{"BANKX":"secret"},"payment_window":{"earliest_days":14,"latest_days":30},
               "admin_token":"...","va_prefix":"88888","tariffs":"file.json","limits":{...}}
@@ -43,7 +47,8 @@ int Serve(const std::vector<std::string>& raw) {
     std::cout << kServeUsage;
     return kOk;
   }
-  const Args args = Parse(raw, {"--listen", "--data-dir", "--web-root", "--config", "--tls-cert", "--tls-key"});
+  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--web-root", "--config", "--tls-cert", "--tls-key"},
+                          {"--dev"});
   if (!args.positional.empty()) throw UsageError{kServeUsage};
   server::ListenOptions listen;
   if (auto l = args.Option("--listen")) {
@@ -73,18 +78,31 @@ int Serve(const std::vector<std::string>& raw) {
     return kUsage;
   }
   std::string error;
-  const std::optional<server::ServerKeys> keys = server::LoadOrCreateKeys(data_dir, error);
+  const std::string keys_dir = args.Option("--keys-dir").value_or((fs::path(data_dir) / "keys").string());
+  const std::optional<server::ServerKeys> keys = server::LoadKeys(keys_dir, error);
   if (!keys) {
     std::cerr << "daftar serve: " << error << "\n";
     return 1;
   }
   std::vector<std::string> notes;
-  if (config.banks.empty()) {
-    config.banks["DEV"] = server::LoadOrCreateSecret(data_dir, "bank-secret");
-    notes.push_back("development bank DEV, secret " + config.banks["DEV"] + " (" + data_dir + "/bank-secret)");
+  // A development secret printed on the console must never guard real payments.
+  if (config.banks.empty() && args.Has("--dev")) {
+    const std::string secret = server::LoadOrCreateSecret(data_dir, "bank-secret", error);
+    if (secret.empty()) {
+      std::cerr << "daftar serve: " << error << "\n";
+      return 1;
+    }
+    config.banks["DEV"] = secret;
+    notes.push_back("development bank DEV, secret " + secret + " (" + data_dir + "/bank-secret)");
+  } else if (config.banks.empty()) {
+    notes.push_back("no banks configured: payments answer 503 (add \"banks\" to --config, or use --dev)");
   }
   if (config.admin_token.empty()) {
-    config.admin_token = server::LoadOrCreateSecret(data_dir, "admin-token");
+    config.admin_token = server::LoadOrCreateSecret(data_dir, "admin-token", error);
+    if (config.admin_token.empty()) {
+      std::cerr << "daftar serve: " << error << "\n";
+      return 1;
+    }
     notes.push_back("operator token in " + data_dir + "/admin-token");
   }
   std::unique_ptr<server::Database> db = server::Database::Open((fs::path(data_dir) / "daftar.db").string(), error);
@@ -94,6 +112,7 @@ int Serve(const std::vector<std::string>& raw) {
   }
   db->SetGroupCommit(config.group_commit);
   server::Registry registry(*db, config, *keys, server::SystemClock());
+  registry.ExpireUnpaid();
   server::Router router(registry, config, *keys, server::SystemClock(),
                         {data_dir, args.Option("--web-root").value_or(DefaultWebRoot()), "0.1.0"});
   return server::RunHttpServer(router, config.limits, listen, [&](const std::string& url) {
@@ -104,12 +123,17 @@ int Serve(const std::vector<std::string>& raw) {
 }
 
 int Audit(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--data-dir"});
+  const Args args = Parse(raw, {"--data-dir", "--keys-dir"});
   if (args.positional.size() != 1 || args.positional[0] != "verify") {
-    throw UsageError{"usage: daftar audit verify --data-dir DIR"};
+    throw UsageError{"usage: daftar audit verify --data-dir DIR [--keys-dir DIR]"};
   }
-  const fs::path db_path = fs::path(args.Option("--data-dir").value_or("var")) / "daftar.db";
+  const fs::path data_dir = args.Option("--data-dir").value_or("var");
+  const fs::path db_path = data_dir / "daftar.db";
   if (!fs::exists(db_path)) throw UsageError{"no database at " + db_path.string()};
+  // Only the audit key is read: verifying never creates or needs any other key.
+  const fs::path key_path = fs::path(args.Option("--keys-dir").value_or((data_dir / "keys").string())) / "audit.key";
+  const std::optional<std::string> audit_key = server::ReadFile(key_path.string());
+  if (!audit_key || audit_key->size() != 32) throw UsageError{"cannot read a 32-byte audit key at " + key_path.string()};
   sqlite3* handle = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(handle);
@@ -117,7 +141,7 @@ int Audit(const std::vector<std::string>& raw) {
   }
   server::Connection c(handle);
   int64_t entries = 0;
-  const Findings f = server::VerifyAuditChain(c, entries);
+  const Findings f = server::VerifyAuditChain(c, *audit_key, entries);
   sqlite3_close(handle);
   json errors = json::array();
   for (const Finding& finding : f.all()) errors.push_back({{"path", finding.path}, {"code", finding.code}});

@@ -107,6 +107,19 @@ CREATE TABLE audit (
   hash BLOB NOT NULL
 );
 )sql",
+    // Hardening: the package's hash beside its idempotency key (a key alone is no credential),
+    // the banks' nonces (a signed call is accepted once), and unpaid windows found by date.
+    R"sql(
+ALTER TABLE registrations ADD COLUMN package_hash BLOB;
+CREATE TABLE bank_nonces (
+  bank_id TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (bank_id, nonce)
+);
+CREATE INDEX bank_nonces_by_time ON bank_nonces(seen_at);
+CREATE INDEX registrations_by_window ON registrations(status, latest);
+)sql",
 };
 
 bool Configure(sqlite3* db) {
@@ -191,15 +204,19 @@ void Database::WriterLoop() {
       }
     }
     std::vector<bool> kept(batch.size());
-    bool began = c.Exec("BEGIN IMMEDIATE");
-    for (std::size_t i = 0; began && i < batch.size(); ++i) {
-      c.Exec("SAVEPOINT job");
-      kept[i] = batch[i].run(c);
+    bool intact = c.Exec("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; intact && i < batch.size(); ++i) {
+      intact = c.Exec("SAVEPOINT job");
+      kept[i] = intact && batch[i].run(c);
       if (!kept[i]) c.Exec("ROLLBACK TO job");
       c.Exec("RELEASE job");
+      // Some errors (a full disk, an I/O error) roll back the whole transaction, not only the
+      // job: then no later job may run, since it would run outside any transaction, and no
+      // earlier one is kept.
+      if (sqlite3_get_autocommit(writer_)) intact = false;
     }
-    const bool committed = began && c.Exec("COMMIT");
-    if (!committed) c.Exec("ROLLBACK");
+    const bool committed = intact && c.Exec("COMMIT");
+    if (!committed && !sqlite3_get_autocommit(writer_)) c.Exec("ROLLBACK");
     ++commits_;
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(committed && kept[i]);
   }

@@ -30,6 +30,12 @@ const family = JSON.parse(readFileSync(join(root, 'examples/family.json'), 'utf8
 put('document', 'jpeg', Buffer.concat([Buffer.from([1]), jpeg(1024, 640, { bulk: 200 })]));
 put('document', 'pdf', Buffer.concat([Buffer.from([0]), pdf()]));
 put('package', 'flip', Buffer.from([0x10, 0, 0, 1]));
+// register: the manifest, a NUL, then the one document every declared entry carries.
+const declared = { ...family, documents: [
+  { kind: 'kk', member: null, media_type: 'image/jpeg' }, { kind: 'ktp', member: 0, media_type: 'image/jpeg' },
+  { kind: 'ktp', member: 1, media_type: 'image/jpeg' }] };
+put('register', 'family', Buffer.concat([Buffer.from(JSON.stringify(declared)), Buffer.from([0]), jpeg(1024, 640, { bulk: 200 })]));
+put('register', 'wrong-types', Buffer.from(JSON.stringify({ ...declared, documents: [{ kind: 7, member: 'x', media_type: [] }] })));
 for (const [i, request] of [
   'GET /healthz\n\n', 'GET /api/v1/config\n\n', 'OPTIONS /api/v1/uploads\n\n',
   'POST /api/v1/uploads\ntus-resumable: 1.0.0\nupload-length: 10\n\n',

@@ -9,6 +9,7 @@
 #include "daftar/tariffs.h"
 #include "api_internal.h"
 #include "daftar/document_check.h"
+#include "daftar/json_depth.h"
 
 namespace daftar {
 namespace {
@@ -113,7 +114,7 @@ json ValidateCommand(Context& c) {
   const auto today = RequiredDate(c, "today");
   if (application == nullptr || !today) return Verdict(c.findings);
   // Paths point into the application itself: it is the document the user wrote.
-  ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs, BuiltinDocumentRules());
+  ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs, BuiltinDocumentRules(), c.max_members);
   json out = Verdict(check.findings);
   out["normalized"] = std::move(check.normalized);
   return out;
@@ -264,6 +265,7 @@ Reply Dispatch(std::string_view command, std::string_view input_json, const Disp
     if (c.name == command) found = &c;
   }
   if (found == nullptr) return Refuse("api.unknown_command", {{"command", std::string(command)}}, options.indent);
+  if (NestedDeeperThan(input_json)) return Refuse("input.too_deep", {{"max", int64_t{kMaxJsonDepth}}}, options.indent);
   const json input = json::parse(input_json, nullptr, /*allow_exceptions=*/false);
   if (input.is_discarded()) return Refuse("input.malformed_json", {}, options.indent);
   if (!input.is_object()) return Refuse("input.wrong_type", {{"expected", "object"}}, options.indent);

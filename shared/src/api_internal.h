@@ -18,10 +18,12 @@ struct Context {
       : input(input),
         tariffs(options.tariffs ? *options.tariffs : BuiltinTariffs()),
         default_today(options.default_today),
+        max_members(options.max_members),
         payload(payload) {}
   const json& input;
   const TariffTable& tariffs;
   const std::string& default_today;
+  int max_members;
   std::string_view payload;  // bytes given with the call
   std::string payload_out;   // bytes returned with the answer
   Findings findings;         // input-level problems (missing members, wrong types)

@@ -119,13 +119,13 @@ json CheckDocumentCommand(Context& c) {
   return out;
 }
 
-// {payload, signature, key, trusted_key?} -> {valid, document: the payload parsed}. A card's QR
+// {payload, signature, key, trusted_key} -> {valid, document: the payload parsed}. A card's QR
 // code holds the signed document; the browser checks it offline against the server's key.
 json VerifySignedCommand(Context& c) {
   const auto payload = c.in.String(c.input, "payload", "", Need::kRequired);
   const auto signature = c.in.String(c.input, "signature", "", Need::kRequired);
   const auto key = c.in.String(c.input, "key", "", Need::kRequired);
-  const auto trusted = c.in.String(c.input, "trusted_key", "", Need::kOptional);
+  const auto trusted = c.in.String(c.input, "trusted_key", "", Need::kOptional);  // absent: no_trusted_key
   if (!payload || !signature || !key) return Verdict(c.findings);
   c.findings.Append(VerifySigned({*payload, *signature, *key}, trusted.value_or("")), "");
   json out = Verdict(c.findings);

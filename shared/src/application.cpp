@@ -42,9 +42,9 @@ struct MemberFacts {
 
 class Validator {
  public:
-  Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs,
+  Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs, int max_members,
             ApplicationCheck& out)
-      : app_(app), today_(today), tariffs_(tariffs), docs_(docs), out_(out), in_(out.findings) {}
+      : app_(app), today_(today), tariffs_(tariffs), docs_(docs), max_members_(max_members), out_(out), in_(out.findings) {}
 
   void Run() {
     if (!app_.is_object()) {
@@ -67,6 +67,12 @@ class Validator {
       Field(*address, "rw", "/address", [](std::string_view t) { return CheckNeighbourhood(t, "rw"); });
       Field(*address, "village_code", "/address", CheckVillageCode);
       Field(*address, "postal_code", "/address", CheckPostalCode);
+    }
+    // A bound on the work one application costs: nothing per member is looked at past it.
+    if (const json* members = Member(app_, "members");
+        members && members->is_array() && members->size() > static_cast<std::size_t>(max_members_)) {
+      f().Error("/members", "family.too_many_members", {{"max", int64_t{max_members_}}});
+      return;
     }
     Members();
     Documents();
@@ -134,6 +140,7 @@ class Validator {
       f().Error("/members", "family.no_members");
       return;
     }
+
     std::map<std::string, std::size_t> first_with_nik;
     std::size_t heads = 0;
     for (std::size_t i = 0; i < members->size(); ++i) {
@@ -308,6 +315,7 @@ class Validator {
   const Date today_;
   const TariffTable& tariffs_;
   const DocumentRules& docs_;
+  const int max_members_;
   ApplicationCheck& out_;
   JsonReader in_;
   std::vector<MemberFacts> facts_;
@@ -316,9 +324,9 @@ class Validator {
 }  // namespace
 
 ApplicationCheck ValidateApplication(const json& application, Date today,
-                                     const TariffTable& tariffs, const DocumentRules& documents) {
+                                     const TariffTable& tariffs, const DocumentRules& documents, int max_members) {
   ApplicationCheck out;
-  Validator(application, today, tariffs, documents, out).Run();
+  Validator(application, today, tariffs, documents, max_members, out).Run();
   return out;
 }
 

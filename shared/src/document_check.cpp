@@ -58,7 +58,8 @@ bool ParsePng(std::string_view in, DocumentFacts& facts, std::string& cleaned) {
     const std::string_view type = in.substr(i + 4, 4);
     if (length > in.size() - i - 12) return false;
     if (first) {
-      if (type != "IHDR" || length != 13) return false;
+      // PNG allows at most 2^31 - 1 pixels a side.
+      if (type != "IHDR" || length != 13 || Be32(in, i + 8) > 0x7fffffff || Be32(in, i + 12) > 0x7fffffff) return false;
       facts.width = static_cast<int>(Be32(in, i + 8));
       facts.height = static_cast<int>(Be32(in, i + 12));
       first = false;
@@ -130,26 +131,40 @@ DocumentCheck CheckDocument(std::string_view bytes, std::string_view kind, const
     f.Error("", "document.empty");
     return out;
   }
-  if (static_cast<int64_t>(bytes.size()) > limits->max_bytes) {
-    f.Error("", "document.too_large", {{"max_bytes", limits->max_bytes}});
-    return out;
-  }
-
+  // The type and, for images, the header first: a pixel bomb is named as such even when it is
+  // also too large, so the browser can refuse it before handing it to a decoder.
   DocumentFacts facts;
+  Findings content;
+  bool recognized = true;
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xFF\xD8\xFF") {
     facts.media_type = "image/jpeg";
-    if (!ParseJpeg(bytes, facts, out.cleaned)) f.Error("", "document.corrupt_image", {{"type", "JPEG"}});
+    if (!ParseJpeg(bytes, facts, out.cleaned)) content.Error("", "document.corrupt_image", {{"type", "JPEG"}});
   } else if (bytes.substr(0, kPngSignature.size()) == kPngSignature) {
     facts.media_type = "image/png";
-    if (!ParsePng(bytes, facts, out.cleaned)) f.Error("", "document.corrupt_image", {{"type", "PNG"}});
+    if (!ParsePng(bytes, facts, out.cleaned)) content.Error("", "document.corrupt_image", {{"type", "PNG"}});
   } else if (bytes.substr(0, 5) == "%PDF-") {
     facts.media_type = "application/pdf";
     out.cleaned.assign(bytes);
-    CheckPdf(bytes, facts, f);
+    CheckPdf(bytes, facts, content);
   } else {
+    recognized = false;
+  }
+  if (int64_t{facts.width} * facts.height > rules.max_pixels) {
+    out.cleaned.clear();
+    f.Error("", "document.too_many_pixels",
+            {{"width", int64_t{facts.width}}, {"height", int64_t{facts.height}}, {"max_pixels", rules.max_pixels}});
+    return out;
+  }
+  if (static_cast<int64_t>(bytes.size()) > limits->max_bytes) {
+    out.cleaned.clear();
+    f.Error("", "document.too_large", {{"max_bytes", limits->max_bytes}});
+    return out;
+  }
+  if (!recognized) {
     f.Error("", "document.unrecognized_type");
     return out;
   }
+  f.Append(content, "");
   if (f.has_errors()) return out;
 
   if (facts.media_type != "application/pdf") {

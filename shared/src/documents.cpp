@@ -32,6 +32,7 @@ DocumentRules Parse(std::string_view text) {
       if (t.is_string()) rules.media_types.push_back(t.get<std::string>());
     }
   }
+  rules.max_pixels = in.Integer(doc, "max_pixels", "", Need::kRequired, 1, INT64_MAX).value_or(0);
   if (const json* kinds = in.Object(doc, "kinds", "", Need::kRequired)) {
     for (const auto& [kind, limits] : kinds->items()) {
       DocumentKindLimits k;

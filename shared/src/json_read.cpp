@@ -1,5 +1,7 @@
 #include "json_read.h"
 
+#include "daftar/json_depth.h"
+
 namespace daftar {
 
 std::string JoinPointer(std::string_view base, std::string_view key) {
@@ -101,6 +103,32 @@ const json* JsonReader::Array(const json& object, std::string_view key, std::str
     return nullptr;
   }
   return value;
+}
+
+}  // namespace daftar
+
+namespace daftar {
+
+bool NestedDeeperThan(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, whatever it is
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 }  // namespace daftar

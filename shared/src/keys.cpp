@@ -34,6 +34,14 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return {reinterpret_cast<const char*>(mac), sizeof mac};
 }
 
+std::string BankCallSignature(std::string_view secret, std::string_view timestamp, std::string_view nonce,
+                              std::string_view body) {
+  std::string signed_text;
+  signed_text.reserve(timestamp.size() + nonce.size() + body.size() + 2);
+  signed_text.append(timestamp).append(".").append(nonce).append(".").append(body);
+  return Hex(HmacSha256(secret, signed_text));
+}
+
 std::string Hex(std::string_view bytes) {
   std::string hex(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());

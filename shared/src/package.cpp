@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "daftar/json_depth.h"
 #include "json_read.h"
 
 namespace daftar {
@@ -107,7 +108,8 @@ struct PackageReader::State {
   PublicKey public_key;
   SecretKey secret_key;
   enum class Phase { kHeader, kManifest, kDocuments, kDone, kFailed } phase = Phase::kHeader;
-  std::string buffer;  // bytes fed but not yet consumed
+  std::string buffer;       // bytes fed; those before `consumed` are done with
+  std::size_t consumed = 0;  // advanced per frame, erased once per Feed: linear in the package
   std::string header;  // the manifest frame's additional data
   StreamState stream{};
   struct Expected {
@@ -116,6 +118,7 @@ struct PackageReader::State {
   };
   std::vector<Expected> expected;
   std::size_t document = 0;
+  std::size_t document_frames = 0;
   uint64_t document_size = 0;
   crypto_generichash_state hash{};
 
@@ -136,6 +139,7 @@ PackageReader::~PackageReader() = default;
 bool PackageReader::Fail(std::string code, std::vector<Param> params) {
   s_->phase = State::Phase::kFailed;
   s_->buffer.clear();
+  s_->consumed = 0;
   findings_.Error("", std::move(code), std::move(params));
   return false;
 }
@@ -145,6 +149,8 @@ bool PackageReader::Feed(std::string_view bytes) {
   s_->buffer.append(bytes);
   while (Step()) {
   }
+  s_->buffer.erase(0, s_->consumed);
+  s_->consumed = 0;
   return s_->phase != State::Phase::kFailed;
 }
 
@@ -153,17 +159,18 @@ bool PackageReader::Step() {
   State& s = *s_;
   using Phase = State::Phase;
   if (s.phase == Phase::kFailed) return false;
-  if (s.phase == Phase::kDone) return s.buffer.empty() ? false : Fail("package.trailing_data");
+  const std::string_view rest = std::string_view(s.buffer).substr(s.consumed);
+  if (s.phase == Phase::kDone) return rest.empty() ? false : Fail("package.trailing_data");
 
   if (s.phase == Phase::kHeader) {
-    const std::size_t magic = std::min(s.buffer.size(), kPackageMagic.size());
-    if (std::string_view(s.buffer).substr(0, magic) != kPackageMagic.substr(0, magic)) return Fail("package.not_a_package");
-    if (s.buffer.size() > 8 && static_cast<uint8_t>(s.buffer[8]) != kPackageVersion) {
-      return Fail("package.unsupported_version", {{"version", int64_t{static_cast<uint8_t>(s.buffer[8])}}});
+    const std::size_t magic = std::min(rest.size(), kPackageMagic.size());
+    if (rest.substr(0, magic) != kPackageMagic.substr(0, magic)) return Fail("package.not_a_package");
+    if (rest.size() > 8 && static_cast<uint8_t>(rest[8]) != kPackageVersion) {
+      return Fail("package.unsupported_version", {{"version", int64_t{static_cast<uint8_t>(rest[8])}}});
     }
-    if (s.buffer.size() < kHeaderBytes) return false;
-    s.header = s.buffer.substr(0, kHeaderBytes);
-    s.buffer.erase(0, kHeaderBytes);
+    if (rest.size() < kHeaderBytes) return false;
+    s.header = rest.substr(0, kHeaderBytes);
+    s.consumed += kHeaderBytes;
     unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     if (crypto_box_seal_open(key, Bytes(s.header) + 9, kSealedKeyBytes, s.public_key.data(), s.secret_key.data()) != 0) {
       return Fail("package.wrong_key");
@@ -176,26 +183,31 @@ bool PackageReader::Step() {
   }
 
   // A frame: 4-byte little-endian length, then the ciphertext.
-  if (s.buffer.size() < 4) return false;
-  const uint32_t length = GetU32(s.buffer);
+  if (rest.size() < 4) return false;
+  const uint32_t length = GetU32(rest);
   const std::size_t max_plain = s.phase == Phase::kManifest ? kManifestMaxBytes : kPackageChunkBytes;
   if (length < kFrameOverhead || length > max_plain + kFrameOverhead) return Fail("package.corrupt_frame");
-  if (s.buffer.size() < 4 + length) return false;
+  if (rest.size() < 4 + std::size_t{length}) return false;
   std::string plain(length - kFrameOverhead, '\0');
   unsigned char tag = 0;
   const bool manifest = s.phase == Phase::kManifest;
   if (crypto_secretstream_xchacha20poly1305_pull(&s.stream, reinterpret_cast<unsigned char*>(plain.data()), nullptr, &tag,
-                                                 Bytes(s.buffer) + 4, length, manifest ? Bytes(s.header) : nullptr,
+                                                 Bytes(rest) + 4, length, manifest ? Bytes(s.header) : nullptr,
                                                  manifest ? s.header.size() : 0) != 0) {
     return Fail("package.corrupt_frame");
   }
-  s.buffer.erase(0, 4 + length);
+  s.consumed += 4 + std::size_t{length};
 
   if (manifest) {
     if (tag != kTagPush) return Fail("package.invalid_manifest");
+    // Measured before parsing: whoever reads the manifest next may copy or print it recursively.
+    if (NestedDeeperThan(plain)) return Fail("package.manifest_too_deep", {{"max", int64_t{kMaxJsonDepth}}});
     const json doc = json::parse(plain, nullptr, false);
     const json* documents = Member(doc, "documents");
     if (documents == nullptr || !documents->is_array()) return Fail("package.invalid_manifest");
+    if (documents->size() > kPackageMaxDocuments) {
+      return Fail("package.too_many_documents", {{"max", static_cast<int64_t>(kPackageMaxDocuments)}});
+    }
     for (const json& d : *documents) {
       const json* size = Member(d, "size");
       const json* hash = Member(d, "blake2b");
@@ -219,6 +231,10 @@ bool PackageReader::Step() {
   const auto where = std::vector<Param>{{"document", static_cast<int64_t>(s.document)}, {"number", static_cast<int64_t>(s.document + 1)}};
   if (tag == kTagFinal) return Fail("package.missing_documents", {{"declared", static_cast<int64_t>(s.expected.size())}, {"found", static_cast<int64_t>(s.document)}});
   if (tag != kTagMessage && tag != kTagPush) return Fail("package.corrupt_frame");
+  const uint64_t max_frames = PackageMaxFrames(s.expected[s.document].size);
+  if (++s.document_frames > max_frames) {
+    return Fail("package.too_many_frames", {where[0], where[1], {"max", static_cast<int64_t>(max_frames)}});
+  }
   s.document_size += plain.size();
   if (s.document_size > s.expected[s.document].size) return Fail("package.document_size_mismatch", where);
   crypto_generichash_update(&s.hash, Bytes(plain), plain.size());
@@ -231,6 +247,7 @@ bool PackageReader::Step() {
     if (s.document_size != s.expected[s.document].size) return Fail("package.document_size_mismatch", where);
     if (hex != s.expected[s.document].blake2b) return Fail("package.document_hash_mismatch", where);
     ++s.document;
+    s.document_frames = 0;
     s.document_size = 0;
     crypto_generichash_init(&s.hash, nullptr, 0, 32);
   }

@@ -16,9 +16,11 @@ Findings VerifySigned(const SignedDocument& document, std::string_view trusted_k
   Findings f;
   const auto signature = Base64Decode(document.signature);
   const auto key = Base64Decode(document.key);
-  if (!signature || signature->size() != crypto_sign_BYTES || !key || key->size() != crypto_sign_PUBLICKEYBYTES) {
+  if (trusted_key.empty()) {
+    f.Error("", "signature.no_trusted_key");  // fail closed: a valid signature by anyone proves nothing
+  } else if (!signature || signature->size() != crypto_sign_BYTES || !key || key->size() != crypto_sign_PUBLICKEYBYTES) {
     f.Error("", "signature.malformed");
-  } else if (!trusted_key.empty() && trusted_key != document.key) {
+  } else if (trusted_key != document.key) {
     f.Error("", "signature.untrusted_key");
   } else if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature->data()),
                                          reinterpret_cast<const unsigned char*>(document.payload.data()),

@@ -32,7 +32,7 @@ struct Fixture {
     config.banks["BANKX"] = "bank-x-shared-secret-0123456789";
     config.admin_token = "admin-token-for-fuzzing-0123456";
     std::string error;
-    keys = *LoadOrCreateKeys(dir, error);
+    keys = *CreateKeys(dir + "/keys", false, error);
     db = Database::Open(dir + "/daftar.db", error);
     registry = std::make_unique<Registry>(*db, config, keys, SystemClock());
     std::filesystem::create_directories(dir + "/web");

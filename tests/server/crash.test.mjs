@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { family, seal, bin, BANK } from '../support/server.mjs';
+import { family, seal, bin, BANK, bankHeaders } from '../support/server.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'daftar-crash-'));
 const dataDir = join(dir, 'var');
@@ -56,8 +55,7 @@ test('SIGKILL at random moments loses nothing that was acknowledged', async () =
         const s = await (await fetch(`${server.url}/api/v1/registrations/${reg.reference}`, { headers: { Authorization: `Bearer ${reg.access_token}` } })).json();
         if (!s.bill) return;
         const body = JSON.stringify({ va: s.bill.va, amount: s.bill.amount, bank_ref: `crash-${reg.reference}`, paid_at: new Date().toISOString() });
-        const r = await fetch(`${server.url}/api/v1/va/payment`, { method: 'POST', body, headers: {
-          'Content-Type': 'application/json', 'X-Bank-Id': BANK.id, 'X-Signature': createHmac('sha256', BANK.secret).update(body).digest('hex') } });
+        const r = await fetch(`${server.url}/api/v1/va/payment`, { method: 'POST', body, headers: bankHeaders(body) });
         if (r.status === 200) paid.set(reg.reference, `crash-${reg.reference}`);
       })().catch(() => {}));
     }

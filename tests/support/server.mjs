@@ -2,7 +2,7 @@
 // started and stopped like an operator would. Plus the HTTP helpers the tests share.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jpeg, pdf } from './files.mjs';
@@ -12,18 +12,21 @@ export const root = process.env.DAFTAR_SOURCE_DIR;
 export const BANK = { id: 'BANKX', secret: 'bank-x-shared-secret-0123456789' };
 export const ADMIN = 'operator-token-for-the-tests-0123';
 
-export async function startServer(config = {}, { webRoot } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'daftar-server-'));
+// `dir` reuses an earlier server's folder (a restart); `args` are more `daftar serve` options;
+// `env` more environment (a faked clock, say). A `banks` of null in `config` configures none.
+export async function startServer(config = {}, { webRoot, dir: reuse, args: more = [], env = {} } = {}) {
+  const dir = reuse ?? mkdtempSync(join(tmpdir(), 'daftar-server-'));
   const full = {
     banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN,
     payment_window: { earliest_days: 0, latest_days: 30 },
     ...config,
-    limits: { registrations_per_minute: 100000, lookups_per_minute: 100000, ...(config.limits ?? {}) },
+    limits: { registrations_per_minute: 100000, lookups_per_minute: 100000, uploads_per_minute: 100000, ...(config.limits ?? {}) },
   };
+  if (full.banks === null) delete full.banks;
   writeFileSync(join(dir, 'config.json'), JSON.stringify(full));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json')];
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json'), ...more];
   if (webRoot) args.push('--web-root', webRoot);
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
@@ -89,12 +92,18 @@ export async function register(server, packageBytes, headers = {}) {
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
-export async function bank(server, what, body, { secret = BANK.secret, id = BANK.id } = {}) {
+// A bank call's headers as docs/api.md specifies them: a fresh nonce and the current time, signed
+// with the body. Any part can be given to build a replay or a stale call.
+export function bankHeaders(text, { secret = BANK.secret, id = BANK.id, timestamp, nonce } = {}) {
+  const ts = String(timestamp ?? Math.floor(Date.now() / 1000));
+  const n = nonce ?? randomBytes(16).toString('hex');
+  const signature = createHmac('sha256', secret).update(`${ts}.${n}.${text}`).digest('hex');
+  return { 'Content-Type': 'application/json', 'X-Bank-Id': id, 'X-Timestamp': ts, 'X-Nonce': n, 'X-Signature': signature };
+}
+
+export async function bank(server, what, body, options = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const signature = createHmac('sha256', secret).update(text).digest('hex');
-  const res = await fetch(`${server.url}/api/v1/va/${what}`, {
-    method: 'POST', body: text, headers: { 'Content-Type': 'application/json', 'X-Bank-Id': id, 'X-Signature': signature },
-  });
+  const res = await fetch(`${server.url}/api/v1/va/${what}`, { method: 'POST', body: text, headers: bankHeaders(text, options) });
   return { status: res.status, body: await res.json() };
 }
 

@@ -188,3 +188,14 @@ TEST_CASE("structure errors name the place, and nothing aborts") {
   CHECK(PathOf(c, "input.required") == "/contact");
   CHECK(Codes(Validate(json::object()).findings).size() >= 7);
 }
+
+TEST_CASE("an application lists at most max_members members") {
+  json app = ExampleFamily();
+  while (app["members"].size() < 21) app["members"].push_back(app["members"][1]);
+  const ApplicationCheck c = Validate(app);
+  CHECK(Codes(c.findings) == Strings{"family.too_many_members"});
+  CHECK(PathOf(c, "family.too_many_members") == "/members");
+  // The server's limit replaces the default.
+  CHECK(Codes(ValidateApplication(ExampleFamily(), kToday, BuiltinTariffs(), BuiltinDocumentRules(), 1).findings) ==
+        Strings{"family.too_many_members"});
+}

@@ -98,6 +98,22 @@ TEST_CASE("limits per kind: size and pixels") {
   CHECK(Codes(Check(big).findings) == Strings{"document.too_large"});
 }
 
+TEST_CASE("pixel bombs are refused from the header, before size or decoding") {
+  // 60 000 x 60 000 is 3.6 gigapixels: over the 40 MP cap whatever the file's size.
+  CHECK(Codes(Check(Jpeg(60000, 60000)).findings) == Strings{"document.too_many_pixels"});
+  CHECK(Codes(Check(Png(60000, 60000)).findings) == Strings{"document.too_many_pixels"});
+  CHECK(Codes(Check(Jpeg(8000, 5000)).findings) == Strings{});  // exactly 40 MP
+  CHECK(Codes(Check(Jpeg(8001, 5000)).findings) == Strings{"document.too_many_pixels"});
+  // Also when the file is too large or cut short: the header alone decides.
+  std::string big = Jpeg(60000, 60000);
+  big.insert(big.size() - 2, std::string(3 * 1024 * 1024, '\0'));
+  CHECK(Codes(Check(big).findings) == Strings{"document.too_many_pixels"});
+  const std::string cut = Jpeg(60000, 60000);
+  CHECK(Codes(Check(cut.substr(0, cut.size() - 100)).findings) == Strings{"document.too_many_pixels"});
+  // PNG sides beyond 2^31 - 1 are not PNG at all.
+  CHECK(Codes(Check(Png(0x7fffffff, 1)).findings) == Strings{"document.too_many_pixels"});
+}
+
 TEST_CASE("malformed images are refused") {
   const std::string jpeg = Jpeg(1024, 640);
   CHECK(Codes(Check(jpeg.substr(0, jpeg.size() - 2)).findings) == Strings{"document.corrupt_image"});

@@ -66,6 +66,28 @@ TEST_CASE("packages round-trip at every size that matters") {
   CHECK(OpenCodes(Seal(k.intake.public_key, {}, 10), k.intake) == Strings{});
 }
 
+TEST_CASE("hostile manifests: too deep, too many documents") {
+  Keys k;
+  // Nested deeper than 32 levels: refused before anything copies or prints it.
+  const std::string deep = R"({"documents":[],"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  CHECK(OpenCodes(Seal(k.intake.public_key, {}, 10, deep), k.intake) == Strings{"package.manifest_too_deep"});
+  // Brackets inside strings do not count.
+  const std::string quoted = R"({"documents":[],"x":")" + std::string(1000, '[') + R"("})";
+  CHECK(OpenCodes(Seal(k.intake.public_key, {}, 10, quoted), k.intake) == Strings{});
+  json many = {{"documents", json::array()}};
+  for (int i = 0; i < 65; ++i) many["documents"].push_back({{"size", 0}, {"blake2b", Blake2bHex("")}});
+  CHECK(OpenCodes(Seal(k.intake.public_key, {}, 10, many.dump()), k.intake) == Strings{"package.too_many_documents"});
+}
+
+TEST_CASE("a document split into tiny frames is refused, and the reader stays linear") {
+  Keys k;
+  // 100 000 one-byte frames: the cap (16 + size / 256) is passed long before the end.
+  const std::string tiny = Seal(k.intake.public_key, {Bytes(100000, 9)}, 1);
+  CHECK(OpenCodes(tiny, k.intake) == Strings{"package.too_many_frames"});
+  // Pieces of 256 bytes are still a well-formed package.
+  CHECK(OpenCodes(Seal(k.intake.public_key, {Bytes(100000, 9)}, 256), k.intake) == Strings{});
+}
+
 TEST_CASE("the reader verifies as bytes arrive, in any pieces") {
   Keys k;
   const std::vector<std::string> documents = {Bytes(100000, 7), Bytes(10, 8)};

@@ -14,6 +14,9 @@ async function prepareDocument(file, kind) {
   const c = await sealing();
   let bytes = new Uint8Array(await file.arrayBuffer());
   let quality = null;
+  // The core reads the header before any decoder runs: a pixel bomb never reaches createImageBitmap.
+  const header = c.call('check-document', { kind }, bytes);
+  if (header.errors?.some((e) => e.code === 'document.too_many_pixels')) return { checked: header, quality, original: file.size };
   const isImage = /^image\/(jpeg|png|webp|heic|heif)/.test(file.type) || bytes[0] === 0xff || bytes[0] === 0x89;
   if (isImage) {
     let bitmap;

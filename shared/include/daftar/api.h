@@ -10,6 +10,10 @@ namespace daftar {
 
 struct TariffTable;
 
+// Members one application may list unless the server's limits.max_members says otherwise: a
+// bound on the work one request costs and on how many NIKs one stranger can hold.
+inline constexpr int kDefaultMaxMembers = 20;
+
 enum class Outcome {
   kOk,          // the input is valid, or the answer was computed
   kInvalid,     // the input breaks a rule: the answer lists the errors
@@ -28,6 +32,7 @@ struct DispatchOptions {
   // The date ("YYYY-MM-DD") to use when the input names none ("today", "date"). The caller reads
   // its own clock (the CLI the machine's, the browser the device's); the core never does.
   std::string default_today;
+  int max_members = kDefaultMaxMembers;
 };
 
 // Rules: check-nik, check-kk, check-card, validate, quote, card-next, va, check-image-quality.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daftar/api.h"  // kDefaultMaxMembers
 #include "daftar/date.h"
 #include "daftar/documents.h"
 #include "daftar/finding.h"
@@ -12,6 +13,7 @@
 namespace daftar {
 
 inline constexpr std::string_view kApplicationSchema = "daftar.application/1";
+
 
 struct ApplicationCheck {
   Findings findings;          // paths are JSON Pointers into the application
@@ -22,6 +24,7 @@ struct ApplicationCheck {
 // newborns and two-digit years; the classes on offer are those of the tariff row for `today`.
 [[nodiscard]] ApplicationCheck ValidateApplication(const nlohmann::ordered_json& application, Date today,
                                                    const TariffTable& tariffs,
-                                                   const DocumentRules& documents);
+                                                   const DocumentRules& documents,
+                                                   int max_members = kDefaultMaxMembers);
 
 }  // namespace daftar

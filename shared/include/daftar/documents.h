@@ -26,6 +26,7 @@ struct QualityThresholds {
 struct DocumentRules {
   std::vector<DocumentKindLimits> kinds;
   std::vector<std::string> media_types;  // accepted media types
+  int64_t max_pixels = 0;                // width x height from the header; larger is refused
   QualityThresholds quality;
 
   [[nodiscard]] const DocumentKindLimits* Find(std::string_view kind) const;

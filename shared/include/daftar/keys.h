@@ -39,6 +39,11 @@ struct SigningKeys {
 // HMAC-SHA256 of `data` under `key`: 32 raw bytes (bank request signatures, access tokens).
 [[nodiscard]] std::string HmacSha256(std::string_view key, std::string_view data);
 
+// A bank call's X-Signature (docs/api.md): hex(HMAC-SHA256(secret, timestamp "." nonce "." body)).
+// The timestamp and nonce are signed with the body, so a call cannot be replayed with new ones.
+[[nodiscard]] std::string BankCallSignature(std::string_view secret, std::string_view timestamp,
+                                            std::string_view nonce, std::string_view body);
+
 // Lower-case hexadecimal.
 [[nodiscard]] std::string Hex(std::string_view bytes);
 

@@ -23,6 +23,15 @@ inline constexpr std::string_view kPackageMagic = "DAFTARPK";
 inline constexpr uint8_t kPackageVersion = 1;
 inline constexpr std::size_t kPackageChunkBytes = 64 * 1024;   // largest document chunk
 inline constexpr std::size_t kManifestMaxBytes = 1024 * 1024;  // largest manifest
+inline constexpr std::size_t kPackageMaxDocuments = 64;         // documents one package may declare
+// Frames one document may be split into: 16, plus one for every 256 bytes it declares. Writers
+// send pieces of up to 64 KiB (the browser 64 KiB, the CLI whole chunks); a stream of tiny frames,
+// which costs the reader far more than its bytes, is refused as soon as it passes the cap.
+inline constexpr std::size_t kPackageFramesBase = 16;
+inline constexpr std::size_t kPackageBytesPerFrame = 256;
+[[nodiscard]] constexpr uint64_t PackageMaxFrames(uint64_t document_size) {
+  return kPackageFramesBase + document_size / kPackageBytesPerFrame;
+}
 // Writes a package. Start() writes the header and the manifest; then each document's bytes in
 // the manifest's order, in pieces of any size, the last piece with `last` set (an empty document
 // is one empty last piece); then Finish(). Output is appended to `out`.

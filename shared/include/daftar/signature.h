@@ -20,8 +20,9 @@ struct SignedDocument {
 [[nodiscard]] SignedDocument Sign(std::string_view payload, const SigningSecretKey& secret,
                                   const PublicKey& public_key);
 
-// Checks the signature and, when `trusted_key` (base64) is given, that the document was signed
-// with it: a signature by another key proves nothing. Findings at "", codes signature.*.
+// Checks that the document was signed with `trusted_key` (base64) and that the signature holds.
+// Without a trusted key it fails closed (signature.no_trusted_key): a signature by an unknown key
+// proves nothing. Findings at "", codes signature.*.
 [[nodiscard]] Findings VerifySigned(const SignedDocument& document, std::string_view trusted_key);
 
 }  // namespace daftar
