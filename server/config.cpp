@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checked_json.h"
 #include "daftar/json_depth.h"
 
 namespace daftar::server {
@@ -34,8 +35,8 @@ std::string RandomHex(std::size_t bytes) {
 
 void ReadInt(const json& object, const char* key, const std::string& path, int64_t min, int64_t max,
              auto& target, Findings& f) {
-  if (!object.contains(key)) return;
-  const json& v = object[key];
+  const json& v = Field(object, key);
+  if (v.is_null()) return;
   if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max) {
     f.Error(path + "/" + key, "input.out_of_range", {{"min", min}, {"max", max}});
     return;
@@ -65,7 +66,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     return config;
   }
   if (doc.contains("banks")) {
-    const json& banks = doc["banks"];
+    const json& banks = Field(doc, "banks");
     if (!banks.is_object()) f.Error("/banks", "input.wrong_type", {{"expected", "object"}});
     for (auto it = banks.begin(); banks.is_object() && it != banks.end(); ++it) {
       if (!it->is_string() || it->get<std::string>().size() < 16) {
@@ -76,33 +77,34 @@ Config LoadConfig(const std::string& path, Findings& f) {
     }
   }
   if (doc.contains("payment_window")) {
-    const json& w = doc["payment_window"];
+    const json& w = Field(doc, "payment_window");
     ReadInt(w, "earliest_days", "/payment_window", 0, 365, config.earliest_days, f);
     ReadInt(w, "latest_days", "/payment_window", 0, 365, config.latest_days, f);
-    if (w.is_object() && w.contains("count")) config.working_days = w["count"] == "working";
+    if (Field(w, "count").is_string()) config.working_days = TextOf(Field(w, "count")) == "working";
     if (config.latest_days < config.earliest_days) f.Error("/payment_window", "config.window_inverted");
   }
   if (doc.contains("admin_token")) {
-    if (!doc["admin_token"].is_string() || doc["admin_token"].get<std::string>().size() < 16) {
+    const std::string token = TextOf(Field(doc, "admin_token"));
+    if (token.size() < 16) {
       f.Error("/admin_token", "config.weak_admin_token", {{"min", int64_t{16}}});
     } else {
-      config.admin_token = doc["admin_token"];
+      config.admin_token = token;
     }
   }
   if (doc.contains("va_prefix")) {
-    const json& p = doc["va_prefix"];
-    if (!p.is_string() || p.get<std::string>().size() < 3 || p.get<std::string>().size() > 8 ||
-        p.get<std::string>().find_first_not_of("0123456789") != std::string::npos) {
+    const std::string prefix = TextOf(Field(doc, "va_prefix"));
+    if (prefix.size() < 3 || prefix.size() > 8 || prefix.find_first_not_of("0123456789") != std::string::npos) {
       f.Error("/va_prefix", "va.invalid_prefix");
     } else {
-      config.va_prefix = p;
+      config.va_prefix = prefix;
     }
   }
   if (doc.contains("tariffs")) {
-    const auto tariffs = doc["tariffs"].is_string() ? ReadFile(doc["tariffs"].get<std::string>()) : std::nullopt;
+    const std::string file = TextOf(Field(doc, "tariffs"));
+    const auto tariffs = file.empty() ? std::nullopt : ReadFile(file);
     TariffLoad load = tariffs ? ParseTariffs(*tariffs) : TariffLoad{};
     if (!tariffs) {
-      f.Error("/tariffs", "config.unreadable", {{"file", doc["tariffs"].is_string() ? doc["tariffs"].get<std::string>() : ""}});
+      f.Error("/tariffs", "config.unreadable", {{"file", file}});
     } else if (!load.table) {
       f.Append(load.findings, "/tariffs");
     } else {
@@ -111,7 +113,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     }
   }
   if (doc.contains("limits")) {
-    const json& l = doc["limits"];
+    const json& l = Field(doc, "limits");
     ReadInt(l, "max_body_bytes", "/limits", 1024, 64 << 20, config.limits.max_body_bytes, f);
     ReadInt(l, "max_package_bytes", "/limits", 1024, 1 << 30, config.limits.max_package_bytes, f);
     ReadInt(l, "max_header_bytes", "/limits", 1024, 1 << 20, config.limits.max_header_bytes, f);
@@ -127,7 +129,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(l, "min_free_disk_bytes", "/limits", 0, int64_t{1} << 60, config.limits.min_free_disk_bytes, f);
     ReadInt(l, "max_members", "/limits", 1, 100, config.limits.max_members, f);
   }
-  if (doc.contains("group_commit")) config.group_commit = doc["group_commit"] == true;
+  if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;
 }

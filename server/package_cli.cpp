@@ -128,16 +128,20 @@ int Seal(const std::vector<std::string>& raw) {
   for (std::size_t i = 0; i < documents.size(); ++i) {
     Reply reply;
     const bool ok = Call("check-document", {{"kind", documents[i].kind}}, reply, ReadInput(documents[i].path));
-    json answer = Body(reply);
-    for (json& e : answer["errors"]) {
-      e["path"] = "/documents/" + std::to_string(i) + e["path"].get<std::string>();
-      e["params"]["file"] = documents[i].path;
-      failures.push_back(e);
+    const json answer = Body(reply);
+    for (json e : server::ArrayOf(server::Field(answer, "errors"))) {
+      if (!e.is_object()) continue;
+      json params = server::Field(e, "params").is_object() ? server::Field(e, "params") : json::object();
+      params["file"] = documents[i].path;
+      e["path"] = "/documents/" + std::to_string(i) + server::TextOf(server::Field(e, "path"));
+      e["params"] = std::move(params);
+      failures.push_back(std::move(e));
     }
     if (!ok) continue;
-    const json& d = answer["document"];
-    entries.push_back({{"kind", documents[i].kind}, {"member", documents[i].member}, {"media_type", d["media_type"]},
-                       {"size", d["size"]}, {"blake2b", d["blake2b"]}});
+    const json& d = server::Field(answer, "document");
+    entries.push_back({{"kind", documents[i].kind}, {"member", documents[i].member},
+                       {"media_type", server::Field(d, "media_type")}, {"size", server::Field(d, "size")},
+                       {"blake2b", server::Field(d, "blake2b")}});
     bytes.push_back(std::move(reply.payload));
   }
   if (!failures.empty()) return Refuse({{"valid", false}, {"errors", failures}, {"warnings", json::array()}}, "");
@@ -158,11 +162,11 @@ int Seal(const std::vector<std::string>& raw) {
     fs::remove(partial);
     return Refuse(Body(reply), "");
   }
-  std::string state = Body(reply)["state"];
+  std::string state = server::TextOf(server::Field(Body(reply), "state"));
   file << reply.payload;
   for (const std::string& d : bytes) {
     if (!Call("seal-add", {{"state", state}, {"last", true}}, reply, d)) return Refuse(Body(reply), "");
-    state = Body(reply)["state"];
+    state = server::TextOf(server::Field(Body(reply), "state"));
     file << reply.payload;
   }
   if (!Call("seal-finish", {{"state", state}}, reply)) return Refuse(Body(reply), "");
@@ -176,9 +180,9 @@ int Seal(const std::vector<std::string>& raw) {
                     {"package", target.string()},
                     {"size", fs::file_size(target)},
                     {"documents", entries},
-                    {"application_valid", checked["valid"]},
+                    {"application_valid", server::Field(checked, "valid")},
                     {"errors", json::array()},
-                    {"warnings", checked["warnings"]}}.dump(2)
+                    {"warnings", server::ArrayOf(server::Field(checked, "warnings"))}}.dump(2)
             << "\n";
   return kOk;
 }

@@ -385,14 +385,13 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
 }
 
 Answer Registry::Inquiry(const json& request) {
-  if (!request.is_object() || !request.contains("va") || !request["va"].is_string()) {
-    return Problem(422, "input.required", "/va");
-  }
+  const std::string va = TextOf(Field(request, "va"));
+  if (va.empty()) return Problem(422, "input.required", "/va");
   Statement r = db_.Reader().Prepare(
       "SELECT bill_amount, head_name, earliest, latest, status FROM registrations WHERE va = ?");
-  r.Bind(1, request["va"].get<std::string>());
+  r.Bind(1, va);
   if (!r.Step()) return Problem(404, "va.unknown", "/va");
-  return {200, {{"va", request["va"]}, {"amount", r.Int(0)}, {"name", MaskName(r.Text(1))}, {"earliest", r.Text(2)},
+  return {200, {{"va", va}, {"amount", r.Int(0)}, {"name", MaskName(r.Text(1))}, {"earliest", r.Text(2)},
                 {"latest", r.Text(3)},
                 {"status", r.Text(4) == "active" ? "paid" : r.Text(4) == "expired" ? "expired" : "unpaid"}}};
 }
@@ -400,20 +399,24 @@ Answer Registry::Inquiry(const json& request) {
 Answer Registry::Payment(const std::string& bank_id, const json& request) {
   Findings f;
   const auto text = [&](const char* key, std::size_t max) -> std::string {
-    if (!request.contains(key) || !request[key].is_string() || request[key].get<std::string>().empty() ||
-        request[key].get<std::string>().size() > max) {
+    std::string value = TextOf(Field(request, key));
+    if (value.empty() || value.size() > max) {
       f.Error(std::string("/") + key, "input.required");
       return {};
     }
-    return request[key];
+    return value;
   };
   if (!request.is_object()) return Problem(422, "input.wrong_type", "", {{"expected", "object"}});
   const std::string va = text("va", 32), bank_ref = text("bank_ref", 64), paid_at = text("paid_at", 40);
-  if (!request.contains("amount") || !request["amount"].is_number_integer()) f.Error("/amount", "input.wrong_type", {{"expected", "integer"}});
+  const json& amount_field = Field(request, "amount");
+  // An integer that fits: a huge unsigned value is no amount anyone owes.
+  const bool amount_ok = amount_field.is_number_integer() &&
+                         !(amount_field.is_number_unsigned() && amount_field.get<uint64_t>() > uint64_t{INT64_MAX});
+  if (!amount_ok) f.Error("/amount", "input.wrong_type", {{"expected", "integer"}});
   const std::optional<Date> paid_date = paid_at.size() >= 10 ? ParseIsoDate(paid_at.substr(0, 10)) : std::nullopt;
   if (!paid_at.empty() && !paid_date) f.Error("/paid_at", "input.invalid_date");
   if (f.has_errors()) return Problem(422, f);
-  const int64_t amount = request["amount"];
+  const int64_t amount = amount_field.get<int64_t>();
 
   const auto replay = [&]() -> std::optional<Answer> {
     Statement s = db_.Reader().Prepare("SELECT receipt FROM payments WHERE bank_id = ? AND bank_ref = ?");
@@ -519,18 +522,18 @@ Answer Registry::Approve(const std::string& reference) {
 }
 
 Answer Registry::Reject(const std::string& reference, const json& request) {
-  const json* reasons = request.is_object() && request.contains("reasons") ? &request["reasons"] : nullptr;
-  bool ok = reasons && reasons->is_array() && !reasons->empty();
-  for (std::size_t i = 0; ok && i < reasons->size(); ++i) ok = (*reasons)[i].is_string() && !(*reasons)[i].get<std::string>().empty();
+  const json& reasons = Field(request, "reasons");
+  bool ok = reasons.is_array() && !reasons.empty();
+  for (const json& reason : ArrayOf(reasons)) ok = ok && !TextOf(reason).empty();
   if (!ok) return Problem(422, "review.reasons_required", "/reasons");
   const std::string at = clock_.now();
   return Decide(reference, "rejected", [&](Connection& c, int64_t id) {
     Statement set = c.Prepare("UPDATE registrations SET status = 'rejected', decision = ? WHERE id = ?");
-    set.Bind(1, json{{"decision", "rejected"}, {"reasons", *reasons}, {"at", at}}.dump()).Bind(2, id).Step();
+    set.Bind(1, json{{"decision", "rejected"}, {"reasons", reasons}, {"at", at}}.dump()).Bind(2, id).Step();
     // The family may apply again: its NIKs no longer count as registered.
     Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
     free.Bind(1, id).Step();
-    return set.ok() && free.ok() && AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", *reasons}});
+    return set.ok() && free.ok() && AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", reasons}});
   });
 }
 

@@ -245,7 +245,7 @@ test('a bank call is accepted once, and only within five minutes of the server c
     const r = await send(bankHeaders(body, { timestamp }));
     assert.deepEqual([r.status, problem(r)], [401, 'auth.replayed'], `timestamp ${timestamp - now}`);
   }
-  for (const nonce of ['short', 'x'.repeat(65), 'has space in it 0123', 'ünïcødé-0123456789']) {
+  for (const nonce of ['short', 'x'.repeat(65), 'has space in it 0123', 'dots.are.not.allowed.0123']) {
     const r = await send(bankHeaders(body, { nonce }));
     assert.deepEqual([r.status, problem(r)], [401, 'auth.replayed'], nonce);
   }
@@ -287,7 +287,7 @@ test('uploads are rate-limited and their unfinished bytes capped per address', a
 });
 
 test('below the free-disk floor, uploads and registrations get 503 with Retry-After and nothing is stored', async () => {
-  const server = await serve({ limits: { min_free_disk_bytes: 2 ** 60 } });
+  const server = await serve({ limits: { min_free_disk_bytes: 2 ** 50 } });
   const upload = await createUpload(server, 100);
   assert.deepEqual([upload.status, problem(upload)], [503, 'storage.low_disk']);
   assert.ok(Number(upload.retry) > 0);
@@ -392,7 +392,9 @@ test('a registration never paid expires when its window closes, which frees its 
   await server.stop();
   // The same data, five days on: the server's own clock, faked for the process only.
   const later = await serve(config, { dir: server.dir, env: { LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
-    FAKETIME: '+5d', FAKETIME_DONT_FAKE_MONOTONIC: '1' } });
+    FAKETIME: '+5d', FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    // Under AddressSanitizer (make sanitize) the preloaded library comes before ASan's runtime.
+    ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ?? ''}:verify_asan_link_order=0` } });
   const s = await status(later, reg.body.reference, reg.body.access_token);
   assert.equal(s.body.status, 'expired');
   // The bank's clock agrees with the server's.
