@@ -1,7 +1,6 @@
 // `daftar keygen`, `daftar seal`, `daftar open`: keys and sealed packages from the command line,
 // through the same dispatcher commands the browser uses (check-document, seal-*, open-package).
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -25,15 +24,10 @@ std::string_view AsText(const auto& key) {
   return {reinterpret_cast<const char*>(key.data()), key.size()};
 }
 
-// Writes `bytes` to `path` with `mode`, refusing to replace an existing file unless `replace`.
-void WriteFile(const fs::path& path, std::string_view bytes, mode_t mode, bool replace) {
-  if (!replace && fs::exists(path)) throw UsageError{path.string() + " exists; use --force to replace it"};
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file || !file.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !file.flush()) {
-    throw UsageError{"cannot write " + path.string()};
-  }
-  file.close();
-  ::chmod(path.c_str(), mode);
+// Writes an opened document or application: mode 0600 from the first byte (they hold personal data).
+void WriteFile(const fs::path& path, std::string_view bytes) {
+  std::string error;
+  if (!server::WriteFileAtomically(path.string(), bytes, 0600, true, error)) throw UsageError{error};
 }
 
 // Calls the dispatcher; on an invalid answer prints it and reports false.
@@ -231,7 +225,7 @@ int Open(const std::vector<std::string>& raw) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw UsageError{"cannot create " + dir.string() + ": " + ec.message()};
-  WriteFile(dir / "application.json", application.dump(2) + "\n", 0600, true);
+  WriteFile(dir / "application.json", application.dump(2) + "\n");
   json files = json::array();
   std::size_t offset = 0;
   const json& opened = ArrayOf(Field(answer, "documents"));
@@ -246,7 +240,7 @@ int Open(const std::vector<std::string>& raw) {
     const json& member = Field(entry, "member");
     if (member.is_number_unsigned() && member.get<uint64_t>() < 1000) name += "-" + std::to_string(member.get<uint64_t>());
     name += Extension(TextOf(Field(entry, "media_type")));
-    WriteFile(dir / name, std::string_view(reply.payload).substr(std::min(offset, reply.payload.size()), size), 0600, true);
+    WriteFile(dir / name, std::string_view(reply.payload).substr(std::min(offset, reply.payload.size()), size));
     offset += size;
     files.push_back({{"file", (dir / name).string()}, {"kind", kind}, {"member", member}, {"size", size}});
   }

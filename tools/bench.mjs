@@ -55,7 +55,7 @@ const later = ['js/daftar-full.mjs', 'js/daftar-full.wasm', 'sw.js', 'js/vendor/
 // --- server -----------------------------------------------------------------------------------
 function startServer(name, config = {}) {
   const data = join(dir, name);
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ limits: { registrations_per_minute: 1e9, lookups_per_minute: 1e9, max_connections: 4096 }, ...config }));
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ limits: { registrations_per_minute: 1e9, lookups_per_minute: 1e9, max_connections: 4096, max_connections_per_client: 4096 }, ...config }));
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', data, '--config', join(dir, `${name}.json`)]);
   return new Promise((ok, fail) => {
     let text = '';

@@ -1,7 +1,5 @@
 // The HTTP request handler (routing, tus headers, registrations, banks, admin, static files)
 // on arbitrary requests, with a real SQLite file in a temporary data folder.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,30 +9,18 @@
 #include <string>
 
 #include "router.h"
+#include "server_fixture.h"
 
 namespace {
 
 using namespace daftar::server;
 
-struct Fixture {
-  std::string dir;
-  Config config;
-  ServerKeys keys;
-  std::unique_ptr<Database> db;
-  std::unique_ptr<Registry> registry;
+struct Fixture : ServerFixture {
   std::unique_ptr<Router> router;
-  Fixture() {
-    (void)daftar::InitCrypto();
-    char pattern[] = "/tmp/daftar-fuzz-XXXXXX";
-    dir = mkdtemp(pattern);
-    daftar::Findings ignored;
-    config = LoadConfig("", ignored);
-    config.banks["BANKX"] = "bank-x-shared-secret-0123456789";
-    config.admin_token = "admin-token-for-fuzzing-0123456";
-    std::string error;
-    keys = *CreateKeys(dir + "/keys", false, error);
-    db = Database::Open(dir + "/daftar.db", error);
-    registry = std::make_unique<Registry>(*db, config, keys, SystemClock());
+  Fixture() : ServerFixture([](Config& c) {
+    c.banks["BANKX"] = "bank-x-shared-secret-0123456789";
+    c.admin_token = "admin-token-for-fuzzing-0123456";
+  }) {
     std::filesystem::create_directories(dir + "/web");
     std::ofstream(dir + "/web/index.html") << "<!doctype html><title>x</title>";
     router = std::make_unique<Router>(*registry, config, keys, SystemClock(), RouterOptions{dir, dir + "/web", "fuzz"});

@@ -3,8 +3,6 @@
 // a temporary database. Where the manifest parses, each declared document gets the size and hash
 // of the document bytes, so the input reaches everything after the package reader: the manifest's
 // fields of every type, validation, document checks, storage. Nothing may crash or abort.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -12,34 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config.h"
 #include "daftar/json_depth.h"
 #include "daftar/package.h"
-#include "registry.h"
-#include "storage.h"
+#include "server_fixture.h"
 
 namespace {
 
 using namespace daftar::server;
 
-struct Fixture {
-  std::string dir;
-  Config config;
-  ServerKeys keys;
-  std::unique_ptr<Database> db;
-  std::unique_ptr<Registry> registry;
-  Fixture() {
-    (void)daftar::InitCrypto();
-    char pattern[] = "/tmp/daftar-fuzz-register-XXXXXX";
-    dir = mkdtemp(pattern);
-    daftar::Findings ignored;
-    config = LoadConfig("", ignored);
-    std::string error;
-    keys = *CreateKeys(dir + "/keys", false, error);
-    db = Database::Open(dir + "/daftar.db", error);
-    registry = std::make_unique<Registry>(*db, config, keys, SystemClock());
-  }
-};
 
 // The manifest with each declared document's size and hash made to match `document`.
 std::string Declare(const std::string& manifest, const std::string& document) {
@@ -57,7 +35,7 @@ std::string Declare(const std::string& manifest, const std::string& document) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static Fixture fixture;
+  static ServerFixture fixture([](Config&) {});
   const std::string input(reinterpret_cast<const char*>(data), size);
   const std::size_t split = input.find('\0');
   const std::string document = split == std::string::npos ? std::string() : input.substr(split + 1);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync, rmSync, statSync, existsSync, readdirSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, statSync, existsSync, readdirSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -299,6 +299,42 @@ test('below the free-disk floor, uploads and registrations get 503 with Retry-Af
   assert.ok(await healthy(server));
   // Reads still work.
   assert.equal((await fetch(`${server.url}/api/v1/config`)).status, 200);
+});
+
+// A real full disk: the data folder on a 4 MiB tmpfs (mounting needs root, which CI has), the
+// floor set to zero so that SQLite itself meets the full disk.
+const smallDiskServer = mkdtempSync(join(tmpdir(), 'daftar-small-disk-'));
+const smallDisk = join(smallDiskServer, 'var');
+mkdirSync(smallDisk);
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', smallDisk]).status === 0;
+after(() => mounted && spawnSync('umount', ['-l', smallDisk]));
+test('on a full disk registrations fail cleanly, nothing acknowledged is lost, and it recovers', { skip: !mounted && 'cannot mount a tmpfs here (not root)' }, async () => {
+  const keysDir = mkdtempSync(join(tmpdir(), 'daftar-keys-'));
+  const server = await serve({ limits: { min_free_disk_bytes: 0 } }, { dir: smallDiskServer, args: ['--keys-dir', keysDir] });
+  // Leave about half a megabyte: a few registrations fit, then the disk is full.
+  const free = () => Number(spawnSync('df', ['--output=avail', '-B1', smallDisk], { encoding: 'utf8' }).stdout.split('\n')[1]);
+  writeFileSync(join(smallDisk, 'filler'), Buffer.alloc(Math.max(0, free() - 512 * 1024)));
+  const acknowledged = [];
+  let full = 0;
+  for (let n = 0; n < 40 && full < 3; n += 1) {
+    const r = await register(server, seal(server, family(9400 + n)));
+    assert.ok(r.status === 201 || r.status === 503, `${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status === 201) acknowledged.push(r.body);
+    if (r.status === 503) {
+      assert.equal(problem(r), 'storage.unavailable');
+      full += 1;
+    }
+    assert.ok(await healthy(server));
+  }
+  assert.ok(full > 0 && acknowledged.length > 0, `${acknowledged.length} stored before the disk filled`);
+  rmSync(join(smallDisk, 'filler'));
+  const after = await register(server, seal(server, family(9480)));
+  assert.equal(after.status, 201, 'space is back: registrations are stored again');
+  for (const a of [...acknowledged, after.body]) assert.equal((await status(server, a.reference, a.access_token)).status, 200);
+  await server.stop();
+  const audit = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir, '--keys-dir', keysDir], { encoding: 'utf8' });
+  assert.equal(audit.status, 0, audit.stdout);
+  assert.equal(JSON.parse(audit.stdout).entries, 2 * (acknowledged.length + 1));  // received + numbers issued
 });
 
 test('connections are capped per address: the one over the cap hears why', async () => {
