@@ -2,10 +2,15 @@
 #pragma once
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace daftar::server {
+class Database;
+}
 
 namespace daftar::cli {
 
@@ -37,6 +42,12 @@ Args Parse(const std::vector<std::string>& raw, std::initializer_list<const char
            std::initializer_list<const char*> switches = {});
 
 std::string ReadInput(const std::string& path);  // "-" is standard input; UsageError if unreadable
+
+// The store named by --database (sqlite:PATH or a PostgreSQL URL), else sqlite:DATA/daftar.db
+// with DATA from --data-dir (default var). UsageError if it cannot be opened, or if an SQLite
+// file does not exist and `create` is false (a typo must not verify an empty new database).
+std::unique_ptr<server::Database> OpenStore(const Args& args, bool create);
+std::string StoreUrl(const Args& args);
 std::string LocalToday();                        // the machine's local date, YYYY-MM-DD
 
 // Subcommands on packages (package_cli.cpp).
@@ -47,6 +58,7 @@ int Open(const std::vector<std::string>& args);
 // The server (serve.cpp) and a bank's payment call (pay.cpp).
 int Serve(const std::vector<std::string>& args);
 int Audit(const std::vector<std::string>& args);
+int Migrate(const std::vector<std::string>& args);
 int Pay(const std::vector<std::string>& args);
 
 }  // namespace daftar::cli

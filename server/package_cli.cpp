@@ -1,6 +1,5 @@
 // `daftar keygen`, `daftar seal`, `daftar open`: keys and sealed packages from the command line,
 // through the same dispatcher commands the browser uses (check-document, seal-*, open-package).
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "checked_json.h"
 #include "cli.h"
 #include "config.h"
+#include "storage.h"
 #include "daftar/api.h"
 #include "daftar/keys.h"
 
@@ -182,35 +182,25 @@ int Seal(const std::vector<std::string>& raw) {
 }
 
 // The package a server stored for `reference`, as it arrived.
-std::string StoredPackage(const std::string& data_dir, const std::string& reference) {
-  const fs::path db = fs::path(data_dir) / "daftar.db";
-  sqlite3* handle = nullptr;
-  if (!fs::exists(db) || sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(handle);
-    throw UsageError{"no database at " + db.string()};
-  }
-  std::string package;
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(handle, "SELECT package FROM registrations WHERE reference = ?", -1, &stmt, nullptr);
-  sqlite3_bind_text(stmt, 1, reference.c_str(), -1, SQLITE_TRANSIENT);
-  const bool found = sqlite3_step(stmt) == SQLITE_ROW;
-  if (found) package.assign(static_cast<const char*>(sqlite3_column_blob(stmt, 0)), sqlite3_column_bytes(stmt, 0));
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  if (!found) throw UsageError{"no registration " + reference + " in " + db.string()};
-  return package;
+std::string StoredPackage(const Args& args, const std::string& reference) {
+  const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/false);
+  server::Statement s = db->Reader().Prepare("SELECT package FROM registrations WHERE reference = ?");
+  s.Bind(1, reference);
+  if (!s.Step()) throw UsageError{"no registration " + reference + " in " + db->Describe()};
+  return s.Text(0);
 }
 
 int Open(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--key", "--out", "--data-dir"});
-  const auto key_path = args.Option("--key"), out = args.Option("--out"), data_dir = args.Option("--data-dir");
+  const Args args = Parse(raw, {"--key", "--out", "--data-dir", "--database"});
+  const auto key_path = args.Option("--key"), out = args.Option("--out");
+  const bool stored = args.Option("--data-dir") || args.Option("--database");
   if (!key_path || !out || args.positional.size() != 1) {
     throw UsageError{"usage: daftar open --key intake.sk FILE.daftar --out DIR\n"
-                     "       daftar open --key intake.sk --data-dir DIR REFERENCE --out DIR   (a stored package)"};
+                     "       daftar open --key intake.sk (--data-dir DIR | --database URL) REFERENCE --out DIR   (a stored package)"};
   }
   const std::string secret = ReadInput(*key_path);
   if (secret.size() != kSecretKeyBytes) throw UsageError{*key_path + " is not a 32-byte secret key"};
-  const std::string package = data_dir ? StoredPackage(*data_dir, args.positional[0]) : ReadInput(args.positional[0]);
+  const std::string package = stored ? StoredPackage(args, args.positional[0]) : ReadInput(args.positional[0]);
   Reply reply;
   // Everything is verified before anything is written: a package that fails writes nothing.
   if (!Call("open-package", {{"secret_key", Base64Encode(secret)}}, reply, package)) {

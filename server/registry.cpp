@@ -102,6 +102,7 @@ std::string AuditHash(const std::string& key, const std::string& prev, int64_t s
 
 bool AppendAudit(Connection& c, const std::string& key, const std::string& at, const std::string& event,
                  const std::string& subject, const json& detail) {
+  if (!c.LockAuditChain()) return false;  // one chain, however many servers append to it
   Statement last = c.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   int64_t seq = 1;
   std::string prev(32, '\0');
@@ -175,15 +176,12 @@ std::optional<NumbersIssued> IssueNumbers(Connection& c, int64_t registration, D
   members.Bind(1, registration);
   std::vector<std::pair<int64_t, std::string>> list;
   while (members.Step()) list.emplace_back(members.Int(0), members.Text(1));
-  Statement counter = c.Prepare("UPDATE counters SET value = value + ? WHERE name = 'card_serial' RETURNING value");
-  counter.Bind(1, static_cast<int64_t>(list.size()));
-  if (!counter.Step()) return std::nullopt;
-  const int64_t last = counter.Int(0);
-  counter.Step();
+  const std::vector<int64_t> serials = c.NextCardSerials(static_cast<int>(list.size()));
+  if (serials.size() != list.size()) return std::nullopt;
   NumbersIssued issued;
   std::string head_card;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::optional<std::string> card = CardFromSerial(last - static_cast<int64_t>(list.size()) + 1 + static_cast<int64_t>(i));
+    const std::optional<std::string> card = CardFromSerial(serials[i]);
     if (!card) return std::nullopt;
     Statement set = c.Prepare("UPDATE members SET card_number = ? WHERE registration_id = ? AND position = ?");
     set.Bind(1, *card).Bind(2, registration).Bind(3, list[i].first).Step();
@@ -284,7 +282,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   const bool stored = db_.Write([&](Connection& c) {
     Statement insert = c.Prepare(
         "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
-        "bill_amount, warnings, idempotency_key, package, package_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "bill_amount, warnings, idempotency_key, package, package_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
     insert.Bind(1, reference).Bind(2, status).Bind(3, status).Bind(4, at).Bind(5, today_text)
         .Bind(6, TextOf(Field(normalized, "segment"))).Bind(7, Field(normalized, "class").dump()).Bind(8, head_name)
         .Bind(9, bill).Bind(10, warnings.dump());
@@ -293,12 +291,12 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
     } else {
       insert.Bind(11, idempotency_key);
     }
-    insert.BindBlob(12, package).BindBlob(13, package_hash).Step();
-    if (!insert.ok()) {
+    if (!insert.BindBlob(12, package).BindBlob(13, package_hash).Step()) {
       replayed = insert.IsConstraintViolation() && !idempotency_key.empty();
       return false;
     }
-    const int64_t id = sqlite3_last_insert_rowid(c.handle());
+    const int64_t id = insert.Int(0);
+    insert.Step();
     for (std::size_t i = 0; i < members.size(); ++i) {
       const json& m = members[i];
       Statement member = c.Prepare(
@@ -464,7 +462,7 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
     }
     Statement activate = c.Prepare("UPDATE registrations SET status = 'active' WHERE id = ? AND status = 'verified'");
     activate.Bind(1, id).Step();
-    if (!activate.ok() || sqlite3_changes(c.handle()) != 1) {
+    if (!activate.ok() || activate.Changes() != 1) {
       conflict = true;
       return false;
     }
@@ -500,6 +498,13 @@ Answer Registry::Decide(const std::string& reference, const std::string& status,
     const bool found = r.Step();
     if (!found || r.Text(1) != "review") {
       outcome = found ? "not_in_review" : "not_found";
+      return false;
+    }
+    // Claimed by a guarded update: of two operators deciding at once (on any servers), one wins.
+    Statement claim = c.Prepare("UPDATE registrations SET status = ? WHERE id = ? AND status = 'review'");
+    claim.Bind(1, status).Bind(2, r.Int(0)).Step();
+    if (!claim.ok() || claim.Changes() != 1) {
+      outcome = "not_in_review";
       return false;
     }
     return apply(c, r.Int(0));
@@ -546,8 +551,10 @@ int Registry::ExpireUnpaid() {
     find.Bind(1, today);
     while (find.Step()) due.emplace_back(find.Int(0), find.Text(1));
     for (const auto& [id, reference] : due) {
-      Statement set = c.Prepare("UPDATE registrations SET status = 'expired' WHERE id = ?");
+      // Guarded: when several servers sweep at once, each registration expires once.
+      Statement set = c.Prepare("UPDATE registrations SET status = 'expired' WHERE id = ? AND status = 'verified'");
       set.Bind(1, id).Step();
+      if (set.ok() && set.Changes() == 0) continue;
       // The family may register again: its NIKs no longer count as registered.
       Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
       free.Bind(1, id).Step();
@@ -555,7 +562,7 @@ int Registry::ExpireUnpaid() {
         return false;
       }
     }
-    expired = static_cast<int>(due.size());
+    expired = static_cast<int>(due.size());  // at most; an upper bound for the caller's log
     return true;
   });
   return done ? expired : 0;

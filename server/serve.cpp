@@ -22,7 +22,10 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
                     [--config FILE] [--tls-cert FILE --tls-key FILE] [--dev]
 
   --listen    address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-  --data-dir  database and uploads (default ./var)
+  --data-dir  the default place of the keys and the SQLite database (default ./var)
+  --database  sqlite:PATH (default sqlite:DATA/daftar.db) or a PostgreSQL connection string
+              (postgresql://USER@HOST/DB, postgresql:///DB?host=/socket/dir&port=N): several
+              servers on one PostgreSQL database behave as one
   --keys-dir  the server's keys (default DATA/keys). Created only when the folder is empty or
               absent; a missing or damaged key file stops the server (restore it from backup)
   --dev       development: without "banks" in the config, a bank DEV with a generated secret
@@ -47,7 +50,7 @@ int Serve(const std::vector<std::string>& raw) {
     std::cout << kServeUsage;
     return kOk;
   }
-  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--web-root", "--config", "--tls-cert", "--tls-key"},
+  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--database", "--web-root", "--config", "--tls-cert", "--tls-key"},
                           {"--dev"});
   if (!args.positional.empty()) throw UsageError{kServeUsage};
   server::ListenOptions listen;
@@ -105,9 +108,9 @@ int Serve(const std::vector<std::string>& raw) {
     }
     notes.push_back("operator token in " + data_dir + "/admin-token");
   }
-  std::unique_ptr<server::Database> db = server::Database::Open((fs::path(data_dir) / "daftar.db").string(), error);
+  std::unique_ptr<server::Database> db = server::Database::Open(StoreUrl(args), error);
   if (!db) {
-    std::cerr << "daftar serve: database: " << error << "\n";
+    std::cerr << "daftar serve: database " << StoreUrl(args) << ": " << error << "\n";
     return 1;
   }
   db->SetGroupCommit(config.group_commit);
@@ -122,31 +125,50 @@ int Serve(const std::vector<std::string>& raw) {
   });
 }
 
+std::string StoreUrl(const Args& args) {
+  if (auto url = args.Option("--database")) return *url;
+  return "sqlite:" + (fs::path(args.Option("--data-dir").value_or("var")) / "daftar.db").string();
+}
+
+std::unique_ptr<server::Database> OpenStore(const Args& args, bool create) {
+  const std::string url = StoreUrl(args);
+  if (!create && url.rfind("sqlite:", 0) == 0 && !fs::exists(url.substr(7))) throw UsageError{"no database at " + url.substr(7)};
+  std::string error;
+  std::unique_ptr<server::Database> db = server::Database::Open(url, error);
+  if (!db) throw UsageError{"database " + url + ": " + error};
+  return db;
+}
+
 int Audit(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--data-dir", "--keys-dir"});
+  const Args args = Parse(raw, {"--data-dir", "--keys-dir", "--database"});
   if (args.positional.size() != 1 || args.positional[0] != "verify") {
-    throw UsageError{"usage: daftar audit verify --data-dir DIR [--keys-dir DIR]"};
+    throw UsageError{"usage: daftar audit verify [--data-dir DIR] [--database URL] [--keys-dir DIR]"};
   }
   const fs::path data_dir = args.Option("--data-dir").value_or("var");
-  const fs::path db_path = data_dir / "daftar.db";
-  if (!fs::exists(db_path)) throw UsageError{"no database at " + db_path.string()};
   // Only the audit key is read: verifying never creates or needs any other key.
   const fs::path key_path = fs::path(args.Option("--keys-dir").value_or((data_dir / "keys").string())) / "audit.key";
   const std::optional<std::string> audit_key = server::ReadFile(key_path.string());
   if (!audit_key || audit_key->size() != 32) throw UsageError{"cannot read a 32-byte audit key at " + key_path.string()};
-  sqlite3* handle = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(handle);
-    throw UsageError{"cannot open " + db_path.string()};
-  }
-  server::Connection c(handle);
+  const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/false);
   int64_t entries = 0;
-  const Findings f = server::VerifyAuditChain(c, *audit_key, entries);
-  sqlite3_close(handle);
+  const Findings f = server::VerifyAuditChain(db->Reader(), *audit_key, entries);
   json errors = json::array();
   for (const Finding& finding : f.all()) errors.push_back({{"path", finding.path}, {"code", finding.code}});
   std::cout << json{{"valid", !f.has_errors()}, {"entries", entries}, {"errors", errors}}.dump(2) << "\n";
   return f.has_errors() ? kInvalid : kOk;
+}
+
+}  // namespace daftar::cli
+
+namespace daftar::cli {
+
+int Migrate(const std::vector<std::string>& raw) {
+  const Args args = Parse(raw, {"--database", "--data-dir"});
+  if (!args.positional.empty()) throw UsageError{"usage: daftar migrate --database URL"};
+  // Opening a store applies every migration it lacks (under a lock on PostgreSQL).
+  const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/true);
+  std::cout << json{{"database", db->Describe()}, {"schema_version", server::Migrations().size()}}.dump(2) << "\n";
+  return kOk;
 }
 
 }  // namespace daftar::cli

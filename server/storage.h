@@ -1,96 +1,109 @@
-// SQLite storage: WAL, synchronous=FULL, versioned migrations, and one writer thread that groups
-// concurrent write transactions into a single durable commit, so throughput is not capped at one
-// disk flush per request. A caller's Write() returns only after its changes are on disk.
+// The database under the store: SQLite (embedded, the default) or PostgreSQL (several servers on
+// one database). Both speak the same SQL, written once with `?` placeholders: the schema and every
+// query are shared, and the back ends differ only where they must (the driver, column types in
+// DDL, sequences, locks), behind Connection's few dialect methods.
+//
+// Writes run as jobs: Database::Write(job) runs `job` in a transaction and returns once its
+// changes are durable. SQLite groups concurrent jobs into one commit (one writer thread, so
+// throughput is not capped at one disk flush per request); PostgreSQL runs each job on a pooled
+// connection. Reads go through Reader(), whose statements each run on their own.
 #pragma once
 
-#include <sqlite3.h>
-
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <future>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <vector>
 
 namespace daftar::server {
 
-// A prepared statement; columns and parameters count from 0 and 1 as in SQLite.
+// One query's driver-side state; see Statement.
+class StatementImpl {
+ public:
+  virtual ~StatementImpl() = default;
+  virtual void Bind(int index, int64_t value) = 0;
+  virtual void Bind(int index, std::string_view text) = 0;
+  virtual void BindBlob(int index, std::string_view bytes) = 0;
+  virtual void BindNull(int index) = 0;
+  virtual bool Step() = 0;
+  [[nodiscard]] virtual bool ok() const = 0;
+  [[nodiscard]] virtual bool IsConstraintViolation() const = 0;
+  [[nodiscard]] virtual int64_t Int(int column) const = 0;
+  [[nodiscard]] virtual std::string Text(int column) const = 0;
+  [[nodiscard]] virtual bool IsNull(int column) const = 0;
+  [[nodiscard]] virtual int64_t Changes() const = 0;
+};
+
+// A query: parameters count from 1 and columns from 0, as in SQLite. Step() runs it (the first
+// time) and moves to the next row: true while a row is there, false when done (then check ok()).
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  explicit Statement(std::unique_ptr<StatementImpl> impl) : impl_(std::move(impl)) {}
 
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, std::string_view text);
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindNull(int index);
-  bool Step();  // true while a row is available; false when done (check ok())
-  [[nodiscard]] bool ok() const { return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE || rc_ == SQLITE_OK; }
-  [[nodiscard]] int rc() const { return rc_; }
-  [[nodiscard]] bool IsConstraintViolation() const { return (rc_ & 0xff) == SQLITE_CONSTRAINT; }
-  [[nodiscard]] int64_t Int(int column) const;
-  [[nodiscard]] std::string Text(int column) const;
-  [[nodiscard]] bool IsNull(int column) const;
+  Statement& Bind(int index, int64_t value) { return impl_->Bind(index, value), *this; }
+  Statement& Bind(int index, std::string_view text) { return impl_->Bind(index, text), *this; }
+  Statement& BindBlob(int index, std::string_view bytes) { return impl_->BindBlob(index, bytes), *this; }
+  Statement& BindNull(int index) { return impl_->BindNull(index), *this; }
+  bool Step() { return impl_->Step(); }
+  [[nodiscard]] bool ok() const { return impl_->ok(); }
+  [[nodiscard]] bool IsConstraintViolation() const { return impl_->IsConstraintViolation(); }
+  [[nodiscard]] int64_t Int(int column) const { return impl_->Int(column); }
+  [[nodiscard]] std::string Text(int column) const { return impl_->Text(column); }
+  [[nodiscard]] bool IsNull(int column) const { return impl_->IsNull(column); }
+  [[nodiscard]] int64_t Changes() const { return impl_->Changes(); }  // rows the statement changed
 
  private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
+  std::unique_ptr<StatementImpl> impl_;
 };
 
 class Connection {
  public:
-  explicit Connection(sqlite3* db) : db_(db) {}
-  Statement Prepare(std::string_view sql) { return Statement(db_, sql); }
-  bool Exec(const char* sql);  // statements without results
-  [[nodiscard]] std::string Error() const { return sqlite3_errmsg(db_); }
-  sqlite3* handle() { return db_; }
+  virtual ~Connection() = default;
+  virtual Statement Prepare(std::string_view sql) = 0;
+  virtual bool Exec(std::string_view sql) = 0;  // statements without results or parameters
+  [[nodiscard]] virtual std::string Error() const = 0;
 
- private:
-  sqlite3* db_;
+  // --- where the back ends differ ---
+  // `n` new card serials, never handed out before (SQLite: a counter; PostgreSQL: a sequence).
+  [[nodiscard]] virtual std::vector<int64_t> NextCardSerials(int n) = 0;
+  // Serialises appends to the audit chain until the transaction ends (SQLite has one writer).
+  virtual bool LockAuditChain() = 0;
 };
 
 class Database {
  public:
-  // Opens (creating if needed) and migrates the database; nullptr and `error` on failure.
-  static std::unique_ptr<Database> Open(const std::string& path, std::string& error);
-  ~Database();
+  // `url`: "sqlite:PATH" or a libpq connection string ("postgresql://…", "postgresql:///db?host=…").
+  // Opens and migrates (safely when several servers start at once); nullptr and `error` on failure.
+  static std::unique_ptr<Database> Open(const std::string& url, std::string& error);
+  virtual ~Database() = default;
 
-  // Runs `job` in a transaction, grouped with other writers' jobs; `job` returns false to undo
-  // its own changes (the others' stay). Returns true once the job's changes are durable.
-  bool Write(std::function<bool(Connection&)> job);
+  // Runs `job` in a transaction; `job` returns false to undo its own changes. True once the
+  // job's changes are durable. Inside a job use only the connection it is given.
+  virtual bool Write(std::function<bool(Connection&)> job) = 0;
 
-  // A read connection for the calling thread (WAL: readers never wait for the writer).
-  Connection& Reader();
+  // Statements that each run on their own (any thread).
+  virtual Connection& Reader() = 0;
 
-  // Off: every job commits on its own (for comparing throughput).
-  void SetGroupCommit(bool on) { group_commit_ = on; }
-  [[nodiscard]] uint64_t commits() const { return commits_; }
-
- private:
-  Database() = default;
-  void WriterLoop();
-  struct Job {
-    std::function<bool(Connection&)> run;
-    std::promise<bool> done;
-  };
-
-  std::string path_;
-  sqlite3* writer_ = nullptr;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::atomic<bool> group_commit_{true};
-  std::atomic<uint64_t> commits_{0};
-  std::thread thread_;
+  // SQLite: off makes every job commit on its own (for comparing throughput).
+  virtual void SetGroupCommit(bool on) { (void)on; }
+  [[nodiscard]] virtual uint64_t commits() const { return 0; }
+  [[nodiscard]] virtual std::string Describe() const = 0;  // "sqlite:PATH" or the database name
 };
+
+// The schema, shared by both back ends: each migration runs once, in order, in the transaction
+// that records it. Never edit a released one: add the next. Written in SQLite's types; PostgreSQL
+// reads INTEGER as BIGINT, INTEGER PRIMARY KEY as BIGSERIAL and BLOB as BYTEA.
+struct Migration {
+  const char* sql;
+  const char* postgres_only = nullptr;  // run after `sql`, on PostgreSQL only
+};
+[[nodiscard]] const std::vector<Migration>& Migrations();
+// Applies the migrations not yet applied on `c` (the caller holds whatever lock the back end needs).
+[[nodiscard]] bool Migrate(Connection& c, bool postgres, std::string& error);
+
+// Implementations (storage_sqlite.cpp, storage_postgres.cpp).
+std::unique_ptr<Database> OpenSqlite(const std::string& path, std::string& error);
+std::unique_ptr<Database> OpenPostgres(const std::string& conninfo, std::string& error);
 
 }  // namespace daftar::server

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: the compilers, the libraries of the design card, and the tools the tests drive.
 packages=(
   cmake make g++ ccache pkg-config clang libclang-rt-dev
-  libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3 libqpdf-dev
+  libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3 libqpdf-dev libpq-dev postgresql-15
   emscripten binaryen autoconf automake libtool
-  chromium wrk curl faketime
+  chromium wrk curl faketime haproxy
   nodejs npm
 )
 

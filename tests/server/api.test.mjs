@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank, ADMIN, bin } from '../support/server.mjs';
+import { startServer, family, seal, register, status, bank, ADMIN, bin, databaseArgs } from '../support/server.mjs';
 
 const web = mkdtempSync(join(tmpdir(), 'daftar-web-'));
 writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
@@ -275,7 +275,7 @@ test('HTTPS with --tls-cert and --tls-key, with HSTS', async (t) => {
     '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost'], { encoding: 'utf8' });
   if (made.status !== 0) return t.skip('openssl is not available');
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'),
-    '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), ...databaseArgs(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const url = await new Promise((resolve, reject) => {
       let out = '';

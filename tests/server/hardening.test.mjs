@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, rmSync, statSync, existsSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, family, seal, register, bank, bankHeaders, status, bin, BANK } from '../support/server.mjs';
+import { startServer, family, seal, register, bank, bankHeaders, status, bin, BANK, databaseArgs, sql, store } from '../support/server.mjs';
 import { jpeg, pdf, pdfWithObjectStream } from '../support/files.mjs';
 
 const { load } = await import(pathToFileURL(join(process.env.DAFTAR_BUILD, 'web/js/daftar-core.mjs')));
@@ -308,7 +308,9 @@ const smallDisk = join(smallDiskServer, 'var');
 mkdirSync(smallDisk);
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', smallDisk]).status === 0;
 after(() => mounted && spawnSync('umount', ['-l', smallDisk]));
-test('on a full disk registrations fail cleanly, nothing acknowledged is lost, and it recovers', { skip: !mounted && 'cannot mount a tmpfs here (not root)' }, async () => {
+test('on a full disk registrations fail cleanly, nothing acknowledged is lost, and it recovers', {
+  skip: (store !== 'sqlite' && 'the database is PostgreSQL\'s, not on this disk') || (!mounted && 'cannot mount a tmpfs here (not root)'),
+}, async () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'daftar-keys-'));
   const server = await serve({ limits: { min_free_disk_bytes: 0 } }, { dir: smallDiskServer, args: ['--keys-dir', keysDir] });
   // Leave about half a megabyte: a few registrations fit, then the disk is full.
@@ -332,7 +334,7 @@ test('on a full disk registrations fail cleanly, nothing acknowledged is lost, a
   assert.equal(after.status, 201, 'space is back: registrations are stored again');
   for (const a of [...acknowledged, after.body]) assert.equal((await status(server, a.reference, a.access_token)).status, 200);
   await server.stop();
-  const audit = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir, '--keys-dir', keysDir], { encoding: 'utf8' });
+  const audit = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir, '--keys-dir', keysDir, ...databaseArgs(server.dir)], { encoding: 'utf8' });
   assert.equal(audit.status, 0, audit.stdout);
   assert.equal(JSON.parse(audit.stdout).entries, 2 * (acknowledged.length + 1));  // received + numbers issued
 });
@@ -444,7 +446,7 @@ test('a registration never paid expires when its window closes, which frees its 
   const metrics = await (await fetch(`${later.url}/metrics`)).text();
   assert.match(metrics, /daftar_registrations\{status="expired"\} 1/);
   await later.stop();
-  const audit = spawnSync(bin, ['audit', 'verify', '--data-dir', later.dataDir], { encoding: 'utf8' });
+  const audit = spawnSync(bin, ['audit', 'verify', '--data-dir', later.dataDir, ...databaseArgs(later.dir)], { encoding: 'utf8' });
   assert.equal(audit.status, 0, audit.stdout);
 });
 
@@ -454,19 +456,18 @@ test('an audit entry rewritten by someone who can write the database is detected
   await register(server, seal(server, family(9960)));
   await register(server, seal(server, family(9961)));
   await server.stop();
-  const db = join(server.dataDir, 'daftar.db');
   const verify = (keysDir) => JSON.parse(spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir,
-    ...(keysDir ? ['--keys-dir', keysDir] : [])], { encoding: 'utf8' }).stdout);
+    ...databaseArgs(server.dir), ...(keysDir ? ['--keys-dir', keysDir] : [])], { encoding: 'utf8' }).stdout);
   assert.equal(verify().valid, true);
-  const sqlite = (sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8' }).stdout;
   // The forger rewrites entry 1 and recomputes every hash after it, with any key but the real one.
-  const rows = sqlite("SELECT seq, at, event, subject, hex(detail) FROM audit ORDER BY seq").trim().split('\n').map((l) => l.split('|'));
+  const rows = sql(server, 'SELECT seq, at, event, subject, detail FROM audit ORDER BY seq').trim().split('\n').map((l) => l.split('|'));
+  const blob = (hex) => (store === 'sqlite' ? `X'${hex}'` : `'\\x${hex}'::bytea`);
   const rechain = (key) => {
     let prev = Buffer.alloc(32);
-    for (const [seq, at, event, subject, detailHex] of rows) {
-      const detail = Number(seq) === 1 ? '{"status":"verified","members":9,"warnings":[]}' : Buffer.from(detailHex, 'hex').toString();
+    for (const [seq, at, event, subject, original] of rows) {
+      const detail = Number(seq) === 1 ? '{"status":"verified","members":9,"warnings":[]}' : original;
       const hash = createHmac('sha256', key).update(Buffer.concat([prev, Buffer.from(`${seq}\0${at}\0${event}\0${subject}\0${detail}`)])).digest();
-      sqlite(`UPDATE audit SET detail = '${detail}', prev = X'${prev.toString('hex')}', hash = X'${hash.toString('hex')}' WHERE seq = ${seq}`);
+      sql(server, `UPDATE audit SET detail = '${detail}', prev = ${blob(prev.toString('hex'))}, hash = ${blob(hash.toString('hex'))} WHERE seq = ${seq}`);
       prev = hash;
     }
   };

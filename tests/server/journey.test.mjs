@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { connect } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { startServer, family, seal, bank, status, today, bin, BANK } from '../support/server.mjs';
+import { startServer, family, seal, bank, status, today, bin, BANK, databaseArgs } from '../support/server.mjs';
 
 const server = await startServer();
 after(() => server.stop());
@@ -154,15 +154,15 @@ test('an operator opens a stored package with the intake secret key', async () =
     headers: { 'Content-Type': 'application/vnd.daftar.package' } })).json();
   const out = `${server.dir}/opened-${reg.reference}`;
   const r = spawnSync(bin, ['open', '--key', `${server.dataDir}/keys/intake.sk`, '--data-dir', server.dataDir,
-    reg.reference, '--out', out], { encoding: 'utf8' });
+    ...databaseArgs(server.dir), reg.reference, '--out', out], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(JSON.parse(r.stdout).documents.length, 3);
   assert.equal(spawnSync(bin, ['open', '--key', `${server.dataDir}/keys/intake.sk`, '--data-dir', server.dataDir,
-    'NOPE-NOPE-NOPE', '--out', out]).status, 2);
+    ...databaseArgs(server.dir), 'NOPE-NOPE-NOPE', '--out', out]).status, 2);
 });
 
 test('the audit chain verifies after all this', async () => {
-  const r = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir], { encoding: 'utf8' });
+  const r = spawnSync(bin, ['audit', 'verify', '--data-dir', server.dataDir, ...databaseArgs(server.dir)], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout);
   const answer = JSON.parse(r.stdout);
   assert.equal(answer.valid, true);

@@ -1,16 +1,45 @@
 // A real `daftar serve` on loopback for the tests: its own data folder, config and web root,
 // started and stopped like an operator would. Plus the HTTP helpers the tests share.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jpeg, pdf } from './files.mjs';
+import { startCluster } from './postgres.mjs';
 
 export const bin = process.env.DAFTAR_BIN;
 export const root = process.env.DAFTAR_SOURCE_DIR;
 export const BANK = { id: 'BANKX', secret: 'bank-x-shared-secret-0123456789' };
 export const ADMIN = 'operator-token-for-the-tests-0123';
+
+// The store every server of this run uses: SQLite (the default) or, with DAFTAR_STORE=postgresql,
+// a private PostgreSQL cluster started on first use, a database per server folder.
+export const store = process.env.DAFTAR_STORE === 'postgresql' ? 'postgresql' : 'sqlite';
+let cluster;
+export function postgres() {
+  if (!cluster) {
+    cluster = startCluster();
+    process.on('exit', () => cluster.stop());
+  }
+  return cluster;
+}
+
+// `daftar serve` options naming the store for the server whose folder is `dir` (a restart in the
+// same folder finds the same database).
+export function databaseArgs(dir) {
+  if (store === 'sqlite') return [];
+  const saved = join(dir, 'database-url');
+  if (!existsSync(saved)) writeFileSync(saved, postgres().createDatabase());
+  return ['--database', readFileSync(saved, 'utf8')];
+}
+
+// One SQL statement on a stopped server's store (the tests' look under the hood); rows as lines,
+// columns separated by |.
+export function sql(server, statement) {
+  if (store === 'sqlite') return spawnSync('sqlite3', [join(server.dataDir, 'daftar.db'), statement], { encoding: 'utf8' }).stdout;
+  return postgres().sql(readFileSync(join(server.dir, 'database-url'), 'utf8'), statement);
+}
 
 // `dir` reuses an earlier server's folder (a restart); `args` are more `daftar serve` options;
 // `env` more environment (a faked clock, say). A `banks` of null in `config` configures none.
@@ -24,7 +53,8 @@ export async function startServer(config = {}, { webRoot, dir: reuse, args: more
   };
   if (full.banks === null) delete full.banks;
   writeFileSync(join(dir, 'config.json'), JSON.stringify(full));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json'), ...more];
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json'),
+    ...databaseArgs(dir), ...more];
   if (webRoot) args.push('--web-root', webRoot);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
