@@ -62,6 +62,9 @@ class Registry {
   // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
 
+  // The store under the registry, for the parts of the server that keep state there too.
+  Database& database() { return db_; }
+
   // Counts for /metrics: registrations by status.
   json Counts();
 

@@ -114,7 +114,7 @@ HttpResponse ProblemResponse(int status, std::string code, std::string route, st
 
 Router::Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options)
     : registry_(registry), config_(config), keys_(keys), clock_(std::move(clock)), options_(std::move(options)),
-      uploads_((fs::path(options_.data_dir) / "uploads").string(), config_.limits),
+      uploads_(registry.database(), config_.limits),
       latency_buckets_(std::size(kLatencyBounds) + 1) {}
 
 int64_t Router::BodyLimit(const std::string& method, const std::string& target, const std::string& content_type) const {
@@ -248,7 +248,7 @@ HttpResponse Router::Uploads(const HttpRequest& request, const std::string& id) 
     const int64_t expires = now + int64_t{config_.limits.upload_expiry_seconds};
     std::string code;
     int64_t max_bytes = 0;
-    const std::optional<std::string> created = uploads_.Create(request.client, length, expires, code, max_bytes);
+    const std::optional<std::string> created = uploads_.Create(request.client, length, expires, now, code, max_bytes);
     if (!created && code == "upload.quota_exceeded") {
       return tus(WithRetryAfter(ProblemResponse(429, code, "uploads", "", {{"max_bytes", max_bytes}}), 600));
     }

@@ -1,19 +1,9 @@
 #include "uploads.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <vector>
-
-#include "checked_json.h"
-#include "daftar/json_depth.h"
 
 namespace daftar::server {
 namespace {
-
-namespace fs = std::filesystem;
 
 std::string NewUploadId() {
   unsigned char raw[16];
@@ -23,7 +13,14 @@ std::string NewUploadId() {
   return hex;
 }
 
-int64_t IntegerOf(const json& value) { return value.is_number_integer() ? value.get<int64_t>() : 0; }
+// Declared bytes of uploads not yet registered nor expired: of one address, or of everyone.
+int64_t Reserved(Connection& c, const std::string* client, int64_t now) {
+  Statement s = c.Prepare(client ? "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE expires >= ? AND client = ?"
+                                 : "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE expires >= ?");
+  s.Bind(1, now);
+  if (client) s.Bind(2, *client);
+  return s.Step() ? s.Int(0) : 0;
+}
 
 }  // namespace
 
@@ -31,174 +28,109 @@ bool IsUploadId(std::string_view id) {
   return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-UploadStore::UploadStore(std::string dir, const Limits& limits) : dir_(std::move(dir)), limits_(limits) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  for (const auto& file : fs::directory_iterator(dir_, ec)) {
-    const std::string id = file.path().stem().string();
-    if (file.path().extension() != ".json" || !IsUploadId(id)) continue;
-    const std::optional<std::string> text = ReadFile(file.path().string());
-    const json info = text && !NestedDeeperThan(*text) ? json::parse(*text, nullptr, false) : json();
-    Entry entry;
-    entry.client = TextOf(Field(info, "client"));
-    entry.upload.length = IntegerOf(Field(info, "length"));
-    entry.upload.expires = IntegerOf(Field(info, "expires"));
-    entry.upload.offset = static_cast<int64_t>(fs::file_size(Path(id), ec));
-    if (ec) continue;  // no data file: Expire() removes the leftover
-    reserved_by_client_[entry.client] += entry.upload.length;
-    reserved_total_ += entry.upload.length;
-    index_.emplace(id, std::move(entry));
-  }
-}
-
-std::string UploadStore::Path(const std::string& id) const { return (fs::path(dir_) / id).string(); }
-
-std::optional<std::string> UploadStore::Create(const std::string& client, int64_t length, int64_t expires,
+std::optional<std::string> UploadStore::Create(const std::string& client, int64_t length, int64_t expires, int64_t now,
                                                std::string& code, int64_t& max_bytes) {
   const std::string id = NewUploadId();
-  {
-    std::lock_guard lock(mutex_);
-    int64_t& mine = reserved_by_client_[client];
-    if (mine + length > limits_.upload_bytes_per_client || reserved_total_ + length > limits_.upload_bytes_total) {
+  code.clear();
+  const bool done = db_.Write([&](Connection& c) {
+    if (Reserved(c, &client, now) + length > limits_.upload_bytes_per_client) {
       code = "upload.quota_exceeded";
-      max_bytes = mine + length > limits_.upload_bytes_per_client ? limits_.upload_bytes_per_client
-                                                                  : limits_.upload_bytes_total;
-      return std::nullopt;
+      max_bytes = limits_.upload_bytes_per_client;
+      return false;
     }
-    mine += length;
-    reserved_total_ += length;
-    Entry& entry = index_[id];
-    entry.client = client;
-    entry.upload = {length, 0, expires};
-  }
-  // Nobody knows the id yet: the files are made without any lock.
-  const std::string info = json{{"length", length}, {"expires", expires}, {"client", client}}.dump();
-  std::string error;
-  const int fd = ::open(Path(id).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  const bool made = fd >= 0 && ::close(fd) == 0 && WriteFileAtomically(Path(id) + ".json", info, 0600, false, error);
-  if (!made) {
-    Remove(id);
-    code = "storage.unavailable";
-    return std::nullopt;
-  }
-  return id;
+    if (Reserved(c, nullptr, now) + length > limits_.upload_bytes_total) {
+      code = "upload.quota_exceeded";
+      max_bytes = limits_.upload_bytes_total;
+      return false;
+    }
+    Statement insert = c.Prepare("INSERT INTO uploads (id, client, length, received, expires) VALUES (?,?,?,0,?)");
+    insert.Bind(1, id).Bind(2, client).Bind(3, length).Bind(4, expires).Step();
+    return insert.ok();
+  });
+  if (done) return id;
+  if (code.empty()) code = "storage.unavailable";
+  return std::nullopt;
 }
 
 std::optional<UploadStore::Upload> UploadStore::Find(const std::string& id, int64_t now) {
-  std::lock_guard lock(mutex_);
-  const auto it = index_.find(id);
-  if (it == index_.end() || it->second.upload.expires < now) return std::nullopt;
-  return it->second.upload;
+  Statement s = db_.Reader().Prepare("SELECT length, received, expires FROM uploads WHERE id = ? AND expires >= ?");
+  s.Bind(1, id).Bind(2, now);
+  if (!s.Step()) return std::nullopt;
+  return Upload{s.Int(0), s.Int(1), s.Int(2)};
 }
 
 UploadStore::Appended UploadStore::Append(const std::string& id, int64_t offset, std::string_view bytes, int64_t now,
                                           Upload& upload) {
-  std::shared_ptr<std::mutex> file_lock;
-  {
-    std::lock_guard lock(mutex_);
-    const auto it = index_.find(id);
-    if (it == index_.end() || it->second.upload.expires < now) return Appended::kNotFound;
-    file_lock = it->second.lock;
-  }
-  // One writer per upload; other uploads, and the index, go on meanwhile.
-  std::lock_guard file_guard(*file_lock);
-  {
-    std::lock_guard lock(mutex_);
-    const auto it = index_.find(id);
-    if (it == index_.end()) return Appended::kNotFound;  // removed while we waited
-    upload = it->second.upload;
-  }
-  if (offset != upload.offset) return Appended::kOffsetMismatch;
-  if (upload.offset + static_cast<int64_t>(bytes.size()) > upload.length) return Appended::kExceedsLength;
-  // Appended and flushed before the new offset is announced: an offset the client saw is on disk.
-  const int fd = ::open(Path(id).c_str(), O_WRONLY | O_APPEND);
-  bool written = fd >= 0;
-  for (std::size_t at = 0; written && at < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
-    written = n > 0;
-    if (written) at += static_cast<std::size_t>(n);
-  }
-  written = written && ::fdatasync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!written) {
-    // Whatever part reached the file is cut off again: the offset stays what was announced.
-    if (::truncate(Path(id).c_str(), upload.offset) != 0) {
-      // The file now holds a partial write; forget the upload rather than serve a wrong offset.
-      Remove(id);
+  const auto size = static_cast<int64_t>(bytes.size());
+  Appended outcome = Appended::kStorageFailed;
+  const bool done = db_.Write([&](Connection& c) {
+    Statement current = c.Prepare("SELECT length, received, expires FROM uploads WHERE id = ? AND expires >= ?");
+    current.Bind(1, id).Bind(2, now);
+    if (!current.Step()) {
+      outcome = Appended::kNotFound;
+      return false;
     }
-    return Appended::kStorageFailed;
-  }
-  std::lock_guard lock(mutex_);
-  const auto it = index_.find(id);
-  if (it != index_.end()) it->second.upload.offset += static_cast<int64_t>(bytes.size());
-  upload.offset += static_cast<int64_t>(bytes.size());
+    upload = {current.Int(0), current.Int(1), current.Int(2)};
+    if (offset != upload.offset) {
+      outcome = Appended::kOffsetMismatch;
+      return false;
+    }
+    if (upload.offset + size > upload.length) {
+      outcome = Appended::kExceedsLength;
+      return false;
+    }
+    // Guarded by the offset this request saw: of two PATCHes at one offset, one lands.
+    Statement advance = c.Prepare("UPDATE uploads SET received = received + ? WHERE id = ? AND received = ?");
+    advance.Bind(1, size).Bind(2, id).Bind(3, offset).Step();
+    if (!advance.ok() || advance.Changes() != 1) {
+      outcome = Appended::kOffsetMismatch;
+      return false;
+    }
+    Statement chunk = c.Prepare("INSERT INTO upload_chunks (upload_id, start, bytes) VALUES (?,?,?)");
+    chunk.Bind(1, id).Bind(2, offset).BindBlob(3, bytes).Step();
+    outcome = chunk.ok() ? Appended::kOk : Appended::kStorageFailed;
+    return chunk.ok();
+  });
+  if (!done) return outcome == Appended::kOk ? Appended::kStorageFailed : outcome;
+  upload.offset += size;
   bytes_received_ += bytes.size();
   return Appended::kOk;
 }
 
 std::optional<std::string> UploadStore::ReadComplete(const std::string& id, int64_t now,
                                                      std::optional<Upload>& upload) {
-  std::shared_ptr<std::mutex> file_lock;
-  {
-    std::lock_guard lock(mutex_);
-    const auto it = index_.find(id);
-    if (it == index_.end() || it->second.upload.expires < now) return std::nullopt;
-    upload = it->second.upload;
-    file_lock = it->second.lock;
+  upload = Find(id, now);
+  if (!upload || upload->offset != upload->length) return std::nullopt;
+  Statement chunks = db_.Reader().Prepare("SELECT start, bytes FROM upload_chunks WHERE upload_id = ? ORDER BY start");
+  chunks.Bind(1, id);
+  std::string package;
+  package.reserve(static_cast<std::size_t>(upload->length));
+  while (chunks.Step()) {
+    if (chunks.Int(0) != static_cast<int64_t>(package.size())) return std::nullopt;  // never: offsets are guarded
+    package += chunks.Text(1);
   }
-  if (upload->offset != upload->length) return std::nullopt;
-  std::lock_guard file_guard(*file_lock);
-  std::optional<std::string> package = ReadFile(Path(id));
-  if (!package || static_cast<int64_t>(package->size()) != upload->length) return std::nullopt;
+  if (!chunks.ok() || static_cast<int64_t>(package.size()) != upload->length) return std::nullopt;
   return package;
 }
 
-void UploadStore::Forget(const std::string& id) {
-  const auto it = index_.find(id);
-  if (it == index_.end()) return;
-  reserved_by_client_[it->second.client] -= it->second.upload.length;
-  if (reserved_by_client_[it->second.client] <= 0) reserved_by_client_.erase(it->second.client);
-  reserved_total_ -= it->second.upload.length;
-  index_.erase(it);
-}
-
 void UploadStore::Remove(const std::string& id) {
-  {
-    std::lock_guard lock(mutex_);
-    Forget(id);
-  }
-  std::error_code ec;
-  fs::remove(Path(id), ec);
-  fs::remove(Path(id) + ".json", ec);
+  (void)db_.Write([&](Connection& c) {
+    Statement chunks = c.Prepare("DELETE FROM upload_chunks WHERE upload_id = ?");
+    chunks.Bind(1, id).Step();
+    Statement upload = c.Prepare("DELETE FROM uploads WHERE id = ?");
+    upload.Bind(1, id).Step();
+    return chunks.ok() && upload.ok();
+  });
 }
 
 void UploadStore::Expire(int64_t now) {
-  std::vector<std::string> expired;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [id, entry] : index_) {
-      if (entry.upload.expires < now) expired.push_back(id);
-    }
-    for (const std::string& id : expired) Forget(id);
-  }
-  std::error_code ec;
-  for (const std::string& id : expired) {
-    fs::remove(Path(id), ec);
-    fs::remove(Path(id) + ".json", ec);
-  }
-  // Leftovers of a crash between the two files of an upload.
-  std::vector<fs::path> orphans;
-  for (const auto& file : fs::directory_iterator(dir_, ec)) {
-    const std::string id = file.path().stem().string();
-    std::lock_guard lock(mutex_);
-    if (IsUploadId(id) && index_.count(id) == 0) orphans.push_back(file.path());
-  }
-  for (const fs::path& orphan : orphans) fs::remove(orphan, ec);
-}
-
-uint64_t UploadStore::bytes_received() const {
-  std::lock_guard lock(mutex_);
-  return bytes_received_;
+  (void)db_.Write([&](Connection& c) {
+    Statement chunks = c.Prepare("DELETE FROM upload_chunks WHERE upload_id IN (SELECT id FROM uploads WHERE expires < ?)");
+    chunks.Bind(1, now).Step();
+    Statement uploads = c.Prepare("DELETE FROM uploads WHERE expires < ?");
+    uploads.Bind(1, now).Step();
+    return chunks.ok() && uploads.ok();
+  });
 }
 
 }  // namespace daftar::server
