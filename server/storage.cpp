@@ -105,6 +105,16 @@ CREATE TABLE upload_chunks (
   PRIMARY KEY (upload_id, start)
 );
 )sql"},
+      // Rate limits shared by several servers: requests per address, route and minute.
+      {R"sql(
+CREATE TABLE rate_counts (
+  client TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (client, bucket, minute)
+);
+)sql"},
   };
   return kMigrations;
 }

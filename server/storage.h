@@ -89,6 +89,9 @@ class Database {
   virtual void SetGroupCommit(bool on) { (void)on; }
   [[nodiscard]] virtual uint64_t commits() const { return 0; }
   [[nodiscard]] virtual std::string Describe() const = 0;  // "sqlite:PATH" or the database name
+  // True when other servers may use the same database (PostgreSQL): what one server counts in
+  // memory (rate limits) must then be counted here instead.
+  [[nodiscard]] virtual bool Shared() const = 0;
 };
 
 // The schema, shared by both back ends: each migration runs once, in order, in the transaction

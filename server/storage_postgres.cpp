@@ -277,6 +277,7 @@ class PgDatabase final : public Database {
   }
 
   Connection& Reader() override { return reader_; }
+  [[nodiscard]] bool Shared() const override { return true; }
   [[nodiscard]] std::string Describe() const override {
     std::string error;
     PQconninfoOption* options = PQconninfoParse(pool_.conninfo().c_str(), nullptr);

@@ -148,6 +148,7 @@ class SqliteDatabase final : public Database {
   void SetGroupCommit(bool on) override { group_commit_ = on; }
   [[nodiscard]] uint64_t commits() const override { return commits_; }
   [[nodiscard]] std::string Describe() const override { return "sqlite:" + path_; }
+  [[nodiscard]] bool Shared() const override { return false; }
 
  private:
   struct Job {

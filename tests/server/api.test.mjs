@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank, ADMIN, bin, databaseArgs } from '../support/server.mjs';
+import { startServer, family, seal, register, status, bank, ADMIN, bin, databaseArgs, startOfAMinute } from '../support/server.mjs';
 
 const web = mkdtempSync(join(tmpdir(), 'daftar-web-'));
 writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
@@ -239,6 +239,7 @@ test('metrics in Prometheus text format', async () => {
 
 test('per-address rate limits on registrations and lookups', async () => {
   const limited = await startServer({ limits: { registrations_per_minute: 2, lookups_per_minute: 3 } });
+  await startOfAMinute();
   try {
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await register(limited, Buffer.from('x'))).status);

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, rmSync, statSync, existsSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, family, seal, register, bank, bankHeaders, status, bin, BANK, databaseArgs, sql, store } from '../support/server.mjs';
+import { startServer, family, seal, register, bank, bankHeaders, status, bin, BANK, databaseArgs, sql, store, startOfAMinute } from '../support/server.mjs';
 import { jpeg, pdf, pdfWithObjectStream } from '../support/files.mjs';
 
 const { load } = await import(pathToFileURL(join(process.env.DAFTAR_BUILD, 'web/js/daftar-core.mjs')));
@@ -265,6 +265,7 @@ const createUpload = (server, length) => fetch(`${server.url}/api/v1/uploads`, {
 
 test('uploads are rate-limited and their unfinished bytes capped per address', async () => {
   const limited = await serve({ limits: { uploads_per_minute: 3 } });
+  await startOfAMinute();
   const first = await Promise.all([1, 2, 3].map(() => createUpload(limited, 10)));
   assert.deepEqual(first.map((r) => r.status), [201, 201, 201]);
   const fourth = await createUpload(limited, 10);
