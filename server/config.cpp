@@ -129,6 +129,14 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(l, "min_free_disk_bytes", "/limits", 0, int64_t{1} << 60, config.limits.min_free_disk_bytes, f);
     ReadInt(l, "max_members", "/limits", 1, 100, config.limits.max_members, f);
   }
+  if (doc.contains("trusted_proxies")) {
+    const json& proxies = Field(doc, "trusted_proxies");
+    if (!proxies.is_array()) f.Error("/trusted_proxies", "input.wrong_type", {{"expected", "array"}});
+    for (const json& p : ArrayOf(proxies)) {
+      if (TextOf(p).empty()) f.Error("/trusted_proxies", "input.wrong_type", {{"expected", "string"}});
+      config.trusted_proxies.push_back(TextOf(p));
+    }
+  }
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daftar/finding.h"
 #include "daftar/keys.h"
@@ -42,6 +43,9 @@ struct Config {
   Limits limits;
   bool group_commit = true;
   int draft_expiry_days = 7;  // the web app forgets unfinished drafts after this
+  // Load balancers in front of the server (their addresses): for requests from them the client
+  // is the last address in X-Forwarded-For, and their connections are not capped per address.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Reads the config file (empty path: defaults). Findings name the offending keys.

@@ -1,5 +1,6 @@
 #include "http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -28,6 +29,7 @@ using asio::use_awaitable;
 struct Shared {
   Router& router;
   const Limits& limits;
+  const std::vector<std::string>& trusted_proxies;
   asio::thread_pool& handlers;
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
@@ -35,8 +37,14 @@ struct Shared {
   std::mutex per_client_mutex{};
   std::map<std::string, int> per_client{};  // open connections by address
 
-  // Counts a connection from `client` unless its address already holds its share.
+  [[nodiscard]] bool Trusted(const std::string& address) const {
+    return std::find(trusted_proxies.begin(), trusted_proxies.end(), address) != trusted_proxies.end();
+  }
+
+  // Counts a connection from `client` unless its address already holds its share (a trusted
+  // load balancer carries everyone's connections: it has no share).
   bool Admit(const std::string& client) {
+    if (Trusted(client)) return true;
     std::lock_guard lock(per_client_mutex);
     int& open = per_client[client];
     if (open >= limits.max_connections_per_client) return false;
@@ -44,12 +52,14 @@ struct Shared {
     return true;
   }
   void Leave(const std::string& client) {
+    if (Trusted(client)) return;
     std::lock_guard lock(per_client_mutex);
     if (--per_client[client] <= 0) per_client.erase(client);
   }
 };
 
-HttpRequest ToRouter(const http::request<http::string_body>& req, const std::string& client, bool tls) {
+HttpRequest ToRouter(const http::request<http::string_body>& req, const Shared& shared, const std::string& peer,
+                     bool tls) {
   HttpRequest r;
   r.method = std::string(req.method_string());
   r.target = std::string(req.target());
@@ -59,7 +69,14 @@ HttpRequest ToRouter(const http::request<http::string_body>& req, const std::str
     r.headers[name] = std::string(field.value());
   }
   r.body = req.body();
-  r.client = client;
+  r.client = peer;
+  // Behind a trusted load balancer the client is the address it saw: the last one it appended.
+  const auto forwarded = r.headers.find("x-forwarded-for");
+  if (shared.Trusted(peer) && forwarded != r.headers.end()) {
+    std::string last = forwarded->second.substr(forwarded->second.rfind(',') + 1);
+    last.erase(0, last.find_first_not_of(' '));
+    if (!last.empty()) r.client = last;
+  }
   r.tls = tls;
   return r;
 }
@@ -144,10 +161,10 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     // co_await inside a conditional expression: GCC 12 miscompiles that.)
     HttpResponse answer;
     if (req.target() == "/healthz") {
-      answer = shared.router.Handle(ToRouter(req, client, tls));
+      answer = shared.router.Handle(ToRouter(req, shared, client, tls));
     } else {
       answer = co_await asio::co_spawn(shared.handlers.get_executor(),
-                                       HandleOnPool(shared.router, ToRouter(req, client, tls)), use_awaitable);
+                                       HandleOnPool(shared.router, ToRouter(req, shared, client, tls)), use_awaitable);
     }
     const std::string route = answer.route;
     const int status = answer.status;
@@ -233,11 +250,12 @@ awaitable<void> Drain(asio::io_context& io, Shared& shared, std::chrono::seconds
 
 }  // namespace
 
-int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& options,
+int RunHttpServer(Router& router, const Config& config, const ListenOptions& options,
                   const std::function<void(const std::string& url)>& ready) {
   asio::io_context io;
   asio::thread_pool handlers(options.handler_threads);
-  Shared shared{router, limits, handlers};
+  const Limits& limits = config.limits;
+  Shared shared{router, limits, config.trusted_proxies, handlers};
 
   std::unique_ptr<ssl::context> tls;
   if (!options.tls_cert.empty()) {

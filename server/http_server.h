@@ -20,7 +20,7 @@ struct ListenOptions {
 
 // Runs until SIGINT or SIGTERM. `ready` is called with the bound address once listening.
 // Returns a process exit code.
-int RunHttpServer(Router& router, const Limits& limits, const ListenOptions& options,
+int RunHttpServer(Router& router, const Config& config, const ListenOptions& options,
                   const std::function<void(const std::string& url)>& ready);
 
 }  // namespace daftar::server

@@ -118,7 +118,7 @@ int Serve(const std::vector<std::string>& raw) {
   registry.ExpireUnpaid();
   server::Router router(registry, config, *keys, server::SystemClock(),
                         {data_dir, args.Option("--web-root").value_or(DefaultWebRoot()), "0.1.0"});
-  return server::RunHttpServer(router, config.limits, listen, [&](const std::string& url) {
+  return server::RunHttpServer(router, config, listen, [&](const std::string& url) {
     std::cout << "Daftar is serving on " << url << "/  (Ctrl-C stops it)\n";
     for (const std::string& note : notes) std::cout << "  " << note << "\n";
     std::cout << std::flush;
