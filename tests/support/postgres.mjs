@@ -40,6 +40,30 @@ export function startCluster() {
     sql(url, statement) {
       return run('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', statement]).stdout;
     },
+    // The primary's loss: stopped at once, as a crash would (its files stay for stop()).
+    kill() {
+      run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'], { check: false });
+    },
+    // A streaming standby of this cluster, in its own folder and socket, and every commit on the
+    // primary waiting for it (synchronous_standby_names): what is acknowledged is on both.
+    startStandby() {
+      const standby = mkdtempSync(join(tmpdir(), 'daftar-pg-standby-'));
+      chmodSync(standby, 0o777);
+      const standbyPort = port + 1;
+      run('pg_basebackup', ['-h', dir, '-p', String(port), '-U', 'postgres', '-D', join(standby, 'data'), '-R', '-X', 'stream', '--checkpoint=fast']);
+      run('pg_ctl', ['-D', join(standby, 'data'), '-l', join(standby, 'log'), '-w', '-o',
+        `-k ${standby} -p ${standbyPort} -c listen_addresses='' -c max_connections=300`, 'start']);
+      this.sql(this.url('postgres'), "ALTER SYSTEM SET synchronous_standby_names = '*'");
+      this.sql(this.url('postgres'), 'SELECT pg_reload_conf()');
+      return {
+        dir: standby, port: standbyPort,
+        promote: () => run('pg_ctl', ['-D', join(standby, 'data'), '-w', 'promote']),
+        stop: () => {
+          run('pg_ctl', ['-D', join(standby, 'data'), '-m', 'immediate', 'stop'], { check: false });
+          rmSync(standby, { recursive: true, force: true });
+        },
+      };
+    },
     stop() {
       run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'], { check: false });
       rmSync(dir, { recursive: true, force: true });
