@@ -10,7 +10,7 @@
 #include "checked_json.h"
 #include "cli.h"
 #include "config.h"
-#include "storage.h"
+#include "store.h"
 #include "daftar/api.h"
 #include "daftar/keys.h"
 
@@ -184,10 +184,9 @@ int Seal(const std::vector<std::string>& raw) {
 // The package a server stored for `reference`, as it arrived.
 std::string StoredPackage(const Args& args, const std::string& reference) {
   const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/false);
-  server::Statement s = db->Reader().Prepare("SELECT package FROM registrations WHERE reference = ?");
-  s.Bind(1, reference);
-  if (!s.Step()) throw UsageError{"no registration " + reference + " in " + db->Describe()};
-  return s.Text(0);
+  std::optional<std::string> package = server::Store(*db).Package(reference);
+  if (!package) throw UsageError{"no registration " + reference + " in " + db->Describe()};
+  return *package;
 }
 
 int Open(const std::vector<std::string>& raw) {

@@ -100,22 +100,13 @@ std::string AuditHash(const std::string& key, const std::string& prev, int64_t s
   return HmacSha256(key, prev + std::to_string(seq) + '\0' + at + '\0' + event + '\0' + subject + '\0' + detail);
 }
 
-bool AppendAudit(Connection& c, const std::string& key, const std::string& at, const std::string& event,
+bool AppendAudit(Changes& c, const std::string& key, const std::string& at, const std::string& event,
                  const std::string& subject, const json& detail) {
-  if (!c.LockAuditChain()) return false;  // one chain, however many servers append to it
-  Statement last = c.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-  int64_t seq = 1;
-  std::string prev(32, '\0');
-  if (last.Step()) {
-    seq = last.Int(0) + 1;
-    prev = last.Text(1);
-  }
-  const std::string detail_text = detail.dump();
-  const std::string hash = AuditHash(key, prev, seq, at, event, subject, detail_text);
-  Statement insert = c.Prepare("INSERT INTO audit (seq, at, event, subject, detail, prev, hash) VALUES (?,?,?,?,?,?,?)");
-  insert.Bind(1, seq).Bind(2, at).Bind(3, event).Bind(4, subject).Bind(5, detail_text).BindBlob(6, prev).BindBlob(7, hash);
-  insert.Step();
-  return insert.ok();
+  const auto last = c.LastAuditLink();
+  if (!last) return false;
+  AuditRow row{last->first + 1, at, event, subject, detail.dump(), last->second, {}};
+  row.hash = AuditHash(key, row.prev, row.seq, row.at, row.event, row.subject, row.detail);
+  return c.AddAudit(row);
 }
 
 }  // namespace
@@ -167,34 +158,29 @@ struct NumbersIssued {
   Date earliest, latest;
 };
 
-// Card numbers from the durable counter (never reused: the counter only grows, in the same
-// transaction), the family's virtual account, and the payment window from `date`.
-std::optional<NumbersIssued> IssueNumbers(Connection& c, int64_t registration, Date date, const Config& config,
+// Card numbers (never reused: serials only grow, in the same transaction), the family's virtual
+// account, and the payment window from `date`.
+std::optional<NumbersIssued> IssueNumbers(Changes& c, int64_t registration, Date date, const Config& config,
                                           const std::string& audit_key, const std::string& at,
                                           const std::string& reference) {
-  Statement members = c.Prepare("SELECT position, relationship FROM members WHERE registration_id = ? ORDER BY position");
-  members.Bind(1, registration);
-  std::vector<std::pair<int64_t, std::string>> list;
-  while (members.Step()) list.emplace_back(members.Int(0), members.Text(1));
-  const std::vector<int64_t> serials = c.NextCardSerials(static_cast<int>(list.size()));
-  if (serials.size() != list.size()) return std::nullopt;
+  const std::vector<MemberRow> members = c.Members(registration);
+  const std::vector<int64_t> serials = c.NextCardSerials(static_cast<int>(members.size()));
+  if (serials.size() != members.size()) return std::nullopt;
   NumbersIssued issued;
   std::string head_card;
-  for (std::size_t i = 0; i < list.size(); ++i) {
+  for (std::size_t i = 0; i < members.size(); ++i) {
     const std::optional<std::string> card = CardFromSerial(serials[i]);
-    if (!card) return std::nullopt;
-    Statement set = c.Prepare("UPDATE members SET card_number = ? WHERE registration_id = ? AND position = ?");
-    set.Bind(1, *card).Bind(2, registration).Bind(3, list[i].first).Step();
-    if (!set.ok()) return std::nullopt;
-    if (list[i].second == "head") head_card = *card;
+    if (!card || !c.SetCardNumber(registration, members[i].position, *card)) return std::nullopt;
+    if (members[i].relationship == "head") head_card = *card;
     issued.cards.push_back(*card);
   }
   issued.va = MakeVirtualAccount(head_card, config.va_prefix).va;
   issued.earliest = config.working_days ? AddBusinessDays(date, config.earliest_days) : AddDays(date, config.earliest_days);
   issued.latest = config.working_days ? AddBusinessDays(date, config.latest_days) : AddDays(date, config.latest_days);
-  Statement set = c.Prepare("UPDATE registrations SET va = ?, earliest = ?, latest = ? WHERE id = ?");
-  set.Bind(1, issued.va).Bind(2, FormatIsoDate(issued.earliest)).Bind(3, FormatIsoDate(issued.latest)).Bind(4, registration).Step();
-  if (!set.ok() || issued.va.empty()) return std::nullopt;
+  if (issued.va.empty() ||
+      !c.SetBill(registration, issued.va, FormatIsoDate(issued.earliest), FormatIsoDate(issued.latest))) {
+    return std::nullopt;
+  }
   if (!AppendAudit(c, audit_key, at, "numbers_issued", reference, {{"cards", issued.cards}, {"va", issued.va}})) return std::nullopt;
   return issued;
 }
@@ -205,16 +191,14 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   // The key names a request, it proves nothing: only the identical package gets the first answer.
   const std::string package_hash = KeyedHash(package, {});
   const auto replay = [&]() -> std::optional<Answer> {
-    Statement s = db_.Reader().Prepare(
-        "SELECT reference, first_status, package_hash FROM registrations WHERE idempotency_key = ?");
-    s.Bind(1, idempotency_key);
-    if (!s.Step()) return std::nullopt;
-    if (s.IsNull(2) || s.Text(2).size() != package_hash.size() ||
-        sodium_memcmp(s.Text(2).data(), package_hash.data(), package_hash.size()) != 0) {
+    const std::optional<Store::Idempotent> first = store_.FindByIdempotencyKey(idempotency_key);
+    if (!first) return std::nullopt;
+    if (first->package_hash.size() != package_hash.size() ||
+        sodium_memcmp(first->package_hash.data(), package_hash.data(), package_hash.size()) != 0) {
       return Problem(422, "registration.idempotency_key_reused");
     }
-    const std::string reference = s.Text(0);
-    return Answer{201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", s.Text(1)}}};
+    return Answer{201, {{"reference", first->reference}, {"access_token", AccessToken(first->reference)},
+                        {"status", first->first_status}}};
   };
   if (!idempotency_key.empty()) {
     if (auto first = replay()) return *first;
@@ -279,37 +263,26 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
 
   std::optional<std::size_t> duplicate;
   bool replayed = false;
-  const bool stored = db_.Write([&](Connection& c) {
-    Statement insert = c.Prepare(
-        "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
-        "bill_amount, warnings, idempotency_key, package, package_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
-    insert.Bind(1, reference).Bind(2, status).Bind(3, status).Bind(4, at).Bind(5, today_text)
-        .Bind(6, TextOf(Field(normalized, "segment"))).Bind(7, Field(normalized, "class").dump()).Bind(8, head_name)
-        .Bind(9, bill).Bind(10, warnings.dump());
-    if (idempotency_key.empty()) {
-      insert.BindNull(11);
-    } else {
-      insert.Bind(11, idempotency_key);
-    }
-    if (!insert.BindBlob(12, package).BindBlob(13, package_hash).Step()) {
-      replayed = insert.IsConstraintViolation() && !idempotency_key.empty();
+  const bool stored = store_.Write([&](Changes& c) {
+    NewRegistration r{reference, status, at, today_text, TextOf(Field(normalized, "segment")),
+                      Field(normalized, "class").dump(), head_name, warnings.dump(), bill, idempotency_key,
+                      std::string(package), package_hash};
+    int64_t id = 0;
+    const Changes::Outcome added = c.AddRegistration(r, id);
+    if (added != Changes::Outcome::kOk) {
+      replayed = added == Changes::Outcome::kConflict && !idempotency_key.empty();
       return false;
     }
-    const int64_t id = insert.Int(0);
-    insert.Step();
     for (std::size_t i = 0; i < members.size(); ++i) {
       const json& m = members[i];
-      Statement member = c.Prepare(
-          "INSERT INTO members (registration_id, position, nik_hash, nik_masked, name, relationship) VALUES (?,?,?,?,?,?)");
-      member.Bind(1, id).Bind(2, static_cast<int64_t>(i));
-      if (const std::string nik = TextOf(Field(m, "nik")); nik.size() == 16) {
-        member.BindBlob(3, KeyedHash(nik, keys_.nik_key)).Bind(4, MaskNik(nik));
-      } else {
-        member.BindNull(3).BindNull(4);
-      }
-      member.Bind(5, TextOf(Field(m, "name"))).Bind(6, TextOf(Field(m, "relationship"))).Step();
-      if (!member.ok()) {
-        if (member.IsConstraintViolation()) duplicate = i;
+      const std::string nik = TextOf(Field(m, "nik"));
+      const bool has_nik = nik.size() == 16;
+      const Changes::Outcome member =
+          c.AddMember(id, static_cast<int64_t>(i), has_nik ? std::optional(KeyedHash(nik, keys_.nik_key)) : std::nullopt,
+                      has_nik ? std::optional(MaskNik(nik)) : std::nullopt, TextOf(Field(m, "name")),
+                      TextOf(Field(m, "relationship")));
+      if (member != Changes::Outcome::kOk) {
+        if (member == Changes::Outcome::kConflict) duplicate = i;
         return false;
       }
     }
@@ -342,40 +315,29 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   const std::string expected = AccessToken(reference);
   const Answer not_found = Problem(404, "registration.not_found");
   if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) return not_found;
-  Connection& c = db_.Reader();
-  Statement r = c.Prepare(
-      "SELECT id, status, class, created_date, va, bill_amount, earliest, latest, segment FROM registrations WHERE reference = ?");
-  r.Bind(1, reference);
-  if (!r.Step()) return not_found;
-  const int64_t id = r.Int(0);
-  const std::string status = r.Text(1), klass = r.Text(2);
-  json body = {{"reference", reference}, {"status", status}, {"segment", r.Text(8)}, {"class", Parse(klass)},
-               {"registered", r.Text(3)}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
+  const std::optional<RegistrationRow> r = store_.FindByReference(reference);
+  if (!r) return not_found;
+  json body = {{"reference", reference}, {"status", r->status}, {"segment", r->segment}, {"class", Parse(r->klass)},
+               {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
-  if (!r.IsNull(4)) {
-    body["bill"] = {{"amount", r.Int(5)}, {"va", r.Text(4)}, {"earliest", r.Text(6)}, {"latest", r.Text(7)}};
-  }
-  Statement p = c.Prepare("SELECT amount, paid_at, bank_id, bank_ref, receipt FROM payments WHERE registration_id = ?");
-  p.Bind(1, id);
+  if (r->va) body["bill"] = {{"amount", r->bill_amount}, {"va", *r->va}, {"earliest", r->earliest}, {"latest", r->latest}};
   std::string paid_at;
-  while (p.Step()) {
-    paid_at = p.Text(1);
-    body["payments"].push_back({{"amount", p.Int(0)}, {"paid_at", paid_at}, {"bank", p.Text(2)}, {"bank_ref", p.Text(3)}});
-    body["receipt"] = Parse(p.Text(4));
+  for (const PaymentRow& p : store_.Payments(r->id)) {
+    paid_at = p.paid_at;
+    body["payments"].push_back({{"amount", p.amount}, {"paid_at", p.paid_at}, {"bank", p.bank_id}, {"bank_ref", p.bank_ref}});
+    body["receipt"] = Parse(p.receipt);
   }
-  Statement m = c.Prepare("SELECT name, nik_masked, card_number FROM members WHERE registration_id = ? ORDER BY position");
-  m.Bind(1, id);
-  while (m.Step()) {
-    const json card = m.IsNull(2) ? json() : json(m.Text(2));
-    body["members"].push_back({{"name", m.Text(0)}, {"nik_masked", m.IsNull(1) ? json() : json(m.Text(1))}, {"card_number", card}});
+  for (const MemberRow& m : store_.Members(r->id)) {
+    const json card = m.card_number ? json(*m.card_number) : json();
+    body["members"].push_back({{"name", m.name}, {"nik_masked", m.nik_masked ? json(*m.nik_masked) : json()}, {"card_number", card}});
     if (card.is_null()) continue;
     // A card is issued at verification and active from the first payment.
     const json payload = {{"type", "daftar.card/1"},
                           {"card", card},
-                          {"name", m.Text(0)},
-                          {"class", Parse(klass)},
-                          {"status", status == "active" ? "active" : "inactive"},
-                          {"issued", body["registered"]},
+                          {"name", m.name},
+                          {"class", Parse(r->klass)},
+                          {"status", r->status == "active" ? "active" : "inactive"},
+                          {"issued", r->created_date},
                           {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))}};
     body["cards"].push_back(SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key)));
   }
@@ -385,13 +347,11 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
 Answer Registry::Inquiry(const json& request) {
   const std::string va = TextOf(Field(request, "va"));
   if (va.empty()) return Problem(422, "input.required", "/va");
-  Statement r = db_.Reader().Prepare(
-      "SELECT bill_amount, head_name, earliest, latest, status FROM registrations WHERE va = ?");
-  r.Bind(1, va);
-  if (!r.Step()) return Problem(404, "va.unknown", "/va");
-  return {200, {{"va", va}, {"amount", r.Int(0)}, {"name", MaskName(r.Text(1))}, {"earliest", r.Text(2)},
-                {"latest", r.Text(3)},
-                {"status", r.Text(4) == "active" ? "paid" : r.Text(4) == "expired" ? "expired" : "unpaid"}}};
+  const std::optional<RegistrationRow> r = store_.FindByVa(va);
+  if (!r) return Problem(404, "va.unknown", "/va");
+  return {200, {{"va", va}, {"amount", r->bill_amount}, {"name", MaskName(r->head_name)}, {"earliest", r->earliest},
+                {"latest", r->latest},
+                {"status", r->status == "active" ? "paid" : r->status == "expired" ? "expired" : "unpaid"}}};
 }
 
 Answer Registry::Payment(const std::string& bank_id, const json& request) {
@@ -417,19 +377,16 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   const int64_t amount = amount_field.get<int64_t>();
 
   const auto replay = [&]() -> std::optional<Answer> {
-    Statement s = db_.Reader().Prepare("SELECT receipt FROM payments WHERE bank_id = ? AND bank_ref = ?");
-    s.Bind(1, bank_id).Bind(2, bank_ref);
-    if (!s.Step()) return std::nullopt;
-    return Answer{200, {{"status", "paid"}, {"receipt", Parse(s.Text(0))}}};
+    const std::optional<std::string> receipt = store_.ReceiptFor(bank_id, bank_ref);
+    if (!receipt) return std::nullopt;
+    return Answer{200, {{"status", "paid"}, {"receipt", Parse(*receipt)}}};
   };
   if (auto first = replay()) return *first;  // the same payment again changes nothing
 
-  Statement r = db_.Reader().Prepare(
-      "SELECT id, reference, status, bill_amount, earliest, latest FROM registrations WHERE va = ?");
-  r.Bind(1, va);
-  if (!r.Step()) return Problem(404, "va.unknown", "/va");
-  const int64_t id = r.Int(0), bill = r.Int(3);
-  const std::string reference = r.Text(1), status = r.Text(2), earliest = r.Text(4), latest = r.Text(5);
+  const std::optional<RegistrationRow> r = store_.FindByVa(va);
+  if (!r) return Problem(404, "va.unknown", "/va");
+  const int64_t id = r->id, bill = r->bill_amount;
+  const std::string &reference = r->reference, &status = r->status, &earliest = r->earliest, &latest = r->latest;
   if (status == "active") return Problem(409, "payment.already_paid", "/va");
   if (status == "expired") {
     return Problem(422, "payment.outside_window", "/paid_at", {{"earliest", earliest}, {"latest", latest}});
@@ -442,27 +399,20 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   }
 
   json cards = json::array();
-  Statement m = db_.Reader().Prepare("SELECT card_number FROM members WHERE registration_id = ? ORDER BY position");
-  m.Bind(1, id);
-  while (m.Step()) cards.push_back(m.Text(0));
+  for (const MemberRow& m : store_.Members(id)) cards.push_back(m.card_number.value_or(""));
   const std::string received = clock_.now();
   const json payload = {{"type", "daftar.receipt/1"}, {"reference", reference}, {"va", va},
                         {"amount", amount},           {"bank_id", bank_id},     {"bank_ref", bank_ref},
                         {"paid_at", paid_at},         {"received_at", received}, {"cards", cards}};
   const json receipt = SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key));
   bool conflict = false;
-  const bool applied = db_.Write([&](Connection& c) {
-    Statement insert = c.Prepare(
-        "INSERT INTO payments (registration_id, bank_id, bank_ref, amount, paid_at, received_at, receipt) VALUES (?,?,?,?,?,?,?)");
-    insert.Bind(1, id).Bind(2, bank_id).Bind(3, bank_ref).Bind(4, amount).Bind(5, paid_at).Bind(6, received)
-        .Bind(7, receipt.dump()).Step();
-    if (!insert.ok()) {
-      conflict = insert.IsConstraintViolation();
+  const bool applied = store_.Write([&](Changes& c) {
+    const Changes::Outcome added = c.AddPayment(id, bank_id, bank_ref, amount, paid_at, received, receipt.dump());
+    if (added != Changes::Outcome::kOk) {
+      conflict = added == Changes::Outcome::kConflict;
       return false;
     }
-    Statement activate = c.Prepare("UPDATE registrations SET status = 'active' WHERE id = ? AND status = 'verified'");
-    activate.Bind(1, id).Step();
-    if (!activate.ok() || activate.Changes() != 1) {
+    if (!c.MoveStatus(id, "verified", "active")) {
       conflict = true;
       return false;
     }
@@ -478,36 +428,25 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
 
 Answer Registry::ReviewQueue() {
   json items = json::array();
-  Statement r = db_.Reader().Prepare(
-      "SELECT reference, created_at, warnings, (SELECT COUNT(*) FROM members WHERE registration_id = registrations.id) "
-      "FROM registrations WHERE status = 'review' ORDER BY id");
-  while (r.Step()) {
-    items.push_back({{"reference", r.Text(0)}, {"received", r.Text(1)}, {"members", r.Int(3)}, {"warnings", Parse(r.Text(2))}});
+  for (const ReviewRow& r : store_.ReviewQueue()) {
+    items.push_back({{"reference", r.reference}, {"received", r.received}, {"members", r.members}, {"warnings", Parse(r.warnings)}});
   }
   return {200, {{"review", items}}};
 }
 
 // An operator's decision on a registration in review: `apply` makes the changes, in the same
-// transaction that found it still in review.
+// transaction that moved it out of review.
 Answer Registry::Decide(const std::string& reference, const std::string& status,
-                        const std::function<bool(Connection&, int64_t id)>& apply) {
+                        const std::function<bool(Changes&, int64_t id)>& apply) {
   std::string outcome;
-  const bool done = db_.Write([&](Connection& c) {
-    Statement r = c.Prepare("SELECT id, status FROM registrations WHERE reference = ?");
-    r.Bind(1, reference);
-    const bool found = r.Step();
-    if (!found || r.Text(1) != "review") {
+  const bool done = store_.Write([&](Changes& c) {
+    const auto found = c.IdAndStatus(reference);
+    // Moved by a guarded update: of two operators deciding at once (on any servers), one wins.
+    if (!found || found->second != "review" || !c.MoveStatus(found->first, "review", status)) {
       outcome = found ? "not_in_review" : "not_found";
       return false;
     }
-    // Claimed by a guarded update: of two operators deciding at once (on any servers), one wins.
-    Statement claim = c.Prepare("UPDATE registrations SET status = ? WHERE id = ? AND status = 'review'");
-    claim.Bind(1, status).Bind(2, r.Int(0)).Step();
-    if (!claim.ok() || claim.Changes() != 1) {
-      outcome = "not_in_review";
-      return false;
-    }
-    return apply(c, r.Int(0));
+    return apply(c, found->first);
   });
   if (outcome == "not_found") return Problem(404, "registration.not_found");
   if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
@@ -518,10 +457,9 @@ Answer Registry::Decide(const std::string& reference, const std::string& status,
 Answer Registry::Approve(const std::string& reference) {
   const std::string at = clock_.now();
   const Date today = clock_.today();
-  return Decide(reference, "verified", [&](Connection& c, int64_t id) {
-    Statement set = c.Prepare("UPDATE registrations SET status = 'verified', decision = ? WHERE id = ?");
-    set.Bind(1, json{{"decision", "approved"}, {"at", at}}.dump()).Bind(2, id).Step();
-    return set.ok() && AppendAudit(c, keys_.audit_key, at, "approved", reference, json::object()) &&
+  return Decide(reference, "verified", [&](Changes& c, int64_t id) {
+    return c.SetDecision(id, json{{"decision", "approved"}, {"at", at}}.dump()) &&
+           AppendAudit(c, keys_.audit_key, at, "approved", reference, json::object()) &&
            IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
   });
 }
@@ -532,77 +470,59 @@ Answer Registry::Reject(const std::string& reference, const json& request) {
   for (const json& reason : ArrayOf(reasons)) ok = ok && !TextOf(reason).empty();
   if (!ok) return Problem(422, "review.reasons_required", "/reasons");
   const std::string at = clock_.now();
-  return Decide(reference, "rejected", [&](Connection& c, int64_t id) {
-    Statement set = c.Prepare("UPDATE registrations SET status = 'rejected', decision = ? WHERE id = ?");
-    set.Bind(1, json{{"decision", "rejected"}, {"reasons", reasons}, {"at", at}}.dump()).Bind(2, id).Step();
+  return Decide(reference, "rejected", [&](Changes& c, int64_t id) {
     // The family may apply again: its NIKs no longer count as registered.
-    Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
-    free.Bind(1, id).Step();
-    return set.ok() && free.ok() && AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", reasons}});
+    return c.SetDecision(id, json{{"decision", "rejected"}, {"reasons", reasons}, {"at", at}}.dump()) && c.FreeNiks(id) &&
+           AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", reasons}});
   });
 }
 
 int Registry::ExpireUnpaid() {
   const std::string today = FormatIsoDate(clock_.today()), at = clock_.now();
   int expired = 0;
-  const bool done = db_.Write([&](Connection& c) {
-    std::vector<std::pair<int64_t, std::string>> due;
-    Statement find = c.Prepare("SELECT id, reference FROM registrations WHERE status = 'verified' AND latest < ?");
-    find.Bind(1, today);
-    while (find.Step()) due.emplace_back(find.Int(0), find.Text(1));
-    for (const auto& [id, reference] : due) {
+  const bool done = store_.Write([&](Changes& c) {
+    expired = 0;
+    for (const auto& [id, reference] : c.UnpaidPastWindow(today)) {
       // Guarded: when several servers sweep at once, each registration expires once.
-      Statement set = c.Prepare("UPDATE registrations SET status = 'expired' WHERE id = ? AND status = 'verified'");
-      set.Bind(1, id).Step();
-      if (set.ok() && set.Changes() == 0) continue;
+      if (!c.MoveStatus(id, "verified", "expired")) continue;
       // The family may register again: its NIKs no longer count as registered.
-      Statement free = c.Prepare("UPDATE members SET nik_hash = NULL WHERE registration_id = ?");
-      free.Bind(1, id).Step();
-      if (!set.ok() || !free.ok() || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {
+      if (!c.FreeNiks(id) || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {
         return false;
       }
+      ++expired;
     }
-    expired = static_cast<int>(due.size());  // at most; an upper bound for the caller's log
     return true;
   });
   return done ? expired : 0;
 }
 
 bool Registry::RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at) {
-  bool fresh = false;
-  const bool done = db_.Write([&](Connection& c) {
-    // Nonces older than the accepted clock skew can never come back: their timestamp is refused.
-    Statement prune = c.Prepare("DELETE FROM bank_nonces WHERE seen_at < ?");
-    prune.Bind(1, at - 2 * kBankClockSkewSeconds).Step();
-    Statement insert = c.Prepare("INSERT INTO bank_nonces (bank_id, nonce, seen_at) VALUES (?,?,?)");
-    insert.Bind(1, bank_id).Bind(2, nonce).Bind(3, at).Step();
-    fresh = insert.ok();
-    return fresh;
-  });
-  return done && fresh;
+  // Nonces older than twice the accepted clock skew can never come back: their timestamp is refused.
+  return store_.Write([&](Changes& c) { return c.RememberNonce(bank_id, nonce, at, at - 2 * kBankClockSkewSeconds); });
 }
 
 json Registry::Counts() {
   json counts = json::object();
-  Statement s = db_.Reader().Prepare("SELECT status, COUNT(*) FROM registrations GROUP BY status");
-  while (s.Step()) counts[s.Text(0)] = s.Int(1);
+  for (const auto& [status, n] : store_.CountByStatus()) counts[status] = n;
   return counts;
 }
 
-Findings VerifyAuditChain(Connection& c, const std::string& audit_key, int64_t& entries) {
+Findings VerifyAuditChain(Store& store, const std::string& audit_key, int64_t& entries) {
   Findings f;
-  Statement s = c.Prepare("SELECT seq, at, event, subject, detail, prev, hash FROM audit ORDER BY seq");
   std::string prev(32, '\0');
   entries = 0;
-  while (s.Step()) {
-    const int64_t seq = s.Int(0);
-    const std::vector<Param> where = {{"seq", seq}};
-    if (seq != entries + 1) f.Error("/" + std::to_string(seq), "audit.gap", where);
-    if (s.Text(5) != prev) f.Error("/" + std::to_string(seq), "audit.broken_link", where);
-    if (AuditHash(audit_key, s.Text(5), seq, s.Text(1), s.Text(2), s.Text(3), s.Text(4)) != s.Text(6)) f.Error("/" + std::to_string(seq), "audit.altered", where);
-    prev = s.Text(6);
-    entries = seq;
-  }
+  const bool read = store.ForEachAudit([&](const AuditRow& row) {
+    const std::vector<Param> where = {{"seq", row.seq}};
+    const std::string path = "/" + std::to_string(row.seq);
+    if (row.seq != entries + 1) f.Error(path, "audit.gap", where);
+    if (row.prev != prev) f.Error(path, "audit.broken_link", where);
+    if (AuditHash(audit_key, row.prev, row.seq, row.at, row.event, row.subject, row.detail) != row.hash) {
+      f.Error(path, "audit.altered", where);
+    }
+    prev = row.hash;
+    entries = row.seq;
+  });
+  if (!read) f.Error("", "storage.unavailable");
   return f;
 }
 

@@ -13,7 +13,7 @@
 
 #include "config.h"
 #include "daftar/date.h"
-#include "storage.h"
+#include "store.h"
 
 namespace daftar::server {
 
@@ -39,7 +39,7 @@ struct Clock {
 class Registry {
  public:
   Registry(Database& db, const Config& config, const ServerKeys& keys, Clock clock)
-      : db_(db), config_(config), keys_(keys), clock_(std::move(clock)) {}
+      : store_(db), config_(config), keys_(keys), clock_(std::move(clock)) {}
 
   // A sealed package: opened, re-validated with the server's today, stored durably.
   Answer Register(std::string_view package, const std::string& idempotency_key);
@@ -63,7 +63,8 @@ class Registry {
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
 
   // The store under the registry, for the parts of the server that keep state there too.
-  Database& database() { return db_; }
+  Store& store() { return store_; }
+  Database& database() { return store_.database(); }
 
   // Counts for /metrics: registrations by status.
   json Counts();
@@ -73,9 +74,9 @@ class Registry {
 
  private:
   Answer Decide(const std::string& reference, const std::string& status,
-                const std::function<bool(Connection&, int64_t id)>& apply);
+                const std::function<bool(Changes&, int64_t id)>& apply);
 
-  Database& db_;
+  Store store_;
   const Config& config_;
   const ServerKeys& keys_;
   Clock clock_;
@@ -85,6 +86,6 @@ class Registry {
 inline constexpr int64_t kBankClockSkewSeconds = 300;
 
 // Recomputes the audit chain with the audit key. Findings are empty when every link holds.
-[[nodiscard]] Findings VerifyAuditChain(Connection& c, const std::string& audit_key, int64_t& entries);
+[[nodiscard]] Findings VerifyAuditChain(Store& store, const std::string& audit_key, int64_t& entries);
 
 }  // namespace daftar::server

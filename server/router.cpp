@@ -310,11 +310,7 @@ void Router::Sweep() {
   uploads_.Expire(now);
   registry_.ExpireUnpaid();
   if (registry_.database().Shared()) {
-    (void)registry_.database().Write([&](Connection& c) {
-      Statement old = c.Prepare("DELETE FROM rate_counts WHERE minute < ?");
-      old.Bind(1, now / 60 - 1).Step();
-      return old.ok();
-    });
+    (void)registry_.store().Write([&](Changes& c) { return c.ForgetRequestCounts(now / 60 - 1); });
   }
 }
 
@@ -455,21 +451,12 @@ HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_p
 }
 
 bool Router::Allow(const std::string& client, const std::string& bucket, int per_minute) {
-  Database& db = registry_.database();
-  if (db.Shared()) {
+  if (registry_.database().Shared()) {
     // Several servers: one count per address, route and minute, in the database. (A fixed
     // window admits up to twice the rate across a minute's boundary; the buckets below do not.)
     const int64_t minute = clock_.unix_seconds() / 60;
     int64_t count = 0;
-    const bool counted = db.Write([&](Connection& c) {
-      Statement s = c.Prepare(
-          "INSERT INTO rate_counts (client, bucket, minute, count) VALUES (?,?,?,1) "
-          "ON CONFLICT (client, bucket, minute) DO UPDATE SET count = rate_counts.count + 1 RETURNING count");
-      s.Bind(1, client).Bind(2, bucket).Bind(3, minute);
-      if (!s.Step()) return false;
-      count = s.Int(0);
-      return true;
-    });
+    const bool counted = registry_.store().Write([&](Changes& c) { return (count = c.CountRequest(client, bucket, minute)) > 0; });
     return !counted || count <= per_minute;  // a database that cannot count does not lock people out
   }
   std::lock_guard lock(buckets_mutex_);

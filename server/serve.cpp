@@ -151,7 +151,8 @@ int Audit(const std::vector<std::string>& raw) {
   if (!audit_key || audit_key->size() != 32) throw UsageError{"cannot read a 32-byte audit key at " + key_path.string()};
   const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/false);
   int64_t entries = 0;
-  const Findings f = server::VerifyAuditChain(db->Reader(), *audit_key, entries);
+  server::Store store(*db);
+  const Findings f = server::VerifyAuditChain(store, *audit_key, entries);
   json errors = json::array();
   for (const Finding& finding : f.all()) errors.push_back({{"path", finding.path}, {"code", finding.code}});
   std::cout << json{{"valid", !f.has_errors()}, {"entries", entries}, {"errors", errors}}.dump(2) << "\n";
