@@ -32,8 +32,10 @@ usage:
                                                 the server (daftar serve --help)
   daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R]
                                                 post a signed payment as a bank would
-  daftar audit verify --data-dir DIR [--keys-dir DIR]
+  daftar audit verify --data-dir DIR [--database URL] [--keys-dir DIR]
                                                 check the audit log's keyed hash chain
+  daftar migrate --database URL                 apply the schema (sqlite:PATH or postgresql://…)
+  daftar migrate --from sqlite:PATH --to URL    copy an office's data into an empty database
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

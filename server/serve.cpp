@@ -164,8 +164,26 @@ int Audit(const std::vector<std::string>& raw) {
 namespace daftar::cli {
 
 int Migrate(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--database", "--data-dir"});
-  if (!args.positional.empty()) throw UsageError{"usage: daftar migrate --database URL"};
+  const Args args = Parse(raw, {"--database", "--data-dir", "--from", "--to"});
+  constexpr const char* kUsage =
+      "usage: daftar migrate --database URL                applies the schema\n"
+      "       daftar migrate --from sqlite:PATH --to URL    copies an office's data into an empty database";
+  if (!args.positional.empty() || args.Option("--from").has_value() != args.Option("--to").has_value()) throw UsageError{kUsage};
+  if (auto from_url = args.Option("--from")) {
+    if (from_url->rfind("sqlite:", 0) == 0 && !fs::exists(from_url->substr(7))) throw UsageError{"no database at " + from_url->substr(7)};
+    std::string error;
+    const std::unique_ptr<server::Database> from = server::Database::Open(*from_url, error);
+    if (!from) throw UsageError{"database " + *from_url + ": " + error};
+    const std::unique_ptr<server::Database> to = server::Database::Open(*args.Option("--to"), error);
+    if (!to) throw UsageError{"database " + *args.Option("--to") + ": " + error};
+    int64_t rows = 0;
+    if (!server::CopyStore(*from, *to, rows, error)) {
+      std::cerr << "daftar migrate: " << error << " (nothing was copied)\n";
+      return kInvalid;
+    }
+    std::cout << json{{"from", from->Describe()}, {"to", to->Describe()}, {"rows", rows}}.dump(2) << "\n";
+    return kOk;
+  }
   // Opening a store applies every migration it lacks (under a lock on PostgreSQL).
   const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/true);
   std::cout << json{{"database", db->Describe()}, {"schema_version", server::Migrations().size()}}.dump(2) << "\n";

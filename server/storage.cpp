@@ -164,4 +164,85 @@ bool Migrate(Connection& c, bool postgres, std::string& error) {
   return true;
 }
 
+namespace {
+
+// Each table a copy carries, with its columns' kinds: i integer, t text, b bytes. In an order
+// that satisfies the foreign keys.
+struct CopiedTable {
+  const char* name;
+  std::vector<std::pair<const char*, char>> columns;
+};
+const CopiedTable kCopied[] = {
+    {"registrations", {{"id", 'i'}, {"reference", 't'}, {"status", 't'}, {"created_at", 't'}, {"created_date", 't'},
+                       {"segment", 't'}, {"class", 't'}, {"head_name", 't'}, {"va", 't'}, {"bill_amount", 'i'},
+                       {"earliest", 't'}, {"latest", 't'}, {"warnings", 't'}, {"first_status", 't'}, {"decision", 't'},
+                       {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}}},
+    {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
+                 {"relationship", 't'}, {"card_number", 't'}}},
+    {"counters", {{"name", 't'}, {"value", 'i'}}},
+    {"payments", {{"id", 'i'}, {"registration_id", 'i'}, {"bank_id", 't'}, {"bank_ref", 't'}, {"amount", 'i'},
+                  {"paid_at", 't'}, {"received_at", 't'}, {"receipt", 't'}}},
+    {"audit", {{"seq", 'i'}, {"at", 't'}, {"event", 't'}, {"subject", 't'}, {"detail", 't'}, {"prev", 'b'}, {"hash", 'b'}}},
+    {"bank_nonces", {{"bank_id", 't'}, {"nonce", 't'}, {"seen_at", 'i'}}},
+    {"uploads", {{"id", 't'}, {"client", 't'}, {"length", 'i'}, {"received", 'i'}, {"expires", 'i'}}},
+    {"upload_chunks", {{"upload_id", 't'}, {"start", 'i'}, {"bytes", 'b'}}},
+};
+
+}  // namespace
+
+bool CopyStore(Database& from, Database& to, int64_t& rows, std::string& error) {
+  rows = 0;
+  const bool copied = to.Write([&](Connection& target) {
+    Statement existing = target.Prepare("SELECT COUNT(*) FROM registrations");
+    if (!existing.Step() || existing.Int(0) != 0) {
+      error = "the target already holds registrations: copy into an empty database only";
+      return false;
+    }
+    if (!target.Exec("DELETE FROM counters")) {  // the schema's initial row; the source's comes instead
+      error = target.Error();
+      return false;
+    }
+    for (const CopiedTable& table : kCopied) {
+      std::string names, marks;
+      for (const auto& [column, kind] : table.columns) {
+        names += (names.empty() ? "" : ", ") + std::string(column);
+        marks += marks.empty() ? "?" : ",?";
+      }
+      Statement read = from.Reader().Prepare("SELECT " + names + " FROM " + table.name);
+      while (read.Step()) {
+        Statement write = target.Prepare("INSERT INTO " + std::string(table.name) + " (" + names + ") VALUES (" + marks + ")");
+        for (int i = 0; i < static_cast<int>(table.columns.size()); ++i) {
+          const char kind = table.columns[static_cast<std::size_t>(i)].second;
+          if (read.IsNull(i)) {
+            write.BindNull(i + 1);
+          } else if (kind == 'i') {
+            write.Bind(i + 1, read.Int(i));
+          } else if (kind == 'b') {
+            write.BindBlob(i + 1, read.Text(i));
+          } else {
+            write.Bind(i + 1, read.Text(i));
+          }
+        }
+        write.Step();
+        if (!write.ok()) {
+          error = std::string(table.name) + ": " + target.Error();
+          return false;
+        }
+        ++rows;
+      }
+      if (!read.ok()) {
+        error = std::string("reading ") + table.name + " failed";
+        return false;
+      }
+    }
+    if (!target.ContinueSequences()) {
+      error = target.Error();
+      return false;
+    }
+    return true;
+  });
+  if (!copied && error.empty()) error = "the target could not commit";
+  return copied;
+}
+
 }  // namespace daftar::server

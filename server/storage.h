@@ -69,6 +69,8 @@ class Connection {
   [[nodiscard]] virtual std::vector<int64_t> NextCardSerials(int n) = 0;
   // Serialises appends to the audit chain until the transaction ends (SQLite has one writer).
   virtual bool LockAuditChain() = 0;
+  // After rows were copied in with their ids: sequences continue after the highest ones.
+  virtual bool ContinueSequences() = 0;
 };
 
 class Database {
@@ -104,6 +106,10 @@ struct Migration {
 [[nodiscard]] const std::vector<Migration>& Migrations();
 // Applies the migrations not yet applied on `c` (the caller holds whatever lock the back end needs).
 [[nodiscard]] bool Migrate(Connection& c, bool postgres, std::string& error);
+
+// Copies everything a running office keeps from one store into another, empty one (`daftar migrate
+// --from … --to …`), in one transaction on the target. Rate counts are not copied.
+[[nodiscard]] bool CopyStore(Database& from, Database& to, int64_t& rows, std::string& error);
 
 // Implementations (storage_sqlite.cpp, storage_postgres.cpp).
 std::unique_ptr<Database> OpenSqlite(const std::string& path, std::string& error);

@@ -240,6 +240,14 @@ class PgConnection final : public Connection {
     return s.ok();
   }
 
+  bool ContinueSequences() override {
+    return Exec(
+        "SELECT setval('card_serial_sequence', (SELECT value FROM counters WHERE name = 'card_serial') + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('registrations', 'id'), COALESCE((SELECT MAX(id) FROM registrations), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('payments', 'id'), COALESCE((SELECT MAX(id) FROM payments), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('audit', 'seq'), COALESCE((SELECT MAX(seq) FROM audit), 0) + 1, false);");
+  }
+
   // Ends the job's transaction: true only if PostgreSQL says COMMIT (after an error inside the
   // transaction it answers ROLLBACK to a COMMIT).
   bool Commit() {

@@ -77,6 +77,7 @@ class SqliteConnection final : public Connection {
     return serials;
   }
   bool LockAuditChain() override { return true; }  // one writer: appends are already serial
+  bool ContinueSequences() override { return true; }  // INTEGER PRIMARY KEY continues by itself
 
  private:
   sqlite3* db_;
@@ -97,6 +98,7 @@ class SqliteReaders final : public Connection {
   [[nodiscard]] std::string Error() const override { return Mine().Error(); }
   std::vector<int64_t> NextCardSerials(int) override { return {}; }  // writers only
   bool LockAuditChain() override { return false; }
+  bool ContinueSequences() override { return false; }
 
  private:
   SqliteConnection& Mine() const {

@@ -49,8 +49,9 @@ export function sql(server, statement) {
 }
 
 // `dir` reuses an earlier server's folder (a restart); `args` are more `daftar serve` options;
-// `env` more environment (a faked clock, say). A `banks` of null in `config` configures none.
-export async function startServer(config = {}, { webRoot, dir: reuse, args: more = [], env = {} } = {}) {
+// `env` more environment (a faked clock, say); `database` a store of the test's choosing. A `banks`
+// of null in `config` configures none.
+export async function startServer(config = {}, { webRoot, dir: reuse, args: more = [], env = {}, database } = {}) {
   const dir = reuse ?? mkdtempSync(join(tmpdir(), 'daftar-server-'));
   const full = {
     banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN,
@@ -61,7 +62,7 @@ export async function startServer(config = {}, { webRoot, dir: reuse, args: more
   if (full.banks === null) delete full.banks;
   writeFileSync(join(dir, 'config.json'), JSON.stringify(full));
   const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json'),
-    ...databaseArgs(dir), ...more];
+    ...(database ? ['--database', database] : databaseArgs(dir)), ...more];
   if (webRoot) args.push('--web-root', webRoot);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
