@@ -3,13 +3,13 @@
 // noisy machine: compare the ratios within a run, not single figures across runs.
 // Usage: node tools/bench.mjs BUILD_DIR OUT.md
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, readdirSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import http from 'node:http';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { sealOneAdultFamilies, load_ } from './bench-lib.mjs';
 
 const [build, out] = process.argv.slice(2).map((p) => resolve(p));
 const root = new URL('..', import.meta.url).pathname;
@@ -18,7 +18,6 @@ const require = createRequire(import.meta.url);
 const { nikParser } = require('nik-parser');
 const { load } = await import(pathToFileURL(join(build, 'web/js/daftar-core.mjs')));
 const core = await load();
-const { jpeg } = await import(pathToFileURL(join(root, 'tests/support/files.mjs')));
 const log = (...a) => console.error('bench:', ...a);
 const fmt = (n) => Math.round(n).toLocaleString('en');
 const ratio = (a, b) => (a / b).toFixed(2);
@@ -73,57 +72,7 @@ function wrk(host, path, connections) {
   return { rps, p50: ms(pct(50)), p99: ms(pct(99)) };
 }
 
-// Unique one-adult families (NIK serial and birth date vary), sealed in-process by the wasm build.
-let nextFamily = 0;
-function sealFamilies(count, intakeKey, documentBytes) {
-  const kk = jpeg(1600, 1200, { bulk: documentBytes });
-  const ktp = jpeg(1024, 640, { bulk: 2000 });
-  const hash = (b) => core.call('blake2b', {}, b).blake2b;
-  const kkHash = hash(kk), ktpHash = hash(ktp);
-  const out = [];
-  for (let i = 0; i < count; i++, nextFamily++) {
-    const day = (nextFamily % 28) + 1, month = (Math.floor(nextFamily / 28) % 12) + 1, serial = Math.floor(nextFamily / 336) + 1;
-    const dd = String(day).padStart(2, '0'), mm = String(month).padStart(2, '0');
-    const app = { ...family, members: [{ nik: `320411${dd}${mm}85${String(serial).padStart(4, '0')}`, name: 'Budi Santoso', birth_date: `1985-${mm}-${dd}`, sex: 'M', relationship: 'head', marital_status: 'single' }],
-      documents: [{ kind: 'kk', member: null, media_type: 'image/jpeg', size: kk.length, blake2b: kkHash }, { kind: 'ktp', member: 0, media_type: 'image/jpeg', size: ktp.length, blake2b: ktpHash }] };
-    let s = core.call('seal-start', { public_key: intakeKey, application: app });
-    const parts = [s.bytes];
-    for (const d of [kk, ktp]) { s = core.call('seal-add', { state: s.state, last: true }, d); parts.push(s.bytes); }
-    parts.push(core.call('seal-finish', { state: s.state }).bytes);
-    out.push(Buffer.concat(parts));
-  }
-  return out;
-}
-
-// Sends every package with `connections` requests in flight; rate, latencies, statuses.
-async function load_(host, packages, connections) {
-  const [hostname, port] = host.split(':');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies = [];
-  const statuses = {};
-  let next = 0;
-  const started = performance.now();
-  async function worker() {
-    while (next < packages.length) {
-      const body = packages[next++];
-      const t = performance.now();
-      const status = await new Promise((ok) => {
-        const req = http.request({ hostname, port, path: '/api/v1/registrations', method: 'POST', agent,
-          headers: { 'Content-Type': 'application/vnd.daftar.package', 'Content-Length': body.length } }, (res) => { res.resume(); res.on('end', () => ok(res.statusCode)); });
-        req.on('error', () => ok(0));
-        req.end(body);
-      });
-      latencies.push(performance.now() - t);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    }
-  }
-  await Promise.all(Array.from({ length: connections }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rps: packages.length / seconds, p50: at(0.5), p99: at(0.99), statuses, bytes: packages.reduce((a, p) => a + p.length, 0), seconds };
-}
+const sealFamilies = (count, intakeKey, documentBytes) => sealOneAdultFamilies(core, family, count, intakeKey, documentBytes);
 
 const results = {};
 for (const [label, groupCommit] of [['grouped', true], ['single', false]]) {
@@ -224,5 +173,7 @@ unique-index lookup on the keyed NIK hash).
 |---|---|---|---|---|---|
 ${growth.map((x) => row([fmt(x.n), fmt(x.rps), `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)}`, x.duplicateP50.toFixed(2), `${(x.size / 2 ** 20).toFixed(0)} MB`, `${x.seedSeconds.toFixed(0)} s`])).join('\n')}
 `;
-writeFileSync(out, md);
+// The scale-out section is make bench-scale's: kept as it is.
+const scale = (existsSync(out) ? readFileSync(out, 'utf8') : '').match(/<!-- scale:[\s\S]*<!-- \/scale -->\n?/);
+writeFileSync(out, scale ? `${md.trimEnd()}\n\n${scale[0]}` : md);
 console.log(md);
