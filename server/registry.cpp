@@ -482,8 +482,9 @@ int Registry::ExpireUnpaid() {
   int expired = 0;
   const bool done = store_.Write([&](Changes& c) {
     expired = 0;
+    if (!c.Claim(Changes::Job::kExpireUnpaid)) return true;  // another server is at it now
     for (const auto& [id, reference] : c.UnpaidPastWindow(today)) {
-      // Guarded: when several servers sweep at once, each registration expires once.
+      // Guarded as well: a registration paid meanwhile, or expired by a sweep before, stays as it is.
       if (!c.MoveStatus(id, "verified", "expired")) continue;
       // The family may register again: its NIKs no longer count as registered.
       if (!c.FreeNiks(id) || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {

@@ -69,6 +69,9 @@ class Connection {
   [[nodiscard]] virtual std::vector<int64_t> NextCardSerials(int n) = 0;
   // Serialises appends to the audit chain until the transaction ends (SQLite has one writer).
   virtual bool LockAuditChain() = 0;
+  // Claims the background job `job` for this transaction: false when another server holds it
+  // (PostgreSQL: a transaction-level advisory lock; SQLite has one writer, so always true).
+  virtual bool ClaimJob(int64_t job) = 0;
   // After rows were copied in with their ids: sequences continue after the highest ones.
   virtual bool ContinueSequences() = 0;
 };

@@ -24,6 +24,7 @@ namespace {
 constexpr Oid kByteaOid = 17, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kBoolOid = 16;
 constexpr int64_t kMigrationLock = 0x44616674'61720001;  // "Daftar", 1: one server migrates at a time
 constexpr int64_t kAuditLock = 0x44616674'61720002;      // appends to the audit chain, one at a time
+constexpr int64_t kJobLocks = 0x44616674'61721000;       // + a job's number: one server runs it at a time
 
 // `?` placeholders as `$1`, `$2`, …, outside quoted text.
 std::string Numbered(std::string_view sql) {
@@ -240,6 +241,11 @@ class PgConnection final : public Connection {
     return s.ok();
   }
 
+  bool ClaimJob(int64_t job) override {
+    Statement s = Prepare("SELECT pg_try_advisory_xact_lock(?)");
+    s.Bind(1, kJobLocks + job);
+    return s.Step() && s.Int(0) == 1;
+  }
   bool ContinueSequences() override {
     return Exec(
         "SELECT setval('card_serial_sequence', (SELECT value FROM counters WHERE name = 'card_serial') + 1, false);"
@@ -287,7 +293,6 @@ class PgDatabase final : public Database {
   Connection& Reader() override { return reader_; }
   [[nodiscard]] bool Shared() const override { return true; }
   [[nodiscard]] std::string Describe() const override {
-    std::string error;
     PQconninfoOption* options = PQconninfoParse(pool_.conninfo().c_str(), nullptr);
     std::string name = "postgresql";
     for (PQconninfoOption* o = options; o && o->keyword; ++o) {

@@ -78,6 +78,7 @@ class SqliteConnection final : public Connection {
   }
   bool LockAuditChain() override { return true; }  // one writer: appends are already serial
   bool ContinueSequences() override { return true; }  // INTEGER PRIMARY KEY continues by itself
+  bool ClaimJob(int64_t) override { return true; }
 
  private:
   sqlite3* db_;
@@ -99,6 +100,7 @@ class SqliteReaders final : public Connection {
   std::vector<int64_t> NextCardSerials(int) override { return {}; }  // writers only
   bool LockAuditChain() override { return false; }
   bool ContinueSequences() override { return false; }
+  bool ClaimJob(int64_t) override { return false; }
 
  private:
   SqliteConnection& Mine() const {

@@ -82,6 +82,9 @@ class Changes {
   bool SetDecision(int64_t registration, const std::string& decision);
   // The family may register again: its NIKs no longer count as registered.
   bool FreeNiks(int64_t registration);
+  // Background jobs, each claimed by one server at a time (any replica): false if another has it.
+  enum class Job : int64_t { kExpireUnpaid = 1 };
+  bool Claim(Job job) { return c_.ClaimJob(static_cast<int64_t>(job)); }
   // Verified registrations whose last payment day is before `today`: (id, reference).
   std::vector<std::pair<int64_t, std::string>> UnpaidPastWindow(const std::string& today);
 

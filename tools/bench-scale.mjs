@@ -113,6 +113,10 @@ a deployment with a machine per server gets. ${fmt(REGISTRATIONS)} registrations
 |---|---|---|---|---|---|
 ${rows.map((r) => row([r.store, r.servers, fmt(r.rps), `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}`, (r.rps / base).toFixed(2), JSON.stringify(r.statuses)])).join('\n')}
 
+Every registration appends to the one audit chain, under a lock held until its commit is durable:
+on PostgreSQL that makes commits one WAL flush after another, which is the likely ceiling here
+(SQLite's single writer groups many registrations into one flush instead).
+
 The duplicate check on PostgreSQL (a unique index on the keyed NIK hash), one request at a time:
 
 | registrations stored | new registration p50 / p99 (ms) | duplicate (409) p50 / p99 (ms) | seeding took |
