@@ -6,10 +6,11 @@
 // rounds: libpq 2 410 and 2 536 inserts/s, 7 433 and 6 919 lookups/s; SOCI 2 413 and 2 240
 // inserts/s, 6 978 and 6 566 lookups/s. Equal within the noise, libpq slightly ahead: both speak
 // the same protocol and the round trip dominates. So the rest decides: SOCI would add a library
-// and its own SQLite back end (ours groups commits, which SOCI cannot express), and it hides two
-// things this store needs from PostgreSQL itself: SQLSTATE codes (a unique violation is a
-// duplicate NIK or a replay, not an error) and the connection's state after a failover (PQstatus,
-// to reconnect); it also binds bytes as escaped text. libpq gives all of it, in this one file.
+// and its own SQLite back end (ours groups commits, which SOCI cannot express), it reports errors
+// as exceptions where this code base uses values, and what this store needs from PostgreSQL
+// itself, SQLSTATE codes (a unique violation is a duplicate NIK or a replay) and the connection's
+// state after a failover (to reconnect), is reached through its back-end-specific types anyway.
+// libpq gives all of it directly, in this one file.
 #include <libpq-fe.h>
 
 #include <condition_variable>
