@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daftar/api.h"
+#include "daftar/json_depth.h"
 
 namespace daftar::cli {
 
@@ -89,11 +90,12 @@ int Answer(std::string_view command, const std::string& input, int indent = 2) {
 }
 
 // Wraps a JSON document read from a file as member `key` of the dispatcher's input, with the
-// date given by `option` if any. A file that is no JSON is handed to the dispatcher as it is,
-// which answers with input.malformed_json.
+// date given by `option` if any. A file that is no JSON, or nests too deep, is handed to the
+// dispatcher as it is, which answers with input.malformed_json or input.too_deep.
 int AnswerDocument(std::string_view command, const Args& args, const char* key,
                    const char* option, const char* date_key) {
   const std::string text = ReadInput(args.positional[0]);
+  if (NestedDeeperThan(text)) return Answer(command, text);
   json document = json::parse(text, nullptr, false);
   if (document.is_discarded()) return Answer(command, text);
   json input = {{key, std::move(document)}};

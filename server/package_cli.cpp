@@ -12,6 +12,7 @@
 #include "config.h"
 #include "store.h"
 #include "daftar/api.h"
+#include "daftar/json_depth.h"
 #include "daftar/keys.h"
 
 namespace daftar::cli {
@@ -111,7 +112,9 @@ int Seal(const std::vector<std::string>& raw) {
   }
   const std::string key = ReadInput(*key_path);
   if (key.size() != kPublicKeyBytes) throw UsageError{*key_path + " is not a 32-byte public key"};
-  json application = json::parse(ReadInput(*app_path), nullptr, false);
+  const std::string application_text = ReadInput(*app_path);
+  if (NestedDeeperThan(application_text)) throw UsageError{*app_path + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
+  json application = json::parse(application_text, nullptr, false);
   if (application.is_discarded() || !application.is_object()) throw UsageError{*app_path + " is not a JSON object"};
 
   // Check every document first, and refuse them all at once if any fails, saying why.

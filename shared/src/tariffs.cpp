@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "daftar/json_depth.h"
 #include "json_read.h"
 
 namespace daftar::data {
@@ -81,6 +82,10 @@ const PenaltySchedule* TariffTable::PenaltyAt(Date date) const { return RowAt(pe
 
 TariffLoad ParseTariffs(std::string_view text) {
   TariffLoad out;
+  if (NestedDeeperThan(text)) {
+    out.findings.Error("", "input.too_deep", {{"max", int64_t{kMaxJsonDepth}}});
+    return out;
+  }
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     out.findings.Error("", "input.malformed_json");

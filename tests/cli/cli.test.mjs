@@ -197,3 +197,13 @@ test('open refuses a damaged package and writes nothing', () => {
   assert.equal(wrong.json.errors[0].code, 'package.wrong_key');
   assert.ok(!existsSync(join(work, 'nothing')));
 });
+
+test('a document nested deeper than 32 levels is refused before anything copies it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-cli-deep-'));
+  writeFileSync(join(dir, 'deep.json'), `${'['.repeat(100000)}${']'.repeat(100000)}`);
+  const r = daftar(['validate', join(dir, 'deep.json')]);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.errors[0].code, 'input.too_deep');
+  const sealed = daftar(['seal', '--key', join(dir, 'none.pk'), '--application', join(dir, 'deep.json'), '--out', join(dir, 'x')]);
+  assert.equal(sealed.code, 2);
+});
