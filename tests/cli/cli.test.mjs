@@ -204,6 +204,8 @@ test('a document nested deeper than 32 levels is refused before anything copies 
   const r = daftar(['validate', join(dir, 'deep.json')]);
   assert.equal(r.code, 1);
   assert.equal(r.json.errors[0].code, 'input.too_deep');
-  const sealed = daftar(['seal', '--key', join(dir, 'none.pk'), '--application', join(dir, 'deep.json'), '--out', join(dir, 'x')]);
+  assert.equal(daftar(['keygen', '--out', join(dir, 'keys')]).code, 0);
+  const sealed = daftar(['seal', '--key', join(dir, 'keys/intake.pk'), '--application', join(dir, 'deep.json'), '--out', join(dir, 'x')]);
   assert.equal(sealed.code, 2);
+  assert.match(sealed.stderr, /nests deeper than 32 levels/);
 });
