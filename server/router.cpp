@@ -312,6 +312,10 @@ void Router::Sweep() {
   if (registry_.database().Shared()) {
     (void)registry_.store().Write([&](Changes& c) { return c.ForgetRequestCounts(now / 60 - 1); });
   }
+  // Buckets idle for a minute are full again: forgetting them changes nothing, and keeps the map
+  // as small as the addresses of the last minute.
+  std::lock_guard lock(buckets_mutex_);
+  std::erase_if(buckets_, [&](const auto& entry) { return now - entry.second.at > 60; });
 }
 
 HttpResponse Router::Registrations(const HttpRequest& request) {
