@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startServer } from '../support/server.mjs';
 import { launch, phone, audit } from '../support/browser.mjs';
 import { page as documentPage } from '../support/images.mjs';
+import { jpeg } from '../support/files.mjs';
 
 const web = join(process.env.DAFTAR_BUILD, 'web');
 const server = await startServer({}, { webRoot: web });
@@ -141,6 +142,16 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   await page.click(`text=${reference}`);
   await page.waitForSelector('#status');
   assert.match(await page.innerText('#status'), /Terverifikasi/);
+});
+
+test('a photo claiming 60 000 x 60 000 pixels is refused, with a message the family understands', async () => {
+  const { page } = await phone(browser);
+  await page.goto(`${server.url}/#/family`);
+  await toDocuments(page, '7011');
+  await page.waitForSelector('#f-documents-kk');
+  await page.setInputFiles('#f-documents-kk', { name: 'kk.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg(60000, 60000)) });
+  await page.waitForSelector('[data-path="/documents/kk"] >> text=terlalu besar untuk dibuka', { timeout: 30000 });
+  assert.match(await page.innerText('[data-path="/documents/kk"]'), /60000x60000 piksel/);
 });
 
 test('an upload cut in the middle resumes from where it stopped', async () => {
