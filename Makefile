@@ -9,6 +9,10 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
 # the modules itself (tools/build-libsodium-wasm.sh sets NODE_OPTIONS for libsodium's configure).
 export NODE_PATH := /usr/share/nodejs
+# ccache hits across checkouts (CI builds a fresh clone in another folder): paths are hashed
+# relative to the checkout, and the sanitizer and fuzz builds' debug info does not pin the folder.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 all: build
 
