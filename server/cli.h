@@ -59,6 +59,9 @@ int Open(const std::vector<std::string>& args);
 int Serve(const std::vector<std::string>& args);
 int Audit(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
+
+// The population registry's simulator (registry_sim.cpp).
+int RegistrySimulator(const std::vector<std::string>& args);
 int Pay(const std::vector<std::string>& args);
 
 }  // namespace daftar::cli

@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "router.h"  // ProblemResponse
+
 namespace daftar::server {
 namespace {
 
@@ -27,7 +29,7 @@ using asio::awaitable;
 using asio::use_awaitable;
 
 struct Shared {
-  Router& router;
+  HttpHandler& handler;
   const Limits& limits;
   const std::vector<std::string>& trusted_proxies;
   asio::thread_pool& handlers;
@@ -99,7 +101,7 @@ http::response<http::string_body> FromRouter(HttpResponse&& r, const http::reque
   return res;
 }
 
-// An answer for requests that never reach the router (malformed, too large): the connection closes.
+// An answer for requests that never reach the handler (malformed, too large): the connection closes.
 http::response<http::string_body> Refusal(int status, const char* code, const http::request<http::string_body>& req) {
   http::response<http::string_body> res = FromRouter(ProblemResponse(status, code), req);
   res.keep_alive(false);
@@ -111,8 +113,8 @@ beast::tcp_stream& Lowest(Stream& stream) {
   return beast::get_lowest_layer(stream);
 }
 
-// Runs on the worker pool: the router may wait there for a durable commit.
-awaitable<HttpResponse> HandleOnPool(Router& router, HttpRequest request) { co_return router.Handle(request); }
+// Runs on the worker pool: the handler may wait there for a durable commit.
+awaitable<HttpResponse> HandleOnPool(HttpHandler& handler, HttpRequest request) { co_return handler.Handle(request); }
 
 template <class Stream>
 awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool tls) {
@@ -131,7 +133,7 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
       // The route decides how large a body may be: a status lookup never takes 24 MiB. A declared
       // length is judged before any of the body is read; a chunked body as it arrives.
       const auto& head = parser.get();
-      const auto limit = static_cast<std::uint64_t>(shared.router.BodyLimit(
+      const auto limit = static_cast<std::uint64_t>(shared.handler.BodyLimit(
           std::string(head.method_string()), std::string(head.target()), std::string(head[http::field::content_type])));
       if (parser.content_length().value_or(0) > limit) {
         ec = http::error::body_limit;
@@ -161,10 +163,10 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     // co_await inside a conditional expression: GCC 12 miscompiles that.)
     HttpResponse answer;
     if (req.target() == "/healthz") {
-      answer = shared.router.Handle(ToRouter(req, shared, client, tls));
+      answer = shared.handler.Handle(ToRouter(req, shared, client, tls));
     } else {
       answer = co_await asio::co_spawn(shared.handlers.get_executor(),
-                                       HandleOnPool(shared.router, ToRouter(req, shared, client, tls)), use_awaitable);
+                                       HandleOnPool(shared.handler, ToRouter(req, shared, client, tls)), use_awaitable);
     }
     const std::string route = answer.route;
     const int status = answer.status;
@@ -174,7 +176,7 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     beast::error_code write_ec;
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, write_ec));
     --shared.in_flight;
-    shared.router.Observe(route, status, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    shared.handler.Observe(route, status, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (write_ec || !res.keep_alive()) break;
   }
 }
@@ -250,12 +252,12 @@ awaitable<void> Drain(asio::io_context& io, Shared& shared, std::chrono::seconds
 
 }  // namespace
 
-int RunHttpServer(Router& router, const Config& config, const ListenOptions& options,
+int RunHttpServer(HttpHandler& handler, const Config& config, const ListenOptions& options,
                   const std::function<void(const std::string& url)>& ready) {
   asio::io_context io;
   asio::thread_pool handlers(options.handler_threads);
   const Limits& limits = config.limits;
-  Shared shared{router, limits, config.trusted_proxies, handlers};
+  Shared shared{handler, limits, config.trusted_proxies, handlers};
 
   std::unique_ptr<ssl::context> tls;
   if (!options.tls_cert.empty()) {
@@ -296,11 +298,11 @@ int RunHttpServer(Router& router, const Config& config, const ListenOptions& opt
     sweep.expires_after(std::chrono::minutes(5));
     sweep.async_wait([&](beast::error_code e) {
       if (e || shared.stopping) return;
-      asio::post(handlers, [&] { router.Sweep(); });
+      asio::post(handlers, [&] { handler.Sweep(); });
       schedule();
     });
   };
-  router.Sweep();
+  handler.Sweep();
   schedule();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

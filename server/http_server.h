@@ -1,12 +1,13 @@
 // The HTTP/1.1 server (Boost.Beast, C++20 coroutines): accepts connections, reads requests with
-// limits and timeouts, hands each to the router on a worker pool (handlers may wait for a durable
+// limits and timeouts, hands each to an HttpHandler on a worker pool (it may wait for a durable
 // commit), writes the answer. SIGINT/SIGTERM stop accepting and finish requests in flight.
 #pragma once
 
 #include <functional>
 #include <string>
 
-#include "router.h"
+#include "config.h"
+#include "http_types.h"
 
 namespace daftar::server {
 
@@ -20,7 +21,7 @@ struct ListenOptions {
 
 // Runs until SIGINT or SIGTERM. `ready` is called with the bound address once listening.
 // Returns a process exit code.
-int RunHttpServer(Router& router, const Config& config, const ListenOptions& options,
+int RunHttpServer(HttpHandler& handler, const Config& config, const ListenOptions& options,
                   const std::function<void(const std::string& url)>& ready);
 
 }  // namespace daftar::server

@@ -36,6 +36,8 @@ usage:
                                                 check the audit log's keyed hash chain
   daftar migrate --database URL                 apply the schema (sqlite:PATH or postgresql://…)
   daftar migrate --from sqlite:PATH --to URL    copy an office's data into an empty database
+  daftar registry-sim --data PEOPLE.csv --listen HOST:PORT [--fail-rate R] [--latency-ms N]
+                                                a population registry simulator (docs/population-registry.md)
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

@@ -10,26 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "http_types.h"
 #include "registry.h"
 #include "uploads.h"
 
 namespace daftar::server {
-
-struct HttpRequest {
-  std::string method;
-  std::string target;                         // path and query
-  std::map<std::string, std::string> headers;  // names in lower case
-  std::string body;
-  std::string client;                         // the peer's address, for rate limits
-  bool tls = false;
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string route;  // the route's name, for metrics ("static", "registrations", …)
-};
 
 // A problem+json answer for `code`, with its message from the catalogue.
 [[nodiscard]] HttpResponse ProblemResponse(int status, std::string code, std::string route = "",
@@ -41,19 +26,19 @@ struct RouterOptions {
   std::string version;
 };
 
-class Router {
+class Router final : public HttpHandler {
  public:
   Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options);
 
-  HttpResponse Handle(const HttpRequest& request);
+  HttpResponse Handle(const HttpRequest& request) override;
   // The largest body a request may carry, known from its head before the body is read: a
   // package where one is expected, a small JSON document elsewhere, nothing on reads.
   [[nodiscard]] int64_t BodyLimit(const std::string& method, const std::string& target,
-                                  const std::string& content_type) const;
+                                  const std::string& content_type) const override;
   // Called by the server after each response is written.
-  void Observe(const std::string& route, int status, double seconds);
+  void Observe(const std::string& route, int status, double seconds) override;
   // Deletes expired uploads and expires unpaid registrations; the server calls it now and then.
-  void Sweep();
+  void Sweep() override;
 
  private:
   HttpResponse Api(const HttpRequest& request, const std::string& path);
