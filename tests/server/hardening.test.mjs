@@ -252,7 +252,8 @@ test('a bank call is accepted once, and only within five minutes of the server c
   // The old signature (body only) no longer counts, and a signature must cover timestamp and nonce.
   const old = { ...headers, 'X-Signature': createHmac('sha256', BANK.secret).update(body).digest('hex') };
   assert.equal(problem(await send(old)), 'auth.bad_signature');
-  const moved = { ...bankHeaders(body), 'X-Timestamp': String(now + 1) };
+  const fresh = bankHeaders(body);
+  const moved = { ...fresh, 'X-Timestamp': String(Number(fresh['X-Timestamp']) + 1) };
   assert.equal(problem(await send(moved)), 'auth.bad_signature');
   // Still paid once.
   assert.equal((await status(server, reg.body.reference, reg.body.access_token)).body.payments.length, 1);
