@@ -41,6 +41,7 @@ json Body(const Reply& reply) { return json::parse(reply.body, nullptr, false); 
 
 // Prints an invalid answer with every error's path placed under `prefix`.
 int Refuse(json answer, const std::string& prefix) {
+  if (!answer.is_object()) answer = {{"valid", false}};
   json errors = json::array();
   for (json e : server::ArrayOf(server::Field(answer, "errors"))) {
     if (e.is_object()) e["path"] = prefix + server::TextOf(server::Field(e, "path"));
