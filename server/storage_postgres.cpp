@@ -177,24 +177,31 @@ class PgStatement final : public StatementImpl {
       values[i] = null_[i] ? nullptr : values_[i].data();
       lengths[i] = static_cast<int>(values_[i].size());
     }
-    PGconn* conn = conn_;
-    std::string borrow_error;
-    if (conn == nullptr) conn = pool_->Acquire(borrow_error);
-    if (conn == nullptr) {
-      ok_ = false;
-      if (error_) *error_ = borrow_error;
-      return;
+    // A read borrows a connection for this call; if it had died with the database, the read
+    // runs once more on a fresh one (reads change nothing, so this is safe).
+    for (int attempt = 0; attempt < (conn_ ? 1 : 2); ++attempt) {
+      PGconn* conn = conn_;
+      std::string borrow_error;
+      if (conn == nullptr) conn = pool_->Acquire(borrow_error);
+      if (conn == nullptr) {
+        ok_ = false;
+        if (error_) *error_ = borrow_error;
+        return;
+      }
+      PQclear(result_);
+      result_ = PQexecParams(conn, sql_.c_str(), static_cast<int>(values.size()), types_.data(), values.data(),
+                             lengths.data(), formats_.data(), /*binary results=*/1);
+      const ExecStatusType status = PQresultStatus(result_);
+      ok_ = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+      if (!ok_) {
+        const char* state = PQresultErrorField(result_, PG_DIAG_SQLSTATE);
+        sqlstate_ = state ? state : "";
+        if (error_) *error_ = PQresultErrorMessage(result_);
+      }
+      const bool stale = PQstatus(conn) != CONNECTION_OK;
+      if (conn_ == nullptr) pool_->Release(conn);
+      if (ok_ || !stale) return;
     }
-    result_ = PQexecParams(conn, sql_.c_str(), static_cast<int>(values.size()), types_.data(), values.data(),
-                           lengths.data(), formats_.data(), /*binary results=*/1);
-    const ExecStatusType status = PQresultStatus(result_);
-    ok_ = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-    if (!ok_) {
-      const char* state = PQresultErrorField(result_, PG_DIAG_SQLSTATE);
-      sqlstate_ = state ? state : "";
-      if (error_) *error_ = PQresultErrorMessage(result_);
-    }
-    if (conn_ == nullptr) pool_->Release(conn);
   }
 
   PGconn* const conn_;  // the write job's connection, or null: borrow from `pool_`
@@ -277,19 +284,29 @@ class PgDatabase final : public Database {
   explicit PgDatabase(std::string conninfo) : pool_(std::move(conninfo), kPoolSize), reader_(nullptr, &pool_) {}
 
   bool Write(std::function<bool(Connection&)> job) override {
-    std::string error;
-    PGconn* conn = pool_.Acquire(error);
-    if (conn == nullptr) return false;
-    PgConnection c(conn, &pool_);
-    bool done = c.Exec("BEGIN");
-    if (done) done = job(c);
-    if (done) {
-      done = c.Commit();
-    } else {
-      c.Exec("ROLLBACK");
+    // A pooled connection may have died with the database (a restart, a failover): found at
+    // BEGIN, before the job ran, so trying once more on a fresh connection is safe.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      std::string error;
+      PGconn* conn = pool_.Acquire(error);
+      if (conn == nullptr) return false;
+      PgConnection c(conn, &pool_);
+      if (!c.Exec("BEGIN")) {
+        const bool stale = PQstatus(conn) != CONNECTION_OK;
+        pool_.Release(conn);
+        if (stale) continue;
+        return false;
+      }
+      bool done = job(c);
+      if (done) {
+        done = c.Commit();
+      } else {
+        c.Exec("ROLLBACK");
+      }
+      pool_.Release(conn);
+      return done;
     }
-    pool_.Release(conn);
-    return done;
+    return false;
   }
 
   Connection& Reader() override { return reader_; }
