@@ -309,9 +309,12 @@ void Router::Sweep() {
   const int64_t now = clock_.unix_seconds();
   uploads_.Expire(now);
   registry_.ExpireUnpaid();
-  if (registry_.database().Shared()) {
-    (void)registry_.store().Write([&](Changes& c) { return c.ForgetRequestCounts(now / 60 - 1); });
-  }
+  // Counts of earlier minutes, and nonces older than twice the accepted clock skew (their
+  // timestamps are refused anyway), are no longer needed.
+  (void)registry_.store().Write([&](Changes& c) {
+    return c.ForgetNonces(now - 2 * kBankClockSkewSeconds) &&
+           (!registry_.database().Shared() || c.ForgetRequestCounts(now / 60 - 1));
+  });
   // Buckets idle for a minute are full again: forgetting them changes nothing, and keeps the map
   // as small as the addresses of the last minute.
   std::lock_guard lock(buckets_mutex_);

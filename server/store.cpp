@@ -56,7 +56,8 @@ Changes::Outcome Changes::AddRegistration(const NewRegistration& r, int64_t& id)
   s.Bind(1, r.reference).Bind(2, r.status).Bind(3, r.status).Bind(4, r.created_at).Bind(5, r.created_date)
       .Bind(6, r.segment).Bind(7, r.klass).Bind(8, r.head_name).Bind(9, r.bill_amount).Bind(10, r.warnings);
   BindOptional(s, 11, r.idempotency_key.empty() ? std::nullopt : std::optional(r.idempotency_key), false);
-  s.BindBlob(12, r.package).BindBlob(13, r.package_hash);
+  s.BindBlob(12, r.package);
+  BindOptional(s, 13, r.package_hash.empty() ? std::nullopt : std::optional(r.package_hash), true);
   if (!s.Step()) return OutcomeOf(s) == Outcome::kOk ? Outcome::kFailed : OutcomeOf(s);
   id = s.Int(0);
   s.Step();
@@ -148,12 +149,16 @@ bool Changes::AddAudit(const AuditRow& row) {
   return s.ok();
 }
 
-bool Changes::RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at, int64_t forget_before) {
-  Statement prune = c_.Prepare("DELETE FROM bank_nonces WHERE seen_at < ?");
-  prune.Bind(1, forget_before).Step();
+bool Changes::RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at) {
   Statement insert = c_.Prepare("INSERT INTO bank_nonces (bank_id, nonce, seen_at) VALUES (?,?,?)");
   insert.Bind(1, bank_id).Bind(2, nonce).Bind(3, at).Step();
-  return prune.ok() && insert.ok();
+  return insert.ok();
+}
+
+bool Changes::ForgetNonces(int64_t before) {
+  Statement s = c_.Prepare("DELETE FROM bank_nonces WHERE seen_at < ?");
+  s.Bind(1, before).Step();
+  return s.ok();
 }
 
 int64_t Changes::CountRequest(const std::string& client, const std::string& bucket, int64_t minute) {

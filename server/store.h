@@ -50,7 +50,7 @@ struct NewRegistration {
   std::string reference, status, created_at, created_date, segment, klass, head_name, warnings;
   int64_t bill_amount = 0;
   std::string idempotency_key;  // empty: none
-  std::string package, package_hash;
+  std::string package, package_hash;  // the hash only with an idempotency key
 };
 
 // The changes one write job makes (see Store::Write).
@@ -92,8 +92,10 @@ class Changes {
   std::optional<std::pair<int64_t, std::string>> LastAuditLink();
   bool AddAudit(const AuditRow& row);
 
-  // Records a bank's nonce; false if it was seen before. Forgets nonces older than `forget_before`.
-  bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at, int64_t forget_before);
+  // Records a bank's nonce; false if it was seen before.
+  bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
+  // Nonces seen before `before` can never come back (their timestamps are refused): forgotten.
+  bool ForgetNonces(int64_t before);
   // One more request from `client` on `bucket` in `minute`; the count so far, 0 on failure.
   int64_t CountRequest(const std::string& client, const std::string& bucket, int64_t minute);
   bool ForgetRequestCounts(int64_t before_minute);
