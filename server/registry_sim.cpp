@@ -14,6 +14,7 @@
 
 #include "checked_json.h"
 #include "cli.h"
+#include "daftar/contact.h"
 #include "daftar/json_depth.h"
 #include "http_server.h"
 
@@ -33,19 +34,8 @@ struct Person {
   std::string kk_number, name, birth_date, sex;
 };
 
-// Names as Daftar normalises them: upper case, single spaces, no spaces at the ends.
-std::string Normalized(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (c == ' ' || c == '\t') {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else {
-      out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+// Names as Daftar normalises them (upper case, single spaces): the core's own rule.
+std::string Normalized(std::string_view name) { return CheckName(name).normalized; }
 
 // A simple CSV: comma-separated, a field may be quoted ("Nur'aini, S." or with "" for a quote).
 std::vector<std::string> Fields(const std::string& line) {
