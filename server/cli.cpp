@@ -173,7 +173,7 @@ constexpr Subcommand kSubcommands[] = {
     {"check", Check}, {"validate", Validate}, {"quote", QuoteCmd}, {"card", Card},
     {"va", Va},       {"call", Call},         {"keygen", Keygen},  {"seal", Seal},
     {"open", Open},   {"serve", Serve},       {"pay", Pay},        {"audit", Audit},
-    {"migrate", Migrate}, {"registry-sim", RegistrySimulator},
+    {"migrate", Migrate}, {"registry-sim", RegistrySimulator}, {"operator", OperatorCommand}, {"admin", Admin},
 };
 
 }  // namespace

@@ -137,6 +137,27 @@ Config LoadConfig(const std::string& path, Findings& f) {
       config.trusted_proxies.push_back(TextOf(p));
     }
   }
+  if (doc.contains("population_registry")) {
+    const json& r = Field(doc, "population_registry");
+    PopulationRegistryConfig registry;
+    registry.url = TextOf(Field(r, "url"));
+    if (registry.url.rfind("http://", 0) != 0 && registry.url.rfind("https://", 0) != 0) {
+      f.Error("/population_registry/url", "config.invalid_url");
+    }
+    ReadInt(r, "timeout_ms", "/population_registry", 50, 600000, registry.timeout_ms, f);
+    ReadInt(r, "concurrency", "/population_registry", 1, 256, registry.concurrency, f);
+    ReadInt(r, "retry_base_seconds", "/population_registry", 1, 3600, registry.retry_base_seconds, f);
+    ReadInt(r, "retry_max_seconds", "/population_registry", 1, 86400, registry.retry_max_seconds, f);
+    ReadInt(r, "breaker_failures", "/population_registry", 1, 1000, registry.breaker_failures, f);
+    ReadInt(r, "breaker_open_seconds", "/population_registry", 1, 3600, registry.breaker_open_seconds, f);
+    ReadInt(r, "lease_seconds", "/population_registry", 2, 86400, registry.lease_seconds, f);
+    registry.client_cert = TextOf(Field(r, "client_cert"));
+    registry.client_key = TextOf(Field(r, "client_key"));
+    registry.ca_file = TextOf(Field(r, "ca_file"));
+    if (registry.client_cert.empty() != registry.client_key.empty()) f.Error("/population_registry", "config.client_cert_and_key");
+    config.population_registry = registry;
+  }
+  ReadInt(doc, "operator_session_hours", "", 1, 24 * 30, config.operator_session_hours, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;

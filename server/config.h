@@ -31,6 +31,20 @@ struct Limits {
   int max_members = 20;                       // members one application may list
 };
 
+// The population registry (Dukcapil) adapter: `population_registry` in the config. Without it no
+// registry is called and registrations are judged by the rules and operators alone.
+struct PopulationRegistryConfig {
+  std::string url;                 // http://HOST:PORT or https://… (the contract's {url})
+  int timeout_ms = 3000;           // per call; no answer in time is "unavailable"
+  int concurrency = 8;             // calls in flight at once, per server
+  std::string client_cert, client_key, ca_file;  // mutual TLS (PEM), optional
+  int retry_base_seconds = 2;      // backoff after an unavailable answer: base·2^(n-1), jittered ...
+  int retry_max_seconds = 300;     // ... up to this
+  int breaker_failures = 5;        // unavailable answers in a row that open the circuit ...
+  int breaker_open_seconds = 30;   // ... for this long
+  int lease_seconds = 120;         // a claimed job another server may take over after this
+};
+
 struct Config {
   std::map<std::string, std::string> banks;  // bank id -> shared secret for X-Signature
   int earliest_days = 14;                    // first payment: at the earliest this many days ...
@@ -46,6 +60,8 @@ struct Config {
   // Load balancers in front of the server (their addresses): for requests from them the client
   // is the last address in X-Forwarded-For, and their connections are not capped per address.
   std::vector<std::string> trusted_proxies;
+  std::optional<PopulationRegistryConfig> population_registry;
+  int operator_session_hours = 8;  // an operator signs in again after this
 };
 
 // Reads the config file (empty path: defaults). Findings name the offending keys.

@@ -38,6 +38,11 @@ usage:
   daftar migrate --from sqlite:PATH --to URL    copy an office's data into an empty database
   daftar registry-sim --data PEOPLE.csv --listen HOST:PORT [--fail-rate R] [--latency-ms N]
                                                 a population registry simulator (docs/population-registry.md)
+  daftar operator add NAME --role reviewer|supervisor [--data-dir DIR | --database URL] [--url BASE]
+  daftar operator reset NAME [--data-dir DIR | --database URL]
+                                                an operator account: prints a one-time set-up link
+  daftar admin queue|show|document|approve|reject|request-correction|reasons --server URL --operator NAME
+                                                an operator's work without a browser (daftar admin)
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

@@ -4,22 +4,16 @@
 
 #include <ctime>
 #include <iostream>
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without it
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "daftar/keys.h"
+#include "http_client.h"
 
 namespace daftar::cli {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
 using json = nlohmann::ordered_json;
 
 std::string LocalTimestamp() {
@@ -43,11 +37,8 @@ int Pay(const std::vector<std::string>& raw) {
       amount->find_first_not_of("0123456789") != std::string::npos || amount->empty() || amount->size() > 15) {
     throw UsageError{"usage: daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R] [--paid-at ISO]"};
   }
-  if (server->rfind("http://", 0) != 0) throw UsageError{"--server takes http://HOST:PORT"};
-  std::string hostport = server->substr(7);
-  hostport = hostport.substr(0, hostport.find('/'));
-  const std::size_t colon = hostport.rfind(':');
-  const std::string host = hostport.substr(0, colon), port = colon == std::string::npos ? "80" : hostport.substr(colon + 1);
+  const std::optional<server::HttpUrl> url = server::HttpUrl::Parse(*server);
+  if (!url) throw UsageError{"--server takes http://HOST:PORT or https://HOST:PORT"};
 
   std::string bank_ref = args.Option("--bank-ref").value_or("");
   if (bank_ref.empty()) {
@@ -66,36 +57,17 @@ int Pay(const std::vector<std::string>& raw) {
   const std::string timestamp = std::to_string(std::time(nullptr));
   const std::string signature = BankCallSignature(*secret, timestamp, nonce, body);
 
-  boost::asio::io_context io;
-  beast::tcp_stream stream(io);
-  beast::error_code ec;
-  tcp::resolver resolver(io);
-  const auto endpoints = resolver.resolve(host, port, ec);
-  if (!ec) stream.connect(endpoints, ec);
-  if (ec) {
-    std::cerr << "daftar pay: cannot reach " << *server << ": " << ec.message() << "\n";
+  const server::FetchResult r = server::Fetch(*url, "POST", "/api/v1/va/payment",
+                                             {{"Content-Type", "application/json"}, {"X-Bank-Id", *bank},
+                                              {"X-Timestamp", timestamp}, {"X-Nonce", nonce}, {"X-Signature", signature}},
+                                             body, std::chrono::seconds(30));
+  if (r.status == 0) {
+    std::cerr << "daftar pay: cannot reach " << *server << ": " << r.error << "\n";
     return kUsage;
   }
-  http::request<http::string_body> req{http::verb::post, "/api/v1/va/payment", 11};
-  req.set(http::field::host, hostport);
-  req.set(http::field::content_type, "application/json");
-  req.set("X-Bank-Id", *bank);
-  req.set("X-Timestamp", timestamp);
-  req.set("X-Nonce", nonce);
-  req.set("X-Signature", signature);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(stream, req, ec);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  if (!ec) http::read(stream, buffer, res, ec);
-  if (ec) {
-    std::cerr << "daftar pay: " << ec.message() << "\n";
-    return kUsage;
-  }
-  const json answer = json::parse(res.body(), nullptr, false);
-  std::cout << (answer.is_discarded() ? res.body() : answer.dump(2)) << "\n";
-  return res.result_int() / 100 == 2 ? kOk : kInvalid;
+  const json answer = json::parse(r.body, nullptr, false);
+  std::cout << (answer.is_discarded() ? r.body : answer.dump(2)) << "\n";
+  return r.status / 100 == 2 ? kOk : kInvalid;
 }
 
 }  // namespace daftar::cli

@@ -2,10 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "daftar/api.h"
 #include "daftar/card.h"
+#include "daftar/keys.h"
 #include "daftar/messages.h"
 #include "daftar/package.h"
 #include "daftar/signature.h"
@@ -15,7 +17,11 @@
 namespace daftar::server {
 namespace {
 
-json Parse(const std::string& text) { return json::parse(text, nullptr, false); }
+// Our own stored JSON (or the dispatcher's answer); null when there is none.
+json Parse(const std::string& text) {
+  json value = json::parse(text, nullptr, false);
+  return value.is_discarded() ? json() : value;
+}
 
 // A single error rendered as the dispatcher renders them.
 json ErrorJson(const std::string& code, const std::string& path, std::vector<Param> params) {
@@ -30,6 +36,20 @@ json ErrorJson(const std::string& code, const std::string& path, std::vector<Par
     }
   }
   return {{"path", path}, {"code", code}, {"params", p}, {"message", {{"id", m.id}, {"en", m.en}}}};
+}
+
+// A finding's params as stored in JSON, back as params.
+std::vector<Param> ParamsFrom(const json& params) {
+  std::vector<Param> out;
+  if (!params.is_object()) return out;
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    if (it->is_number_integer()) {
+      out.push_back({it.key(), it->get<int64_t>()});
+    } else if (it->is_string()) {
+      out.push_back({it.key(), it->get<std::string>()});
+    }
+  }
+  return out;
 }
 
 Answer ProblemFromErrors(int status, json errors) {
@@ -111,6 +131,15 @@ bool AppendAudit(Changes& c, const std::string& key, const std::string& at, cons
 
 }  // namespace
 
+std::string IsoTimestamp(int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
 Clock SystemClock() {
   return {[] {
             const std::time_t now = std::time(nullptr);
@@ -119,12 +148,7 @@ Clock SystemClock() {
             return Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
           },
           [] {
-            const std::time_t now = std::time(nullptr);
-            std::tm utc{};
-            gmtime_r(&now, &utc);
-            char buf[32];
-            std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-            return std::string(buf);
+            return IsoTimestamp(static_cast<int64_t>(std::time(nullptr)));
           },
           [] { return static_cast<int64_t>(std::time(nullptr)); }};
 }
@@ -187,33 +211,21 @@ std::optional<NumbersIssued> IssueNumbers(Changes& c, int64_t registration, Date
 
 }  // namespace
 
-Answer Registry::Register(std::string_view package, const std::string& idempotency_key) {
-  // The key names a request, it proves nothing: only the identical package gets the first answer.
-  // (Hashed only when there is a key: 24 MiB is not hashed for nothing.)
-  const std::string package_hash = idempotency_key.empty() ? std::string() : KeyedHash(package, {});
-  const auto replay = [&]() -> std::optional<Answer> {
-    const std::optional<Store::Idempotent> first = store_.FindByIdempotencyKey(idempotency_key);
-    if (!first) return std::nullopt;
-    if (first->package_hash.size() != package_hash.size() ||
-        sodium_memcmp(first->package_hash.data(), package_hash.data(), package_hash.size()) != 0) {
-      return Problem(422, "registration.idempotency_key_reused");
-    }
-    return Answer{201, {{"reference", first->reference}, {"access_token", AccessToken(first->reference)},
-                        {"status", first->first_status}}};
-  };
-  if (!idempotency_key.empty()) {
-    if (auto first = replay()) return *first;
-  }
+Registry::Admission Registry::Admit(std::string_view package) {
+  Admission a;
   if (static_cast<int64_t>(package.size()) > config_.limits.max_package_bytes) {
-    return Problem(413, "package.too_large", "", {{"max_bytes", config_.limits.max_package_bytes}});
+    a.refusal = Problem(413, "package.too_large", "", {{"max_bytes", config_.limits.max_package_bytes}});
+    return a;
   }
   OpenedPackage opened = OpenPackage(package, keys_.intake.public_key, keys_.intake.secret_key);
-  if (opened.findings.has_errors()) return Problem(422, opened.findings);
+  if (opened.findings.has_errors()) {
+    a.refusal = Problem(422, opened.findings);
+    return a;
+  }
 
   // Trust nothing the device says: the same rules again, with the server's own today. The
   // manifest's depth and document list were checked by the reader; its fields are read checked.
-  const Date today = clock_.today();
-  const std::string today_text = FormatIsoDate(today);
+  const std::string today_text = FormatIsoDate(clock_.today());
   DispatchOptions options;
   options.tariffs = &config_.tariffs;
   options.max_members = config_.limits.max_members;
@@ -241,32 +253,118 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
       for (const Finding& finding : pdf.all()) errors.push_back(ErrorJson(finding.code, where, finding.params));
     }
   }
-  if (!errors.empty()) return ProblemFromErrors(422, std::move(errors));
+  // Only a server that asks the population registry needs the applicant's consent to ask it.
+  if (RegistryConfigured() && !Field(Field(verdict, "normalized"), "consent").is_object()) {
+    errors.push_back(ErrorJson("consent.required", "/consent", {}));
+  }
+  if (!errors.empty()) {
+    a.refusal = ProblemFromErrors(422, std::move(errors));
+    return a;
+  }
 
-  const json& normalized = Field(verdict, "normalized");
-  const json& warnings = ArrayOf(Field(verdict, "warnings"));
-  const std::string status = warnings.empty() ? "verified" : "review";
-  const json quote = Parse(Dispatch("quote", json{{"request", normalized}, {"date", today_text}}.dump(), options).body);
+  a.normalized = Field(verdict, "normalized");
+  a.warnings = ArrayOf(Field(verdict, "warnings"));
+  const json quote = Parse(Dispatch("quote", json{{"request", a.normalized}, {"date", today_text}}.dump(), options).body);
   // The tariff that validated the class prices it; a tariff file that disagrees is refused, not fatal.
   const json& bill_amount = Field(Field(quote, "monthly"), "participant");
   if (!bill_amount.is_number_integer()) {
     json quote_errors = ArrayOf(Field(quote, "errors"));
     if (quote_errors.empty()) quote_errors.push_back(ErrorJson("quote.no_tariff_for_date", "/class", {{"date", today_text}}));
-    return ProblemFromErrors(422, std::move(quote_errors));
+    a.refusal = ProblemFromErrors(422, std::move(quote_errors));
+    return a;
   }
-  const int64_t bill = bill_amount.get<int64_t>();
+  a.bill = bill_amount.get<int64_t>();
+  return a;
+}
+
+namespace {
+
+// "32.04.11.2001" -> "32.04.11": the district, for the operators' queue.
+std::optional<std::string> DistrictOf(const json& application) {
+  const std::string village = TextOf(Field(Field(application, "address"), "village_code"));
+  const std::size_t third_dot = village.size() == 13 ? 8 : std::string::npos;
+  if (third_dot == std::string::npos || village[third_dot] != '.') return std::nullopt;
+  return village.substr(0, third_dot);
+}
+
+std::string HeadName(const json& application) {
+  for (const json& m : ArrayOf(Field(application, "members"))) {
+    if (Field(m, "relationship") == "head") return TextOf(Field(m, "name"));
+  }
+  return {};
+}
+
+json WarningCodes(const json& warnings) {
+  json codes = json::array();
+  for (const json& w : ArrayOf(warnings)) codes.push_back(Field(w, "code"));
+  return codes;
+}
+
+}  // namespace
+
+// Adds the application's members; kConflict names the first whose NIK is registered elsewhere.
+namespace {
+
+Changes::Outcome AddMembers(Changes& c, int64_t id, const json& members, const std::string& nik_key,
+                                   std::optional<std::size_t>& duplicate) {
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const json& m = members[i];
+    const std::string nik = TextOf(Field(m, "nik"));
+    const bool has_nik = nik.size() == 16;
+    const Changes::Outcome member =
+        c.AddMember(id, static_cast<int64_t>(i), has_nik ? std::optional(KeyedHash(nik, nik_key)) : std::nullopt,
+                    has_nik ? std::optional(MaskNik(nik)) : std::nullopt, TextOf(Field(m, "name")),
+                    TextOf(Field(m, "relationship")));
+    if (member != Changes::Outcome::kOk) {
+      if (member == Changes::Outcome::kConflict) duplicate = i;
+      return member;
+    }
+  }
+  return Changes::Outcome::kOk;
+}
+
+Answer DuplicateNik(std::size_t member) {
+  // Which member of this application, and nothing about the other registration.
+  return Problem(409, "registration.nik_already_registered", "/members/" + std::to_string(member) + "/nik",
+                 {{"member", static_cast<int64_t>(member)}, {"number", static_cast<int64_t>(member + 1)}});
+}
+
+}  // namespace
+
+Answer Registry::Register(std::string_view package, const std::string& idempotency_key) {
+  // The key names a request, it proves nothing: only the identical package gets the first answer.
+  // (Hashed only when there is a key: 24 MiB is not hashed for nothing.)
+  const std::string package_hash = idempotency_key.empty() ? std::string() : KeyedHash(package, {});
+  const auto replay = [&]() -> std::optional<Answer> {
+    const std::optional<Store::Idempotent> first = store_.FindByIdempotencyKey(idempotency_key);
+    if (!first) return std::nullopt;
+    if (first->package_hash.size() != package_hash.size() ||
+        sodium_memcmp(first->package_hash.data(), package_hash.data(), package_hash.size()) != 0) {
+      return Problem(422, "registration.idempotency_key_reused");
+    }
+    return Answer{201, {{"reference", first->reference}, {"access_token", AccessToken(first->reference)},
+                        {"status", first->first_status}}};
+  };
+  if (!idempotency_key.empty()) {
+    if (auto first = replay()) return *first;
+  }
+  const Admission admitted = Admit(package);
+  if (admitted.refusal) return *admitted.refusal;
+
+  const Date today = clock_.today();
+  const json& normalized = admitted.normalized;
+  const json& warnings = admitted.warnings;
+  // With a registry the status waits for it; without one the rules and the warnings decide.
+  const std::string status = RegistryConfigured() ? "verifying" : warnings.empty() ? "verified" : "review";
   const std::string reference = NewReference(), at = clock_.now();
   const json& members = ArrayOf(Field(normalized, "members"));
-  std::string head_name;
-  for (const json& m : members) {
-    if (Field(m, "relationship") == "head") head_name = TextOf(Field(m, "name"));
-  }
 
   std::optional<std::size_t> duplicate;
   bool replayed = false;
   const bool stored = store_.Write([&](Changes& c) {
-    NewRegistration r{reference, status, at, today_text, TextOf(Field(normalized, "segment")),
-                      Field(normalized, "class").dump(), head_name, warnings.dump(), bill, idempotency_key,
+    NewRegistration r{reference, status, at, FormatIsoDate(today), TextOf(Field(normalized, "segment")),
+                      Field(normalized, "class").dump(), HeadName(normalized), warnings.dump(), DistrictOf(normalized),
+                      RegistryConfigured() ? "pending" : "not_configured", admitted.bill, idempotency_key,
                       std::string(package), package_hash};
     int64_t id = 0;
     const Changes::Outcome added = c.AddRegistration(r, id);
@@ -274,36 +372,198 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
       replayed = added == Changes::Outcome::kConflict && !idempotency_key.empty();
       return false;
     }
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      const json& m = members[i];
-      const std::string nik = TextOf(Field(m, "nik"));
-      const bool has_nik = nik.size() == 16;
-      const Changes::Outcome member =
-          c.AddMember(id, static_cast<int64_t>(i), has_nik ? std::optional(KeyedHash(nik, keys_.nik_key)) : std::nullopt,
-                      has_nik ? std::optional(MaskNik(nik)) : std::nullopt, TextOf(Field(m, "name")),
-                      TextOf(Field(m, "relationship")));
-      if (member != Changes::Outcome::kOk) {
-        if (member == Changes::Outcome::kConflict) duplicate = i;
-        return false;
-      }
-    }
-    json codes = json::array();
-    for (const json& w : warnings) codes.push_back(Field(w, "code"));
-    if (!AppendAudit(c, keys_.audit_key, at, "registration_received", reference, {{"status", status}, {"members", members.size()}, {"warnings", codes}})) {
+    if (AddMembers(c, id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk) return false;
+    if (!AppendAudit(c, keys_.audit_key, at, "registration_received", reference,
+                     {{"status", status}, {"members", members.size()}, {"warnings", WarningCodes(warnings)}})) {
       return false;
     }
+    if (status == "verifying") return c.AddVerificationJob(id, clock_.unix_seconds(), false);
     return status != "verified" || IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
   });
   if (replayed) {
     if (auto first = replay()) return *first;
   }
-  if (duplicate) {
-    // Which member of this application, and nothing about the other registration.
-    return Problem(409, "registration.nik_already_registered", "/members/" + std::to_string(*duplicate) + "/nik",
-                   {{"member", static_cast<int64_t>(*duplicate)}, {"number", static_cast<int64_t>(*duplicate + 1)}});
-  }
+  if (duplicate) return DuplicateNik(*duplicate);
   if (!stored) return Problem(503, "storage.unavailable");
+  if (status == "verifying") JobQueued();
   return {201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", status}}};
+}
+
+Answer Registry::Correct(const std::string& reference, std::string_view token, std::string_view package) {
+  const std::string expected = AccessToken(reference);
+  if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) {
+    return Problem(404, "registration.not_found");
+  }
+  const std::optional<RegistrationRow> current = store_.FindByReference(reference);
+  if (!current) return Problem(404, "registration.not_found");
+  if (current->status != "needs_correction") return Problem(409, "registration.not_correctable");
+  const Admission admitted = Admit(package);
+  if (admitted.refusal) return *admitted.refusal;
+
+  const json& normalized = admitted.normalized;
+  const json& members = ArrayOf(Field(normalized, "members"));
+  // A correction an operator asked for goes back to an operator; one the registry asked for is
+  // judged by the registry again.
+  const bool asked_by_operator = TextOf(Field(Parse(current->decision.value_or("")), "decision")) == "correction_requested";
+  const std::string next = RegistryConfigured() ? "verifying" : "review";
+  const std::string at = clock_.now();
+  std::optional<std::size_t> duplicate;
+  bool moved = true;
+  const bool stored = store_.Write([&](Changes& c) {
+    if (!c.MoveStatus(current->id, "needs_correction", next)) {
+      moved = false;  // another correction, or an operator, got there first
+      return false;
+    }
+    const ReplacedApplication replacement{Field(normalized, "class").dump(), TextOf(Field(normalized, "segment")),
+                                          HeadName(normalized), admitted.warnings.dump(), std::string(package),
+                                          DistrictOf(normalized), admitted.bill};
+    if (!c.ReplaceApplication(current->id, replacement, at) ||
+        AddMembers(c, current->id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk ||
+        !c.DeleteRegistryChecks(current->id)) {
+      return false;
+    }
+    if (!AppendAudit(c, keys_.audit_key, at, "corrected", reference,
+                     {{"status", next}, {"members", members.size()}, {"warnings", WarningCodes(admitted.warnings)}})) {
+      return false;
+    }
+    if (next == "review") return true;
+    return c.SetPopulationCheck(current->id, "pending") &&
+           c.AddVerificationJob(current->id, clock_.unix_seconds(), asked_by_operator);
+  });
+  if (!moved) return Problem(409, "registration.not_correctable");
+  if (duplicate) return DuplicateNik(*duplicate);
+  if (!stored) return Problem(503, "storage.unavailable");
+  if (next == "verifying") JobQueued();
+  return {202, {{"reference", reference}, {"status", next}}};
+}
+
+std::optional<json> Registry::StoredApplication(const std::string& reference, std::vector<std::string>* documents) {
+  const std::optional<std::string> package = store_.Package(reference);
+  const std::optional<RegistrationRow> row = store_.FindByReference(reference);
+  if (!package || !row) return std::nullopt;
+  OpenedPackage opened = OpenPackage(*package, keys_.intake.public_key, keys_.intake.secret_key);
+  if (opened.findings.has_errors()) return std::nullopt;
+  if (documents) *documents = std::move(opened.documents);
+  // Normalized as the rules normalized it on the day it arrived.
+  DispatchOptions options;
+  options.tariffs = &config_.tariffs;
+  options.max_members = config_.limits.max_members;
+  const json verdict = Parse(
+      Dispatch("validate", json{{"application", Parse(opened.manifest)}, {"today", row->created_date}}.dump(), options).body);
+  return Field(verdict, "normalized");
+}
+
+std::optional<std::vector<PendingCheck>> Registry::PendingChecks(int64_t registration) {
+  const std::optional<RegistrationRow> row = store_.FindById(registration);
+  if (!row || row->status != "verifying") return std::nullopt;
+  const std::optional<json> application = StoredApplication(row->reference);
+  if (!application) return std::nullopt;
+  std::vector<bool> answered;
+  for (const RegistryCheckRow& check : store_.RegistryChecks(registration)) {
+    if (check.position >= 0 && static_cast<std::size_t>(check.position) < 1000) {
+      answered.resize(std::max(answered.size(), static_cast<std::size_t>(check.position) + 1));
+      answered[static_cast<std::size_t>(check.position)] = true;
+    }
+  }
+  const json& consent = Field(*application, "consent");
+  std::vector<PendingCheck> pending;
+  const json& members = ArrayOf(Field(*application, "members"));
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const json& m = members[i];
+    const std::string nik = TextOf(Field(m, "nik"));
+    if (nik.size() != 16 || (i < answered.size() && answered[i])) continue;  // newborns are not sent
+    unsigned char raw[6];
+    randombytes_buf(raw, sizeof raw);
+    RegistryRequest r;
+    r.request_id = row->reference + "-" + std::to_string(i) + "-" + Hex({reinterpret_cast<const char*>(raw), sizeof raw});
+    r.nik = nik;
+    r.kk_number = TextOf(Field(*application, "kk_number"));
+    r.name = TextOf(Field(m, "name"));
+    r.birth_date = TextOf(Field(m, "birth_date"));
+    r.sex = TextOf(Field(m, "sex"));
+    r.consent_given_at = TextOf(Field(consent, "given_at"));
+    r.consent_text_version = TextOf(Field(consent, "text_version"));
+    pending.push_back({static_cast<int64_t>(i), std::move(r)});
+  }
+  return pending;
+}
+
+bool Registry::RecordCheck(int64_t registration, int64_t position, const RegistryAnswer& answer) {
+  json fields = json::object();
+  for (const auto& [name, same] : answer.fields) fields[name] = same;
+  const RegistryCheckRow row{registration, position, answer.request_id, std::string(ResultName(answer.result)),
+                             fields.dump(), clock_.now()};
+  return store_.Write([&](Changes& c) { return c.SaveRegistryCheck(row); });
+}
+
+namespace {
+
+// The registry's field flags as the answers the family must correct. The family card number is
+// one answer however many members it disagreed for.
+json CorrectionsFrom(const std::vector<RegistryCheckRow>& checks) {
+  json corrections = json::array();
+  bool kk_listed = false;
+  for (const RegistryCheckRow& check : checks) {
+    if (check.result != "mismatch") continue;
+    const json fields = Parse(check.fields);
+    const std::string member = "/members/" + std::to_string(check.position);
+    for (const char* field : {"kk_number", "name", "birth_date", "sex"}) {
+      if (Field(fields, field) != false) continue;
+      const bool family_field = std::string_view(field) == "kk_number";
+      if (family_field && kk_listed) continue;
+      kk_listed = kk_listed || family_field;
+      corrections.push_back({{"path", family_field ? std::string("/kk_number") : member + "/" + field},
+                             {"code", std::string("registry.") + field + "_mismatch"},
+                             {"params", {{"member", check.position}, {"number", check.position + 1}}}});
+    }
+  }
+  return corrections;
+}
+
+}  // namespace
+
+std::string Registry::ConcludeVerification(int64_t registration, bool then_review) {
+  const std::string at = clock_.now();
+  const Date today = clock_.today();
+  std::string outcome;
+  const bool done = store_.Write([&](Changes& c) {
+    const std::optional<RegistrationRow> row = c.Registration(registration);
+    if (!row || row->status != "verifying") {
+      outcome = row ? row->status : "";
+      return c.DeleteVerificationJob(registration);  // nothing left to decide
+    }
+    const std::vector<RegistryCheckRow> checks = c.RegistryChecks(registration);
+    const std::vector<MemberRow> members = c.Members(registration);
+    // Every member with a NIK needs its answer first; without them nothing is decided (the job
+    // stays leased and is taken up again when its lease runs out).
+    std::size_t with_nik = 0;
+    for (const MemberRow& m : members) with_nik += m.nik_masked ? 1 : 0;
+    if (checks.size() < with_nik) {
+      outcome.clear();
+      return false;
+    }
+    const json corrections = CorrectionsFrom(checks);
+    bool not_found = false;
+    for (const RegistryCheckRow& check : checks) not_found = not_found || check.result == "not_found";
+    bool without_nik = false;  // a newborn: its birth certificate is for an operator to judge
+    for (const MemberRow& m : members) without_nik = without_nik || !m.nik_masked;
+    const bool warned = !ArrayOf(Parse(row->warnings)).empty();
+    outcome = !corrections.empty()                                        ? "needs_correction"
+              : (not_found || without_nik || warned || then_review) ? "review"
+                                                                         : "verified";
+    json results = json::array();
+    for (const RegistryCheckRow& check : checks) {
+      results.push_back({{"member", check.position}, {"result", check.result}, {"request_id", check.request_id}});
+    }
+    if (!c.MoveStatus(registration, "verifying", outcome) || !c.SetPopulationCheck(registration, "done") ||
+        !c.DeleteVerificationJob(registration) ||
+        (!corrections.empty() && !c.SetCorrections(registration, corrections.dump())) ||
+        !AppendAudit(c, keys_.audit_key, at, "population_checked", row->reference, {{"status", outcome}, {"results", results}})) {
+      return false;
+    }
+    return outcome != "verified" || IssueNumbers(c, registration, today, config_, keys_.audit_key, at, row->reference).has_value();
+  });
+  return done ? outcome : std::string();
 }
 
 namespace {
@@ -322,6 +582,28 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
                {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
   if (r->va) body["bill"] = {{"amount", r->bill_amount}, {"va", *r->va}, {"earliest", r->earliest}, {"latest", r->latest}};
+  // Where the population registry check stands, in words a family understands when it waits.
+  std::string check = r->population_check;
+  if (check == "pending") {
+    if (const std::optional<VerificationJobRow> job = store_.VerificationJob(r->id); job && job->attempts > 0) {
+      check = "waiting";
+      const Message waiting = RenderMessage({Severity::kWarning, "", "registry.waiting", {}});
+      body["waiting"] = {{"code", "registry.waiting"}, {"message", {{"id", waiting.id}, {"en", waiting.en}}},
+                         {"attempts", job->attempts}, {"next_try", IsoTimestamp(job->due)}};
+    }
+  }
+  body["population_check"] = check;
+  body["corrections"] = json::array();
+  const json corrections = Parse(r->corrections.value_or(""));
+  for (const json& c : ArrayOf(corrections)) {
+    body["corrections"].push_back(ErrorJson(TextOf(Field(c, "code")), TextOf(Field(c, "path")), ParamsFrom(Field(c, "params"))));
+  }
+  const json decision = Parse(r->decision.value_or(""));
+  if (r->status == "rejected" && Field(decision, "decision") == "rejected") {
+    json reasons = json::array();
+    for (const json& code : ArrayOf(Field(decision, "reasons"))) reasons.push_back(ErrorJson(TextOf(code), "", {}));
+    body["rejection"] = {{"reasons", reasons}, {"note", Field(decision, "note")}, {"at", Field(decision, "at")}};
+  }
   std::string paid_at;
   for (const PaymentRow& p : store_.Payments(r->id)) {
     paid_at = p.paid_at;
@@ -427,54 +709,187 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   return {200, {{"status", "paid"}, {"receipt", receipt}}};
 }
 
-Answer Registry::ReviewQueue() {
+Answer Registry::ReviewQueue(const QueueFilter& filter) {
   json items = json::array();
-  for (const ReviewRow& r : store_.ReviewQueue()) {
-    items.push_back({{"reference", r.reference}, {"received", r.received}, {"members", r.members}, {"warnings", Parse(r.warnings)}});
+  for (const ReviewRow& r : store_.ReviewQueue(filter)) {
+    items.push_back({{"reference", r.reference}, {"status", r.status}, {"received", r.received}, {"members", r.members},
+                     {"district", r.district_code ? json(*r.district_code) : json()},
+                     {"population_check", r.population_check}, {"warnings", WarningCodes(Parse(r.warnings))}});
   }
-  return {200, {{"review", items}}};
+  return {200, {{"queue", items}}};
 }
 
-// An operator's decision on a registration in review: `apply` makes the changes, in the same
-// transaction that moved it out of review.
-Answer Registry::Decide(const std::string& reference, const std::string& status,
-                        const std::function<bool(Changes&, int64_t id)>& apply) {
-  std::string outcome;
+json Registry::RejectionReasons() {
+  json reasons = json::array();
+  for (std::string_view code : CataloguedCodes()) {
+    if (code.rfind("reason.", 0) != 0) continue;
+    const Message m = RenderMessage({Severity::kError, "", std::string(code), {}});
+    reasons.push_back({{"code", code}, {"message", {{"id", m.id}, {"en", m.en}}}});
+  }
+  return reasons;
+}
+
+Answer Registry::Case(const std::string& reference, const OperatorIdentity& who) {
+  const std::optional<RegistrationRow> r = store_.FindByReference(reference);
+  if (!r) return Problem(404, "registration.not_found");
+  const std::optional<json> application = StoredApplication(reference);
+  if (!application) return Problem(503, "storage.unavailable");
+  // Every view of personal data is in the audit chain, under the operator's name.
+  const std::string at = clock_.now();
+  if (!store_.Write([&](Changes& c) { return AppendAudit(c, keys_.audit_key, at, "case_viewed", reference, {{"operator", who.name}}); })) {
+    return Problem(503, "storage.unavailable");
+  }
+  const std::vector<RegistryCheckRow> checks = store_.RegistryChecks(r->id);
+  const std::vector<MemberRow> rows = store_.Members(r->id);
+  json members = json::array();
+  const json& listed = ArrayOf(Field(*application, "members"));
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    json m = listed[i];
+    m["card_number"] = i < rows.size() && rows[i].card_number ? json(*rows[i].card_number) : json();
+    m["registry"] = nullptr;
+    for (const RegistryCheckRow& check : checks) {
+      if (check.position != static_cast<int64_t>(i)) continue;
+      m["registry"] = {{"result", check.result}, {"fields", Parse(check.fields)}, {"request_id", check.request_id},
+                       {"checked_at", check.checked_at}};
+    }
+    members.push_back(std::move(m));
+  }
+  json documents = json::array();
+  const json& declared = ArrayOf(Field(*application, "documents"));
+  for (std::size_t i = 0; i < declared.size(); ++i) {
+    documents.push_back({{"index", i}, {"kind", Field(declared[i], "kind")}, {"member", Field(declared[i], "member")},
+                         {"media_type", Field(declared[i], "media_type")}, {"size", Field(declared[i], "size")}});
+  }
+  json corrections = json::array();
+  const json stored_corrections = Parse(r->corrections.value_or(""));
+  for (const json& c : ArrayOf(stored_corrections)) {
+    corrections.push_back(ErrorJson(TextOf(Field(c, "code")), TextOf(Field(c, "path")), ParamsFrom(Field(c, "params"))));
+  }
+  const json warnings = Parse(r->warnings);
+  bool mismatch = false;
+  for (const RegistryCheckRow& check : checks) mismatch = mismatch || check.result == "mismatch";
+  return {200,
+          {{"reference", reference},
+           {"status", r->status},
+           {"received", r->created_at},
+           {"segment", r->segment},
+           {"class", Parse(r->klass)},
+           {"kk_number", Field(*application, "kk_number")},
+           {"contact", Field(*application, "contact")},
+           {"address", Field(*application, "address")},
+           {"district", r->district_code ? json(*r->district_code) : json()},
+           {"consent", Field(*application, "consent")},
+           {"population_check", r->population_check},
+           {"registry_mismatch", mismatch},
+           {"members", members},
+           {"documents", documents},
+           {"warnings", warnings},
+           {"corrections", corrections},
+           {"decision", Parse(r->decision.value_or(""))},
+           {"corrected_times", store_.ReplacedPackages(r->id)},
+           {"bill", r->va ? json{{"amount", r->bill_amount}, {"va", *r->va}} : json()}}};
+}
+
+std::optional<CaseDocument> Registry::Document(const std::string& reference, std::size_t index, const OperatorIdentity& who) {
+  std::vector<std::string> documents;
+  const std::optional<json> application = StoredApplication(reference, &documents);
+  if (!application || index >= documents.size()) return std::nullopt;
+  const std::string at = clock_.now();
+  if (!store_.Write([&](Changes& c) {
+        return AppendAudit(c, keys_.audit_key, at, "document_viewed", reference, {{"operator", who.name}, {"document", index}});
+      })) {
+    return std::nullopt;
+  }
+  const json& declared = Item(Field(*application, "documents"), index);
+  CaseDocument d{TextOf(Field(declared, "kind")), TextOf(Field(declared, "media_type")), std::move(documents[index]), std::nullopt};
+  if (Field(declared, "member").is_number_integer()) d.member = Field(declared, "member").get<int64_t>();
+  return d;
+}
+
+// An operator's decision on a case in one of `from`: `apply` makes the changes in the same
+// transaction that moves it, or answers a refusal (and nothing changes).
+Answer Registry::Decide(const std::string& reference, const std::vector<std::string>& from, const std::string& to,
+                        const std::function<std::optional<Answer>(Changes&, const RegistrationRow&)>& apply) {
+  std::optional<Answer> refusal;
+  bool found = false, movable = false;
   const bool done = store_.Write([&](Changes& c) {
-    const auto found = c.IdAndStatus(reference);
+    const auto id = c.IdAndStatus(reference);
+    found = id.has_value();
+    const std::optional<RegistrationRow> row = id ? c.Registration(id->first) : std::nullopt;
+    movable = row && std::find(from.begin(), from.end(), row->status) != from.end();
     // Moved by a guarded update: of two operators deciding at once (on any servers), one wins.
-    if (!found || found->second != "review" || !c.MoveStatus(found->first, "review", status)) {
-      outcome = found ? "not_in_review" : "not_found";
+    if (!movable || !c.MoveStatus(row->id, row->status, to)) {
+      movable = false;
       return false;
     }
-    return apply(c, found->first);
+    refusal = apply(c, *row);
+    return !refusal;
   });
-  if (outcome == "not_found") return Problem(404, "registration.not_found");
-  if (outcome == "not_in_review") return Problem(409, "registration.not_in_review");
+  if (!found) return Problem(404, "registration.not_found");
+  if (!movable) return Problem(409, "registration.not_in_review");
+  if (refusal) return *refusal;
   if (!done) return Problem(503, "storage.unavailable");
-  return {200, {{"reference", reference}, {"status", status}}};
+  return {200, {{"reference", reference}, {"status", to}}};
 }
 
-Answer Registry::Approve(const std::string& reference) {
-  const std::string at = clock_.now();
+Answer Registry::Approve(const std::string& reference, const OperatorIdentity& who, const json& request) {
+  const std::string at = clock_.now(), note = TextOf(Field(request, "note")).substr(0, 1000);
   const Date today = clock_.today();
-  return Decide(reference, "verified", [&](Changes& c, int64_t id) {
-    return c.SetDecision(id, json{{"decision", "approved"}, {"at", at}}.dump()) &&
-           AppendAudit(c, keys_.audit_key, at, "approved", reference, json::object()) &&
-           IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
+  return Decide(reference, {"review", "needs_correction"}, "verified", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
+    bool mismatch = row.status == "needs_correction";
+    for (const RegistryCheckRow& check : c.RegistryChecks(row.id)) mismatch = mismatch || check.result == "mismatch";
+    // Four eyes: the registry said no, so a reviewer alone cannot say yes.
+    if (mismatch && !who.supervisor()) return Problem(403, "operator.supervisor_required");
+    const json decision = {{"decision", "approved"}, {"operator", who.name}, {"override_registry", mismatch}, {"note", note}, {"at", at}};
+    if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, std::nullopt) ||
+        !AppendAudit(c, keys_.audit_key, at, "approved", reference, {{"operator", who.name}, {"override_registry", mismatch}}) ||
+        !IssueNumbers(c, row.id, today, config_, keys_.audit_key, at, reference)) {
+      return Problem(503, "storage.unavailable");
+    }
+    return std::nullopt;
   });
 }
 
-Answer Registry::Reject(const std::string& reference, const json& request) {
+Answer Registry::Reject(const std::string& reference, const OperatorIdentity& who, const json& request) {
   const json& reasons = Field(request, "reasons");
-  bool ok = reasons.is_array() && !reasons.empty();
-  for (const json& reason : ArrayOf(reasons)) ok = ok && !TextOf(reason).empty();
-  if (!ok) return Problem(422, "review.reasons_required", "/reasons");
-  const std::string at = clock_.now();
-  return Decide(reference, "rejected", [&](Changes& c, int64_t id) {
+  if (!reasons.is_array() || reasons.empty() || reasons.size() > 10) return Problem(422, "review.reasons_required", "/reasons");
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    const std::string code = TextOf(reasons[i]);
+    if (code.rfind("reason.", 0) != 0 || !IsCatalogued(code)) {
+      return Problem(422, "review.unknown_reason", "/reasons/" + std::to_string(i), {{"reason", code.substr(0, 64)}});
+    }
+  }
+  const std::string at = clock_.now(), note = TextOf(Field(request, "note")).substr(0, 1000);
+  return Decide(reference, {"review", "needs_correction"}, "rejected", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
     // The family may apply again: its NIKs no longer count as registered.
-    return c.SetDecision(id, json{{"decision", "rejected"}, {"reasons", reasons}, {"at", at}}.dump()) && c.FreeNiks(id) &&
-           AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"reasons", reasons}});
+    const json decision = {{"decision", "rejected"}, {"operator", who.name}, {"reasons", reasons}, {"note", note}, {"at", at}};
+    if (!c.SetDecision(row.id, decision.dump()) || !c.FreeNiks(row.id) ||
+        !AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"operator", who.name}, {"reasons", reasons}})) {
+      return Problem(503, "storage.unavailable");
+    }
+    return std::nullopt;
+  });
+}
+
+Answer Registry::RequestCorrection(const std::string& reference, const OperatorIdentity& who, const json& request) {
+  const std::string message = TextOf(Field(request, "message"));
+  if (message.empty() || message.size() > 1000) return Problem(422, "review.message_required", "/message");
+  // Optionally, the answers to correct (JSON Pointers into the application, as the rules use).
+  json corrections = json::array();
+  for (const json& path : ArrayOf(Field(request, "paths"))) {
+    const std::string p = TextOf(path);
+    if (p.empty() || p.size() > 64 || p[0] != '/') return Problem(422, "input.wrong_type", "/paths", {{"expected", "JSON Pointer"}});
+    corrections.push_back({{"path", p}, {"code", "review.correction_requested"}, {"params", {{"message", message}}}});
+  }
+  if (corrections.empty()) corrections.push_back({{"path", ""}, {"code", "review.correction_requested"}, {"params", {{"message", message}}}});
+  const std::string at = clock_.now();
+  return Decide(reference, {"review"}, "needs_correction", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
+    const json decision = {{"decision", "correction_requested"}, {"operator", who.name}, {"message", message}, {"at", at}};
+    if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, corrections.dump()) ||
+        !AppendAudit(c, keys_.audit_key, at, "correction_requested", reference, {{"operator", who.name}})) {
+      return Problem(503, "storage.unavailable");
+    }
+    return std::nullopt;
   });
 }
 

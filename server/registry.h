@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "daftar/date.h"
+#include "population_registry.h"
 #include "store.h"
 
 namespace daftar::server {
@@ -31,29 +32,72 @@ struct Clock {
   std::function<int64_t()> unix_seconds;
 };
 [[nodiscard]] Clock SystemClock();
+// Unix seconds as ISO 8601 UTC, "2026-12-01T03:04:05Z" (the form of Clock::now).
+[[nodiscard]] std::string IsoTimestamp(int64_t unix_seconds);
 
 // An RFC 9457 problem: {"type","title","status","errors":[{path,code,params,message}]}.
 [[nodiscard]] Answer Problem(int status, const Findings& findings);
 [[nodiscard]] Answer Problem(int status, std::string code, std::string path = "", std::vector<Param> params = {});
+
+// The operator a decision or a view is recorded under (operators.h signs them in).
+struct OperatorIdentity {
+  int64_t id = 0;
+  std::string name, role;  // role: "reviewer" or "supervisor"
+  [[nodiscard]] bool supervisor() const { return role == "supervisor"; }
+};
+
+// A stored document as an operator receives it.
+struct CaseDocument {
+  std::string kind, media_type, bytes;
+  std::optional<int64_t> member;
+};
+
+// One member's question to the population registry, and where its answer goes.
+struct PendingCheck {
+  int64_t position = 0;
+  RegistryRequest request;
+};
 
 class Registry {
  public:
   Registry(Database& db, const Config& config, const ServerKeys& keys, Clock clock)
       : store_(db), config_(config), keys_(keys), clock_(std::move(clock)) {}
 
-  // A sealed package: opened, re-validated with the server's today, stored durably.
+  // A sealed package: opened, re-validated with the server's today, stored durably. With a
+  // population registry configured it is stored as `verifying` with a verification job.
   Answer Register(std::string_view package, const std::string& idempotency_key);
   // What the applicant sees; a wrong token answers exactly like an unknown reference.
   Answer Status(const std::string& reference, std::string_view token);
+  // A corrected package for a registration in `needs_correction` (202): it replaces the
+  // application (the old package is kept), and the registration is checked again.
+  Answer Correct(const std::string& reference, std::string_view token, std::string_view package);
 
   // Banks.
   Answer Inquiry(const json& request);
   Answer Payment(const std::string& bank_id, const json& request);
 
-  // Operators.
-  Answer ReviewQueue();
-  Answer Approve(const std::string& reference);
-  Answer Reject(const std::string& reference, const json& request);
+  // Operators: the queue, a case (every view audited), its documents, and decisions. Approving
+  // over a registry mismatch, or a case waiting for the family's correction, needs a supervisor.
+  Answer ReviewQueue(const QueueFilter& filter);
+  Answer Case(const std::string& reference, const OperatorIdentity& who);
+  std::optional<CaseDocument> Document(const std::string& reference, std::size_t index, const OperatorIdentity& who);
+  Answer Approve(const std::string& reference, const OperatorIdentity& who, const json& request);
+  Answer Reject(const std::string& reference, const OperatorIdentity& who, const json& request);
+  Answer RequestCorrection(const std::string& reference, const OperatorIdentity& who, const json& request);
+  // The reasons an operator may give for a rejection (reason.* codes) with their messages.
+  static json RejectionReasons();
+
+  // The population registry check, step by step for the verification job (verification.h):
+  // the questions still open for a registration (nullopt when it is no longer `verifying`: the
+  // job has nothing to do), each answer as it comes, and the conclusion once all are in.
+  std::optional<std::vector<PendingCheck>> PendingChecks(int64_t registration);
+  bool RecordCheck(int64_t registration, int64_t position, const RegistryAnswer& answer);
+  // Decides verified / needs_correction / review from the stored answers, in one transaction
+  // that also ends the job. Returns the new status; "" if storage failed or an answer is
+  // missing (then the job stays leased and is taken up again).
+  std::string ConcludeVerification(int64_t registration, bool then_review);
+  // Called after a verification job was queued, so a waiting worker starts at once.
+  void SetJobListener(std::function<void()> listener) { job_listener_ = std::move(listener); }
 
   // Verified registrations whose payment window closed unpaid become `expired` (audited), which
   // frees their NIKs. Idempotent; the server runs it at start and now and then. Returns how many.
@@ -62,6 +106,7 @@ class Registry {
   // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
 
+  const Clock& clock() const { return clock_; }
   // The store under the registry, for the parts of the server that keep state there too.
   Store& store() { return store_; }
   Database& database() { return store_.database(); }
@@ -73,13 +118,27 @@ class Registry {
   [[nodiscard]] std::string AccessToken(const std::string& reference) const;
 
  private:
-  Answer Decide(const std::string& reference, const std::string& status,
-                const std::function<bool(Changes&, int64_t id)>& apply);
+  // What Register and Correct both do with a package: open it, check it again, price it.
+  struct Admission {
+    std::optional<Answer> refusal;
+    json normalized, warnings;
+    int64_t bill = 0;
+  };
+  Admission Admit(std::string_view package);
+  Answer Decide(const std::string& reference, const std::vector<std::string>& from, const std::string& to,
+                const std::function<std::optional<Answer>(Changes&, const RegistrationRow&)>& apply);
+  // The application as stored (its package opened), normalized by the rules as of its day.
+  std::optional<json> StoredApplication(const std::string& reference, std::vector<std::string>* documents = nullptr);
+  [[nodiscard]] bool RegistryConfigured() const { return config_.population_registry.has_value(); }
+  void JobQueued() {
+    if (job_listener_) job_listener_();
+  }
 
   Store store_;
   const Config& config_;
   const ServerKeys& keys_;
   Clock clock_;
+  std::function<void()> job_listener_;
 };
 
 // A bank call's X-Timestamp may differ from the server's clock by at most this.

@@ -12,6 +12,7 @@
 #include "checked_json.h"
 #include "daftar/documents.h"
 #include "daftar/json_depth.h"
+#include "verification.h"
 
 namespace daftar::server {
 namespace {
@@ -41,9 +42,42 @@ std::string Bearer(const HttpRequest& r) {
   return value.rfind("Bearer ", 0) == 0 ? value.substr(7) : std::string();
 }
 
-bool SameSecret(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+// The value of `name` in the query of `target`, percent-decoded; "" when absent.
+std::string QueryParam(const std::string& target, std::string_view name) {
+  const std::size_t q = target.find('?');
+  if (q == std::string::npos) return {};
+  std::stringstream s(target.substr(q + 1));
+  for (std::string pair; std::getline(s, pair, '&');) {
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    const std::string raw = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    std::string value;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+          std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        value.push_back(static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16)));
+        i += 2;
+      } else {
+        value.push_back(raw[i] == '+' ? ' ' : raw[i]);
+      }
+    }
+    return value;
+  }
+  return {};
 }
+
+std::string Cookie(const HttpRequest& r, std::string_view name) {
+  std::stringstream s(Header(r, "cookie"));
+  for (std::string part; std::getline(s, part, ';');) {
+    part.erase(0, part.find_first_not_of(' '));
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+constexpr std::string_view kOperatorCookie = "daftar_operator";
 
 
 std::vector<std::string> Segments(const std::string& path) {
@@ -115,12 +149,15 @@ HttpResponse ProblemResponse(int status, std::string code, std::string route, st
 Router::Router(Registry& registry, const Config& config, const ServerKeys& keys, Clock clock, RouterOptions options)
     : registry_(registry), config_(config), keys_(keys), clock_(std::move(clock)), options_(std::move(options)),
       uploads_(registry.database(), config_.limits),
+      operators_(registry.store(), clock_, config_.operator_session_hours),
       latency_buckets_(std::size(kLatencyBounds) + 1) {}
 
 int64_t Router::BodyLimit(const std::string& method, const std::string& target, const std::string& content_type) const {
   const std::string path = target.substr(0, target.find('?'));
   if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) return config_.limits.max_package_bytes;
-  if (method == "POST" && path == "/api/v1/registrations" && content_type.rfind("application/vnd.daftar.package", 0) == 0) {
+  const bool corrections = path.size() > 12 && path.compare(path.size() - 12, 12, "/corrections") == 0;
+  if (method == "POST" && (path == "/api/v1/registrations" || corrections) &&
+      content_type.rfind("application/vnd.daftar.package", 0) == 0) {
     return config_.limits.max_package_bytes;
   }
   if (method == "POST") return config_.limits.max_body_bytes;
@@ -174,6 +211,10 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
     if (auto refused = only({"POST"}, "registrations")) return *refused;
     return Registrations(request);
   }
+  if (area == "registrations" && s.size() == 5 && s[4] == "corrections") {
+    if (auto refused = only({"POST"}, "corrections")) return *refused;
+    return Corrections(request, s[3]);
+  }
   if (area == "registrations" && s.size() == 4) {
     if (auto refused = only({"GET"}, "registration")) return *refused;
     if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute)) {
@@ -185,7 +226,7 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
     if (auto refused = only({"POST"}, "va_" + s[3])) return *refused;
     return Bank(request, s[3]);
   }
-  if (area == "admin") return Admin(request, path);
+  if (area == "operator") return Operator(request, s);
   return ProblemResponse(404, "http.not_found", "api");
 }
 
@@ -309,6 +350,7 @@ void Router::Sweep() {
   const int64_t now = clock_.unix_seconds();
   uploads_.Expire(now);
   registry_.ExpireUnpaid();
+  operators_.ForgetExpired();
   // Counts of earlier minutes, and nonces older than twice the accepted clock skew (their
   // timestamps are refused anyway), are no longer needed.
   (void)registry_.store().Write([&](Changes& c) {
@@ -321,35 +363,51 @@ void Router::Sweep() {
   std::erase_if(buckets_, [&](const auto& entry) { return now - entry.second.at > 60; });
 }
 
+std::variant<std::string, HttpResponse> Router::PackageOf(const HttpRequest& request, const std::string& route,
+                                                         std::string& upload_id) {
+  const std::string type = Header(request, "content-type");
+  if (type.rfind("application/vnd.daftar.package", 0) == 0) return request.body;
+  if (type.rfind("application/json", 0) != 0) return ProblemResponse(415, "registration.content_type", route);
+  std::string refusal;
+  const std::optional<json> body = ParseBody(request.body, refusal);
+  if (!body) return BodyRefusal(refusal, route);
+  upload_id = TextOf(Field(*body, "upload"));
+  if (!IsUploadId(upload_id)) return ProblemResponse(422, "input.required", route, "/upload");
+  std::optional<UploadStore::Upload> upload;
+  std::optional<std::string> package = uploads_.ReadComplete(upload_id, clock_.unix_seconds(), upload);
+  if (!upload) return ProblemResponse(404, "upload.not_found", route, "/upload");
+  if (!package) {
+    return ProblemResponse(409, "upload.incomplete", route, "/upload", {{"offset", upload->offset}, {"length", upload->length}});
+  }
+  return std::move(*package);
+}
+
 HttpResponse Router::Registrations(const HttpRequest& request) {
   if (!Allow(request.client, "register", config_.limits.registrations_per_minute)) {
     return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "registrations"), 60);
   }
-  const std::string type = Header(request, "content-type");
   const std::string key = Header(request, "idempotency-key");
   if (key.size() > 128) return ProblemResponse(400, "registration.idempotency_key_too_long", "registrations");
   // Before SQLite ever meets a full disk; the family's package stays on its device.
   if (LowOnDisk()) return WithRetryAfter(ProblemResponse(503, "storage.low_disk", "registrations"), 300);
-  if (type.rfind("application/vnd.daftar.package", 0) == 0) {
-    return JsonResponse(registry_.Register(request.body, key), "registrations");
+  std::string upload_id;
+  auto package = PackageOf(request, "registrations", upload_id);
+  if (auto* refusal = std::get_if<HttpResponse>(&package)) return std::move(*refusal);
+  HttpResponse r = JsonResponse(registry_.Register(std::get<std::string>(package), key), "registrations");
+  if (r.status == 201 && !upload_id.empty()) uploads_.Remove(upload_id);
+  return r;
+}
+
+HttpResponse Router::Corrections(const HttpRequest& request, const std::string& reference) {
+  if (!Allow(request.client, "register", config_.limits.registrations_per_minute)) {
+    return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "corrections"), 60);
   }
-  if (type.rfind("application/json", 0) != 0) {
-    return ProblemResponse(415, "registration.content_type", "registrations");
-  }
-  std::string refusal;
-  const std::optional<json> body = ParseBody(request.body, refusal);
-  if (!body) return BodyRefusal(refusal, "registrations");
-  const std::string id = TextOf(Field(*body, "upload"));
-  if (!IsUploadId(id)) return ProblemResponse(422, "input.required", "registrations", "/upload");
-  std::optional<UploadStore::Upload> upload;
-  const std::optional<std::string> package = uploads_.ReadComplete(id, clock_.unix_seconds(), upload);
-  if (!upload) return ProblemResponse(404, "upload.not_found", "registrations", "/upload");
-  if (!package) {
-    return ProblemResponse(409, "upload.incomplete", "registrations", "/upload",
-                           {{"offset", upload->offset}, {"length", upload->length}});
-  }
-  HttpResponse r = JsonResponse(registry_.Register(*package, key), "registrations");
-  if (r.status == 201) uploads_.Remove(id);
+  if (LowOnDisk()) return WithRetryAfter(ProblemResponse(503, "storage.low_disk", "corrections"), 300);
+  std::string upload_id;
+  auto package = PackageOf(request, "corrections", upload_id);
+  if (auto* refusal = std::get_if<HttpResponse>(&package)) return std::move(*refusal);
+  HttpResponse r = JsonResponse(registry_.Correct(reference, Bearer(request), std::get<std::string>(package)), "corrections");
+  if (r.status == 202 && !upload_id.empty()) uploads_.Remove(upload_id);
   return r;
 }
 
@@ -384,24 +442,122 @@ HttpResponse Router::Bank(const HttpRequest& request, const std::string& what) {
   return JsonResponse(registry_.Payment(bank, *body), route);
 }
 
-HttpResponse Router::Admin(const HttpRequest& request, const std::string& path) {
-  if (!SameSecret(Bearer(request), config_.admin_token)) {
-    HttpResponse r = ProblemResponse(401, "auth.admin_required", "admin");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+std::optional<OperatorIdentity> Router::SignedIn(const HttpRequest& request, HttpResponse& refusal) {
+  const std::string bearer = Bearer(request);
+  if (options_.dev && !config_.admin_token.empty() && SameSecret(bearer, config_.admin_token)) {
+    return OperatorIdentity{0, "dev-admin", "supervisor"};
+  }
+  const std::string cookie = Cookie(request, kOperatorCookie);
+  const std::optional<Operators::Session> session = operators_.Find(bearer.empty() ? cookie : bearer);
+  if (!session) {
+    refusal = ProblemResponse(401, "operator.session_required", "operator");
+    refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return std::nullopt;
+  }
+  // A cookie is sent by the browser whoever asks it to: a change also needs the CSRF token that
+  // only the console's own script has read.
+  if (bearer.empty() && request.method != "GET" && request.method != "HEAD" &&
+      !SameSecret(Header(request, "x-csrf-token"), session->csrf)) {
+    refusal = ProblemResponse(403, "operator.csrf", "operator");
+    return std::nullopt;
+  }
+  return session->who;
+}
+
+HttpResponse Router::Operator(const HttpRequest& request, const std::vector<std::string>& s) {
+  const std::string& method = request.method;
+  const std::string what = s.size() > 3 ? s[3] : "";
+  std::string refusal_code;
+  const auto body = [&]() -> std::optional<json> { return ParseBody(request.body, refusal_code); };
+  if (what == "setup" && s.size() == 4 && method == "POST") {
+    if (!Allow(request.client, "operator_sign_in", 10)) return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "operator"), 60);
+    const std::optional<json> b = body();
+    if (!b) return BodyRefusal(refusal_code, "operator");
+    return JsonResponse(operators_.Setup(*b), "operator");
+  }
+  if (what == "session" && s.size() == 4 && method == "POST") {
+    const std::optional<json> b = body();
+    if (!b) return BodyRefusal(refusal_code, "operator");
+    // Per address and per name: guessing one account's password from many addresses is slow too.
+    if (!Allow(request.client, "operator_sign_in", 10) || !Allow("name:" + TextOf(Field(*b, "name")).substr(0, 64), "operator_sign_in", 10)) {
+      return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "operator"), 60);
+    }
+    const std::optional<Operators::SignedIn> in = operators_.SignIn(*b);
+    if (!in) return ProblemResponse(401, "operator.bad_credentials", "operator");
+    HttpResponse r = JsonResponse({200,
+                                   {{"session", in->session}, {"csrf", in->csrf}, {"expires_at", IsoTimestamp(in->expires)},
+                                    {"operator", {{"name", in->who.name}, {"role", in->who.role}}}}},
+                                  "operator");
+    r.headers.emplace_back("Set-Cookie", std::string(kOperatorCookie) + "=" + in->session + "; Path=/api/v1/operator; Max-Age=" +
+                                             std::to_string(in->expires - clock_.unix_seconds()) + "; HttpOnly; SameSite=Strict" +
+                                             (request.tls ? "; Secure" : ""));
     return r;
   }
-  const std::vector<std::string> s = Segments(path);
-  if (s.size() == 4 && s[3] == "review" && request.method == "GET") return JsonResponse(registry_.ReviewQueue(), "admin");
-  if (s.size() == 6 && s[3] == "registrations" && request.method == "POST") {
-    if (s[5] == "approve") return JsonResponse(registry_.Approve(s[4]), "admin");
-    if (s[5] == "reject") {
-      std::string refusal;
-      const std::optional<json> body = ParseBody(request.body, refusal);
-      if (!body) return BodyRefusal(refusal, "admin");
-      return JsonResponse(registry_.Reject(s[4], *body), "admin");
+  HttpResponse refusal;
+  const std::optional<OperatorIdentity> who = SignedIn(request, refusal);
+  if (!who) return refusal;
+  if (what == "session" && s.size() == 4 && method == "GET") {
+    const std::optional<Operators::Session> session = operators_.Find(Bearer(request).empty() ? Cookie(request, kOperatorCookie) : Bearer(request));
+    return JsonResponse({200, {{"operator", {{"name", who->name}, {"role", who->role}}}, {"csrf", session ? json(session->csrf) : json()}}}, "operator");
+  }
+  if (what == "session" && s.size() == 4 && method == "DELETE") {
+    operators_.SignOut(Bearer(request).empty() ? Cookie(request, kOperatorCookie) : Bearer(request));
+    HttpResponse r = JsonResponse({200, {{"signed_out", true}}}, "operator");
+    r.headers.emplace_back("Set-Cookie", std::string(kOperatorCookie) + "=; Path=/api/v1/operator; Max-Age=0; HttpOnly; SameSite=Strict");
+    return r;
+  }
+  if (what == "reasons" && s.size() == 4 && method == "GET") return JsonResponse({200, {{"reasons", Registry::RejectionReasons()}}}, "operator");
+  if (what == "queue" && s.size() == 4 && method == "GET") {
+    QueueFilter filter;
+    const std::string status = QueryParam(request.target, "status");
+    if (!status.empty()) {
+      if (status != "review" && status != "needs_correction" && status != "verifying") {
+        return ProblemResponse(422, "input.wrong_type", "operator", "/status", {{"expected", "review, needs_correction or verifying"}});
+      }
+      filter.statuses = {status};
+    }
+    filter.district = QueryParam(request.target, "district").substr(0, 16);
+    const std::string days = QueryParam(request.target, "older_than_days");
+    if (!days.empty()) {
+      if (days.size() > 4 || days.find_first_not_of("0123456789") != std::string::npos) {
+        return ProblemResponse(422, "input.out_of_range", "operator", "/older_than_days", {{"min", int64_t{0}}, {"max", int64_t{9999}}});
+      }
+      filter.received_before = IsoTimestamp(clock_.unix_seconds() - std::stoll(days) * 86400);
+    }
+    return JsonResponse(registry_.ReviewQueue(filter), "operator");
+  }
+  if (what == "registrations" && s.size() >= 5) {
+    const std::string& reference = s[4];
+    if (s.size() == 5 && method == "GET") return JsonResponse(registry_.Case(reference, *who), "operator");
+    if (s.size() == 7 && s[5] == "documents" && method == "GET") {
+      const std::string& index = s[6];
+      if (index.empty() || index.size() > 2 || index.find_first_not_of("0123456789") != std::string::npos) {
+        return ProblemResponse(404, "http.not_found", "operator");
+      }
+      const std::optional<CaseDocument> d = registry_.Document(reference, std::stoul(index), *who);
+      if (!d) return ProblemResponse(404, "http.not_found", "operator");
+      HttpResponse r;
+      r.route = "operator_document";
+      r.body = d->bytes;
+      const bool image = d->media_type.rfind("image/", 0) == 0;
+      const std::string name = reference + "-" + d->kind + (d->member ? "-" + std::to_string(*d->member + 1) : "") +
+                               (image ? (d->media_type == "image/png" ? ".png" : ".jpg") : ".pdf");
+      // Shown inline only when it is an image; a PDF is a download, and neither may run anything.
+      r.headers = {{"Content-Type", image ? d->media_type : "application/pdf"},
+                   {"Content-Disposition", std::string(image ? "inline" : "attachment") + "; filename=\"" + name + "\""},
+                   {"Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'"},
+                   {"Cache-Control", "no-store"}};
+      return r;
+    }
+    if (s.size() == 6 && method == "POST") {
+      const std::optional<json> b = request.body.empty() ? std::optional<json>(json::object()) : body();
+      if (!b) return BodyRefusal(refusal_code, "operator");
+      if (s[5] == "approve") return JsonResponse(registry_.Approve(reference, *who, *b), "operator");
+      if (s[5] == "reject") return JsonResponse(registry_.Reject(reference, *who, *b), "operator");
+      if (s[5] == "request-correction") return JsonResponse(registry_.RequestCorrection(reference, *who, *b), "operator");
     }
   }
-  return ProblemResponse(404, "http.not_found", "admin");
+  return ProblemResponse(404, "http.not_found", "operator");
 }
 
 HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_path) {
@@ -510,9 +666,20 @@ HttpResponse Router::Metrics() {
         << "daftar_http_request_duration_seconds_count " << latency_count_ << "\n";
   }
   out << "# HELP daftar_registrations Registrations stored, by status.\n# TYPE daftar_registrations gauge\n";
-  for (const char* status : {"verified", "review", "active", "rejected", "expired"}) {
+  for (const char* status : {"verifying", "needs_correction", "verified", "review", "active", "rejected", "expired"}) {
     const json& n = Field(counts, status);
     out << "daftar_registrations{status=\"" << status << "\"} " << (n.is_number_integer() ? n.get<int64_t>() : 0) << "\n";
+  }
+  out << "# HELP daftar_verification_jobs Registrations waiting for the population registry.\n"
+         "# TYPE daftar_verification_jobs gauge\ndaftar_verification_jobs "
+      << registry_.store().VerificationJobsWaiting() << "\n";
+  if (verifier_ != nullptr) {
+    out << "# HELP daftar_registry_unavailable_total Population registry calls answered unavailable (retried later).\n"
+           "# TYPE daftar_registry_unavailable_total counter\ndaftar_registry_unavailable_total "
+        << verifier_->unavailable_answers() << "\n"
+        << "# HELP daftar_verifications_concluded_total Verification jobs concluded by this server.\n"
+           "# TYPE daftar_verifications_concluded_total counter\ndaftar_verifications_concluded_total "
+        << verifier_->concluded() << "\n";
   }
   out << "# HELP daftar_upload_bytes_total Bytes received by resumable uploads.\n# TYPE daftar_upload_bytes_total counter\n"
       << "daftar_upload_bytes_total " << uploads_.bytes_received() << "\n";

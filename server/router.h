@@ -8,9 +8,11 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "http_types.h"
+#include "operators.h"
 #include "registry.h"
 #include "uploads.h"
 
@@ -24,7 +26,10 @@ struct RouterOptions {
   std::string data_dir;
   std::string web_root;
   std::string version;
+  bool dev = false;  // `serve --dev`: the admin token acts as a supervisor named "dev-admin"
 };
+
+class Verifier;
 
 class Router final : public HttpHandler {
  public:
@@ -39,13 +44,21 @@ class Router final : public HttpHandler {
   void Observe(const std::string& route, int status, double seconds) override;
   // Deletes expired uploads and expires unpaid registrations; the server calls it now and then.
   void Sweep() override;
+  // The verification workers, for /metrics (none without a population registry).
+  void SetVerifier(const Verifier* verifier) { verifier_ = verifier; }
 
  private:
   HttpResponse Api(const HttpRequest& request, const std::string& path);
   HttpResponse Uploads(const HttpRequest& request, const std::string& id);
   HttpResponse Registrations(const HttpRequest& request);
+  HttpResponse Corrections(const HttpRequest& request, const std::string& reference);
+  // A package from the body, or from a finished tus upload named by {"upload": id}; or a refusal.
+  std::variant<std::string, HttpResponse> PackageOf(const HttpRequest& request, const std::string& route, std::string& upload_id);
   HttpResponse Bank(const HttpRequest& request, const std::string& what);
-  HttpResponse Admin(const HttpRequest& request, const std::string& path);
+  HttpResponse Operator(const HttpRequest& request, const std::vector<std::string>& s);
+  // The signed-in operator of a request: a Bearer session, or the console's cookie with its
+  // CSRF header on changes (and the admin token under --dev).
+  std::optional<OperatorIdentity> SignedIn(const HttpRequest& request, HttpResponse& refusal);
   HttpResponse Static(const HttpRequest& request, const std::string& path);
   HttpResponse Metrics();
   HttpResponse ConfigDocument();
@@ -60,6 +73,8 @@ class Router final : public HttpHandler {
   RouterOptions options_;
 
   UploadStore uploads_;
+  Operators operators_;
+  const Verifier* verifier_ = nullptr;
 
   std::mutex buckets_mutex_;  // the rate buckets
   struct Bucket {

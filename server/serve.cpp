@@ -8,9 +8,11 @@
 #include "cli.h"
 #include "config.h"
 #include "http_server.h"
+#include "population_registry_http.h"
 #include "registry.h"
 #include "router.h"
 #include "storage.h"
+#include "verification.h"
 
 namespace daftar::cli {
 namespace {
@@ -100,13 +102,17 @@ int Serve(const std::vector<std::string>& raw) {
   } else if (config.banks.empty()) {
     notes.push_back("no banks configured: payments answer 503 (add \"banks\" to --config, or use --dev)");
   }
-  if (config.admin_token.empty()) {
-    config.admin_token = server::LoadOrCreateSecret(data_dir, "admin-token", error);
+  // The single admin token is a development convenience only: real operators have accounts.
+  if (args.Has("--dev")) {
+    if (config.admin_token.empty()) config.admin_token = server::LoadOrCreateSecret(data_dir, "admin-token", error);
     if (config.admin_token.empty()) {
       std::cerr << "daftar serve: " << error << "\n";
       return 1;
     }
-    notes.push_back("operator token in " + data_dir + "/admin-token");
+    notes.push_back("development supervisor token in " + data_dir + "/admin-token (operators: daftar operator add NAME)");
+  } else {
+    if (!config.admin_token.empty()) notes.push_back("admin_token is ignored without --dev: operators sign in with accounts (daftar operator add)");
+    config.admin_token.clear();
   }
   std::unique_ptr<server::Database> db = server::Database::Open(StoreUrl(args), error);
   if (!db) {
@@ -117,12 +123,36 @@ int Serve(const std::vector<std::string>& raw) {
   server::Registry registry(*db, config, *keys, server::SystemClock());
   registry.ExpireUnpaid();
   server::Router router(registry, config, *keys, server::SystemClock(),
-                        {data_dir, args.Option("--web-root").value_or(DefaultWebRoot()), "0.1.0"});
-  return server::RunHttpServer(router, config, listen, [&](const std::string& url) {
+                        {data_dir, args.Option("--web-root").value_or(DefaultWebRoot()), "0.1.0", args.Has("--dev")});
+
+  // The population registry: calls through a circuit breaker, by verification workers that run
+  // beside the HTTP server and stop with it.
+  std::unique_ptr<server::PopulationRegistry> adapter;
+  std::unique_ptr<server::Verifier> verifier;
+  if (config.population_registry) {
+    const server::PopulationRegistryConfig& pr = *config.population_registry;
+    std::unique_ptr<server::PopulationRegistry> http = server::MakeHttpPopulationRegistry(pr, error);
+    if (!http) {
+      std::cerr << "daftar serve: config /population_registry: " << error << "\n";
+      return kUsage;
+    }
+    adapter = std::make_unique<server::CircuitBreaker>(std::move(http), pr.breaker_failures, pr.breaker_open_seconds,
+                                                       server::SystemClock().unix_seconds);
+    verifier = std::make_unique<server::Verifier>(registry, *adapter, pr);
+    registry.SetJobListener([&] { verifier->Wake(); });
+    router.SetVerifier(verifier.get());
+    verifier->Start();
+    notes.push_back("population registry " + pr.url + " (" + std::to_string(pr.concurrency) + " calls at once)");
+  } else {
+    notes.push_back("no population registry configured: registrations are not compared with Dukcapil");
+  }
+  const int code = server::RunHttpServer(router, config, listen, [&](const std::string& url) {
     std::cout << "Daftar is serving on " << url << "/  (Ctrl-C stops it)\n";
     for (const std::string& note : notes) std::cout << "  " << note << "\n";
     std::cout << std::flush;
   });
+  if (verifier) verifier->Stop();
+  return code;
 }
 
 std::string StoreUrl(const Args& args) {

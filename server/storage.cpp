@@ -115,6 +115,57 @@ CREATE TABLE rate_counts (
   PRIMARY KEY (client, bucket, minute)
 );
 )sql"},
+      // The population registry check and the operators. A registration's district (for the
+      // operators' queue), what the family must correct, and where its registry check stands;
+      // the durable verification jobs (claimed by a lease any server may take over once it ran
+      // out); each member's registry result (the registry's request id and field flags only);
+      // the packages a correction replaced; operator accounts and their sessions.
+      {R"sql(
+ALTER TABLE registrations ADD COLUMN district_code TEXT;
+ALTER TABLE registrations ADD COLUMN corrections TEXT;
+ALTER TABLE registrations ADD COLUMN population_check TEXT NOT NULL DEFAULT 'not_configured';
+CREATE INDEX registrations_by_district ON registrations(district_code);
+CREATE TABLE verification_jobs (
+  registration_id INTEGER NOT NULL PRIMARY KEY REFERENCES registrations(id),
+  due INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL,
+  last_error TEXT,
+  then_review INTEGER NOT NULL
+);
+CREATE INDEX verification_jobs_by_due ON verification_jobs(due);
+CREATE TABLE registry_checks (
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  position INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  result TEXT NOT NULL,
+  fields TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  PRIMARY KEY (registration_id, position)
+);
+CREATE TABLE replaced_packages (
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  version INTEGER NOT NULL,
+  package BLOB NOT NULL,
+  replaced_at TEXT NOT NULL,
+  PRIMARY KEY (registration_id, version)
+);
+CREATE TABLE operators (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  password_hash TEXT,
+  setup_hash BLOB UNIQUE,
+  setup_expires INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE operator_sessions (
+  token_hash BLOB NOT NULL PRIMARY KEY,
+  operator_id INTEGER NOT NULL REFERENCES operators(id),
+  csrf TEXT NOT NULL,
+  expires INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }
@@ -176,7 +227,8 @@ const CopiedTable kCopied[] = {
     {"registrations", {{"id", 'i'}, {"reference", 't'}, {"status", 't'}, {"created_at", 't'}, {"created_date", 't'},
                        {"segment", 't'}, {"class", 't'}, {"head_name", 't'}, {"va", 't'}, {"bill_amount", 'i'},
                        {"earliest", 't'}, {"latest", 't'}, {"warnings", 't'}, {"first_status", 't'}, {"decision", 't'},
-                       {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}}},
+                       {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}, {"district_code", 't'},
+                       {"corrections", 't'}, {"population_check", 't'}}},
     {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
                  {"relationship", 't'}, {"card_number", 't'}}},
     {"counters", {{"name", 't'}, {"value", 'i'}}},
@@ -186,6 +238,14 @@ const CopiedTable kCopied[] = {
     {"bank_nonces", {{"bank_id", 't'}, {"nonce", 't'}, {"seen_at", 'i'}}},
     {"uploads", {{"id", 't'}, {"client", 't'}, {"length", 'i'}, {"received", 'i'}, {"expires", 'i'}}},
     {"upload_chunks", {{"upload_id", 't'}, {"start", 'i'}, {"bytes", 'b'}}},
+    {"verification_jobs", {{"registration_id", 'i'}, {"due", 'i'}, {"attempts", 'i'}, {"lease_until", 'i'},
+                           {"last_error", 't'}, {"then_review", 'i'}}},
+    {"registry_checks", {{"registration_id", 'i'}, {"position", 'i'}, {"request_id", 't'}, {"result", 't'},
+                         {"fields", 't'}, {"checked_at", 't'}}},
+    {"replaced_packages", {{"registration_id", 'i'}, {"version", 'i'}, {"package", 'b'}, {"replaced_at", 't'}}},
+    {"operators", {{"id", 'i'}, {"name", 't'}, {"role", 't'}, {"password_hash", 't'}, {"setup_hash", 'b'},
+                   {"setup_expires", 'i'}, {"created_at", 't'}}},
+    {"operator_sessions", {{"token_hash", 'b'}, {"operator_id", 'i'}, {"csrf", 't'}, {"expires", 'i'}}},
 };
 
 }  // namespace

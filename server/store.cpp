@@ -18,7 +18,8 @@ Changes::Outcome OutcomeOf(const Statement& s) {
 }
 
 constexpr const char* kRegistrationColumns =
-    "id, reference, status, class, created_date, segment, head_name, va, bill_amount, earliest, latest";
+    "id, reference, status, class, created_date, segment, head_name, va, bill_amount, earliest, latest, created_at, "
+    "warnings, population_check, district_code, corrections, decision";
 
 RegistrationRow ReadRegistration(const Statement& s) {
   RegistrationRow r;
@@ -33,7 +34,29 @@ RegistrationRow ReadRegistration(const Statement& s) {
   r.bill_amount = s.Int(8);
   r.earliest = s.Text(9);
   r.latest = s.Text(10);
+  r.created_at = s.Text(11);
+  r.warnings = s.Text(12);
+  r.population_check = s.Text(13);
+  r.district_code = OptionalText(s, 14);
+  r.corrections = OptionalText(s, 15);
+  r.decision = OptionalText(s, 16);
   return r;
+}
+
+std::vector<RegistryCheckRow> ReadChecks(Connection& c, int64_t registration) {
+  Statement s = c.Prepare(
+      "SELECT position, request_id, result, fields, checked_at FROM registry_checks WHERE registration_id = ? ORDER BY position");
+  s.Bind(1, registration);
+  std::vector<RegistryCheckRow> rows;
+  while (s.Step()) rows.push_back({registration, s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  return rows;
+}
+
+std::optional<RegistrationRow> ReadRegistrationWhere(Connection& c, const char* where, auto bind) {
+  Statement s = c.Prepare(std::string("SELECT ") + kRegistrationColumns + " FROM registrations WHERE " + where);
+  bind(s);
+  if (!s.Step()) return std::nullopt;
+  return ReadRegistration(s);
 }
 
 std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
@@ -52,12 +75,15 @@ std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
 Changes::Outcome Changes::AddRegistration(const NewRegistration& r, int64_t& id) {
   Statement s = c_.Prepare(
       "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
-      "bill_amount, warnings, idempotency_key, package, package_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "bill_amount, warnings, idempotency_key, package, package_hash, district_code, population_check) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
   s.Bind(1, r.reference).Bind(2, r.status).Bind(3, r.status).Bind(4, r.created_at).Bind(5, r.created_date)
       .Bind(6, r.segment).Bind(7, r.klass).Bind(8, r.head_name).Bind(9, r.bill_amount).Bind(10, r.warnings);
   BindOptional(s, 11, r.idempotency_key.empty() ? std::nullopt : std::optional(r.idempotency_key), false);
   s.BindBlob(12, r.package);
   BindOptional(s, 13, r.package_hash.empty() ? std::nullopt : std::optional(r.package_hash), true);
+  BindOptional(s, 14, r.district_code, false);
+  s.Bind(15, r.population_check);
   if (!s.Step()) return OutcomeOf(s) == Outcome::kOk ? Outcome::kFailed : OutcomeOf(s);
   id = s.Int(0);
   s.Step();
@@ -134,6 +160,138 @@ std::vector<std::pair<int64_t, std::string>> Changes::UnpaidPastWindow(const std
   return due;
 }
 
+bool Changes::AddVerificationJob(int64_t registration, int64_t due, bool then_review) {
+  Statement s = c_.Prepare(
+      "INSERT INTO verification_jobs (registration_id, due, attempts, lease_until, then_review) VALUES (?,?,0,0,?)");
+  s.Bind(1, registration).Bind(2, due).Bind(3, int64_t{then_review}).Step();
+  return s.ok();
+}
+
+std::vector<VerificationJobRow> Changes::ClaimVerificationJobs(int64_t now, int64_t lease_until, int limit) {
+  Statement due = c_.Prepare(
+      "SELECT registration_id, attempts, then_review FROM verification_jobs WHERE due <= ? AND lease_until <= ? "
+      "ORDER BY due LIMIT ?");
+  due.Bind(1, now).Bind(2, now).Bind(3, int64_t{limit});
+  std::vector<VerificationJobRow> candidates;
+  while (due.Step()) candidates.push_back({due.Int(0), now, due.Int(1), due.Int(2) != 0, std::nullopt});
+  std::vector<VerificationJobRow> claimed;
+  for (const VerificationJobRow& job : candidates) {
+    // Guarded by the lease it saw: another server that claimed the job first leaves 0 rows here.
+    Statement take = c_.Prepare("UPDATE verification_jobs SET lease_until = ? WHERE registration_id = ? AND lease_until <= ?");
+    take.Bind(1, lease_until).Bind(2, job.registration).Bind(3, now).Step();
+    if (take.ok() && take.Changes() == 1) claimed.push_back(job);
+  }
+  return claimed;
+}
+
+bool Changes::RescheduleVerificationJob(int64_t registration, int64_t due, int64_t attempts, const std::string& error) {
+  Statement s = c_.Prepare(
+      "UPDATE verification_jobs SET due = ?, attempts = ?, last_error = ?, lease_until = 0 WHERE registration_id = ?");
+  s.Bind(1, due).Bind(2, attempts).Bind(3, error).Bind(4, registration).Step();
+  return s.ok();
+}
+
+bool Changes::DeleteVerificationJob(int64_t registration) {
+  Statement s = c_.Prepare("DELETE FROM verification_jobs WHERE registration_id = ?");
+  s.Bind(1, registration).Step();
+  return s.ok();
+}
+
+bool Changes::SaveRegistryCheck(const RegistryCheckRow& r) {
+  Statement s = c_.Prepare(
+      "INSERT INTO registry_checks (registration_id, position, request_id, result, fields, checked_at) VALUES (?,?,?,?,?,?) "
+      "ON CONFLICT (registration_id, position) DO UPDATE SET request_id = excluded.request_id, result = excluded.result, "
+      "fields = excluded.fields, checked_at = excluded.checked_at");
+  s.Bind(1, r.registration).Bind(2, r.position).Bind(3, r.request_id).Bind(4, r.result).Bind(5, r.fields)
+      .Bind(6, r.checked_at).Step();
+  return s.ok();
+}
+
+std::vector<RegistryCheckRow> Changes::RegistryChecks(int64_t registration) { return ReadChecks(c_, registration); }
+
+bool Changes::DeleteRegistryChecks(int64_t registration) {
+  Statement s = c_.Prepare("DELETE FROM registry_checks WHERE registration_id = ?");
+  s.Bind(1, registration).Step();
+  return s.ok();
+}
+
+bool Changes::SetPopulationCheck(int64_t registration, const std::string& state) {
+  Statement s = c_.Prepare("UPDATE registrations SET population_check = ? WHERE id = ?");
+  s.Bind(1, state).Bind(2, registration).Step();
+  return s.ok();
+}
+
+bool Changes::SetCorrections(int64_t registration, const std::optional<std::string>& corrections) {
+  Statement s = c_.Prepare("UPDATE registrations SET corrections = ? WHERE id = ?");
+  BindOptional(s, 1, corrections, false).Bind(2, registration).Step();
+  return s.ok();
+}
+
+std::optional<RegistrationRow> Changes::Registration(int64_t registration) {
+  return ReadRegistrationWhere(c_, "id = ?", [&](Statement& s) { s.Bind(1, registration); });
+}
+
+bool Changes::ReplaceApplication(int64_t registration, const ReplacedApplication& next, const std::string& at) {
+  Statement keep = c_.Prepare(
+      "INSERT INTO replaced_packages (registration_id, version, package, replaced_at) SELECT id, "
+      "(SELECT COUNT(*) FROM replaced_packages WHERE registration_id = ?) + 1, package, ? FROM registrations WHERE id = ?");
+  keep.Bind(1, registration).Bind(2, at).Bind(3, registration).Step();
+  Statement update = c_.Prepare(
+      "UPDATE registrations SET class = ?, segment = ?, head_name = ?, warnings = ?, package = ?, district_code = ?, "
+      "bill_amount = ?, corrections = NULL WHERE id = ?");
+  update.Bind(1, next.klass).Bind(2, next.segment).Bind(3, next.head_name).Bind(4, next.warnings).BindBlob(5, next.package);
+  BindOptional(update, 6, next.district_code, false).Bind(7, next.bill_amount).Bind(8, registration).Step();
+  Statement members = c_.Prepare("DELETE FROM members WHERE registration_id = ?");
+  if (keep.ok() && update.ok()) members.Bind(1, registration).Step();
+  return keep.ok() && update.ok() && members.ok();
+}
+
+Changes::Outcome Changes::AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
+                                      int64_t setup_expires, const std::string& created_at) {
+  Statement s = c_.Prepare("INSERT INTO operators (name, role, setup_hash, setup_expires, created_at) VALUES (?,?,?,?,?)");
+  s.Bind(1, name).Bind(2, role).BindBlob(3, setup_hash).Bind(4, setup_expires).Bind(5, created_at).Step();
+  return OutcomeOf(s);
+}
+
+bool Changes::ResetOperator(const std::string& name, const std::string& setup_hash, int64_t setup_expires) {
+  Statement s = c_.Prepare("UPDATE operators SET setup_hash = ?, setup_expires = ? WHERE name = ?");
+  s.BindBlob(1, setup_hash).Bind(2, setup_expires).Bind(3, name).Step();
+  return s.ok() && s.Changes() == 1;
+}
+
+std::optional<OperatorRow> Changes::OperatorBySetup(const std::string& setup_hash, int64_t now) {
+  Statement s = c_.Prepare("SELECT id, name, role FROM operators WHERE setup_hash = ? AND setup_expires > ?");
+  s.BindBlob(1, setup_hash).Bind(2, now);
+  if (!s.Step()) return std::nullopt;
+  return OperatorRow{s.Int(0), s.Text(1), s.Text(2), std::nullopt};
+}
+
+bool Changes::SetOperatorPassword(int64_t id, const std::string& password_hash) {
+  Statement s = c_.Prepare("UPDATE operators SET password_hash = ?, setup_hash = NULL, setup_expires = NULL WHERE id = ?");
+  s.Bind(1, password_hash).Bind(2, id).Step();
+  Statement sessions = c_.Prepare("DELETE FROM operator_sessions WHERE operator_id = ?");
+  if (s.ok()) sessions.Bind(1, id).Step();  // a new password ends every earlier session
+  return s.ok() && sessions.ok();
+}
+
+bool Changes::AddOperatorSession(const std::string& token_hash, int64_t operator_id, const std::string& csrf, int64_t expires) {
+  Statement s = c_.Prepare("INSERT INTO operator_sessions (token_hash, operator_id, csrf, expires) VALUES (?,?,?,?)");
+  s.BindBlob(1, token_hash).Bind(2, operator_id).Bind(3, csrf).Bind(4, expires).Step();
+  return s.ok();
+}
+
+bool Changes::DeleteOperatorSession(const std::string& token_hash) {
+  Statement s = c_.Prepare("DELETE FROM operator_sessions WHERE token_hash = ?");
+  s.BindBlob(1, token_hash).Step();
+  return s.ok();
+}
+
+bool Changes::ForgetOperatorSessions(int64_t before) {
+  Statement s = c_.Prepare("DELETE FROM operator_sessions WHERE expires < ?");
+  s.Bind(1, before).Step();
+  return s.ok();
+}
+
 std::optional<std::pair<int64_t, std::string>> Changes::LastAuditLink() {
   if (!c_.LockAuditChain()) return std::nullopt;  // one chain, however many servers append to it
   Statement s = c_.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
@@ -185,17 +343,15 @@ std::optional<Store::Idempotent> Store::FindByIdempotencyKey(const std::string& 
 }
 
 std::optional<RegistrationRow> Store::FindByReference(const std::string& reference) {
-  Statement s = db_.Reader().Prepare(std::string("SELECT ") + kRegistrationColumns + " FROM registrations WHERE reference = ?");
-  s.Bind(1, reference);
-  if (!s.Step()) return std::nullopt;
-  return ReadRegistration(s);
+  return ReadRegistrationWhere(db_.Reader(), "reference = ?", [&](Statement& s) { s.Bind(1, reference); });
 }
 
 std::optional<RegistrationRow> Store::FindByVa(const std::string& va) {
-  Statement s = db_.Reader().Prepare(std::string("SELECT ") + kRegistrationColumns + " FROM registrations WHERE va = ?");
-  s.Bind(1, va);
-  if (!s.Step()) return std::nullopt;
-  return ReadRegistration(s);
+  return ReadRegistrationWhere(db_.Reader(), "va = ?", [&](Statement& s) { s.Bind(1, va); });
+}
+
+std::optional<RegistrationRow> Store::FindById(int64_t id) {
+  return ReadRegistrationWhere(db_.Reader(), "id = ?", [&](Statement& s) { s.Bind(1, id); });
 }
 
 std::vector<MemberRow> Store::Members(int64_t registration) { return ReadMembers(db_.Reader(), registration); }
@@ -216,13 +372,72 @@ std::optional<std::string> Store::ReceiptFor(const std::string& bank_id, const s
   return s.Text(0);
 }
 
-std::vector<ReviewRow> Store::ReviewQueue() {
-  Statement s = db_.Reader().Prepare(
-      "SELECT reference, created_at, warnings, (SELECT COUNT(*) FROM members WHERE registration_id = registrations.id) "
-      "FROM registrations WHERE status = 'review' ORDER BY id");
+std::vector<ReviewRow> Store::ReviewQueue(const QueueFilter& filter) {
+  std::string sql =
+      "SELECT reference, created_at, warnings, status, population_check, district_code, "
+      "(SELECT COUNT(*) FROM members WHERE registration_id = registrations.id) FROM registrations WHERE status IN (";
+  for (std::size_t i = 0; i < filter.statuses.size(); ++i) sql += i == 0 ? "?" : ",?";
+  sql += ")";
+  // A district "32.04.11", or every district of a regency "32.04".
+  if (!filter.district.empty()) sql += " AND (district_code = ? OR district_code LIKE ?)";
+  if (!filter.received_before.empty()) sql += " AND created_at <= ?";
+  sql += " ORDER BY id LIMIT ?";  // oldest first
+  Statement s = db_.Reader().Prepare(sql);
+  int at = 1;
+  for (const std::string& status : filter.statuses) s.Bind(at++, status);
+  if (!filter.district.empty()) {
+    s.Bind(at, filter.district).Bind(at + 1, filter.district + ".%");
+    at += 2;
+  }
+  if (!filter.received_before.empty()) s.Bind(at++, filter.received_before);
+  s.Bind(at, int64_t{filter.limit});
   std::vector<ReviewRow> rows;
-  while (s.Step()) rows.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3)});
+  while (s.Step()) rows.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(6), OptionalText(s, 5)});
   return rows;
+}
+
+std::optional<VerificationJobRow> Store::VerificationJob(int64_t registration) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT due, attempts, then_review, last_error FROM verification_jobs WHERE registration_id = ?");
+  s.Bind(1, registration);
+  if (!s.Step()) return std::nullopt;
+  return VerificationJobRow{registration, s.Int(0), s.Int(1), s.Int(2) != 0, OptionalText(s, 3)};
+}
+
+std::vector<RegistryCheckRow> Store::RegistryChecks(int64_t registration) { return ReadChecks(db_.Reader(), registration); }
+
+int64_t Store::VerificationJobsWaiting() {
+  Statement s = db_.Reader().Prepare("SELECT COUNT(*) FROM verification_jobs");
+  return s.Step() ? s.Int(0) : 0;
+}
+
+std::optional<OperatorRow> Store::OperatorByName(const std::string& name) {
+  Statement s = db_.Reader().Prepare("SELECT id, name, role, password_hash FROM operators WHERE name = ?");
+  s.Bind(1, name);
+  if (!s.Step()) return std::nullopt;
+  return OperatorRow{s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3)};
+}
+
+std::optional<OperatorSessionRow> Store::OperatorSession(const std::string& token_hash, int64_t now) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT operators.id, operators.name, operators.role, operator_sessions.csrf, operator_sessions.expires "
+      "FROM operator_sessions JOIN operators ON operators.id = operator_sessions.operator_id "
+      "WHERE operator_sessions.token_hash = ? AND operator_sessions.expires > ?");
+  s.BindBlob(1, token_hash).Bind(2, now);
+  if (!s.Step()) return std::nullopt;
+  OperatorSessionRow row;
+  row.who.id = s.Int(0);
+  row.who.name = s.Text(1);
+  row.who.role = s.Text(2);
+  row.csrf = s.Text(3);
+  row.expires = s.Int(4);
+  return row;
+}
+
+int64_t Store::ReplacedPackages(int64_t registration) {
+  Statement s = db_.Reader().Prepare("SELECT COUNT(*) FROM replaced_packages WHERE registration_id = ?");
+  s.Bind(1, registration);
+  return s.Step() ? s.Int(0) : 0;
 }
 
 std::map<std::string, int64_t> Store::CountByStatus() {

@@ -23,6 +23,8 @@ struct RegistrationRow {
   std::optional<std::string> va;
   int64_t bill_amount = 0;
   std::string earliest, latest;
+  std::string created_at, warnings, population_check;
+  std::optional<std::string> district_code, corrections, decision;
 };
 
 struct MemberRow {
@@ -37,8 +39,50 @@ struct PaymentRow {
 };
 
 struct ReviewRow {
-  std::string reference, received, warnings;
+  std::string reference, received, warnings, status, population_check;
   int64_t members = 0;
+  std::optional<std::string> district_code;
+};
+
+// Which cases an operator's queue shows: statuses, a district ("32.04.11") or a regency prefix
+// ("32.04"), and cases received on or before a time (older than N days).
+struct QueueFilter {
+  std::vector<std::string> statuses = {"review", "needs_correction"};
+  std::string district;      // "": any
+  std::string received_before;  // ISO timestamp; "": any
+  int limit = 200;
+};
+
+// One member's answer from the population registry: its request id and the field flags, and
+// nothing else the registry knows.
+struct RegistryCheckRow {
+  int64_t registration = 0, position = 0;
+  std::string request_id, result, fields, checked_at;  // fields: JSON object of booleans
+};
+
+struct VerificationJobRow {
+  int64_t registration = 0, due = 0, attempts = 0;
+  bool then_review = false;
+  std::optional<std::string> last_error;
+};
+
+struct OperatorRow {
+  int64_t id = 0;
+  std::string name, role;
+  std::optional<std::string> password_hash;
+};
+
+struct OperatorSessionRow {
+  OperatorRow who;
+  std::string csrf;
+  int64_t expires = 0;
+};
+
+// What a correction replaces: the application's stored facts and its package.
+struct ReplacedApplication {
+  std::string klass, segment, head_name, warnings, package;
+  std::optional<std::string> district_code;
+  int64_t bill_amount = 0;
 };
 
 struct AuditRow {
@@ -48,6 +92,8 @@ struct AuditRow {
 
 struct NewRegistration {
   std::string reference, status, created_at, created_date, segment, klass, head_name, warnings;
+  std::optional<std::string> district_code;
+  std::string population_check = "not_configured";
   int64_t bill_amount = 0;
   std::string idempotency_key;  // empty: none
   std::string package, package_hash;  // the hash only with an idempotency key
@@ -88,6 +134,36 @@ class Changes {
   // Verified registrations whose last payment day is before `today`: (id, reference).
   std::vector<std::pair<int64_t, std::string>> UnpaidPastWindow(const std::string& today);
 
+  // --- the population registry check (verification jobs) ---
+  bool AddVerificationJob(int64_t registration, int64_t due, bool then_review);
+  // Claims up to `limit` jobs due by `now` whose lease ran out, leasing them until `lease_until`:
+  // guarded updates, so that of several servers claiming at once each job goes to one.
+  std::vector<VerificationJobRow> ClaimVerificationJobs(int64_t now, int64_t lease_until, int limit);
+  // The registry was unavailable: try again at `due`, the lease released.
+  bool RescheduleVerificationJob(int64_t registration, int64_t due, int64_t attempts, const std::string& error);
+  bool DeleteVerificationJob(int64_t registration);
+  bool SaveRegistryCheck(const RegistryCheckRow& row);  // replaces the member's earlier result
+  std::vector<RegistryCheckRow> RegistryChecks(int64_t registration);
+  bool DeleteRegistryChecks(int64_t registration);
+  bool SetPopulationCheck(int64_t registration, const std::string& state);
+  bool SetCorrections(int64_t registration, const std::optional<std::string>& corrections);
+  std::optional<RegistrationRow> Registration(int64_t registration);
+
+  // A correction: the current package is kept in replaced_packages, the registration takes the
+  // new application's facts and package, and its members are removed (the caller adds the new ones).
+  bool ReplaceApplication(int64_t registration, const ReplacedApplication& next, const std::string& at);
+
+  // --- operators ---
+  Outcome AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
+                      int64_t setup_expires, const std::string& created_at);
+  // A new set-up link for an existing operator (a forgotten password).
+  bool ResetOperator(const std::string& name, const std::string& setup_hash, int64_t setup_expires);
+  std::optional<OperatorRow> OperatorBySetup(const std::string& setup_hash, int64_t now);
+  bool SetOperatorPassword(int64_t id, const std::string& password_hash);  // and ends the set-up link
+  bool AddOperatorSession(const std::string& token_hash, int64_t operator_id, const std::string& csrf, int64_t expires);
+  bool DeleteOperatorSession(const std::string& token_hash);
+  bool ForgetOperatorSessions(int64_t before);
+
   // The audit chain's last link (seq 0 and 32 zero bytes when empty), locked until the job ends.
   std::optional<std::pair<int64_t, std::string>> LastAuditLink();
   bool AddAudit(const AuditRow& row);
@@ -123,10 +199,17 @@ class Store {
   std::optional<Idempotent> FindByIdempotencyKey(const std::string& key);
   std::optional<RegistrationRow> FindByReference(const std::string& reference);
   std::optional<RegistrationRow> FindByVa(const std::string& va);
+  std::optional<RegistrationRow> FindById(int64_t id);
   std::vector<MemberRow> Members(int64_t registration);
   std::vector<PaymentRow> Payments(int64_t registration);
   std::optional<std::string> ReceiptFor(const std::string& bank_id, const std::string& bank_ref);
-  std::vector<ReviewRow> ReviewQueue();
+  std::vector<ReviewRow> ReviewQueue(const QueueFilter& filter);
+  std::optional<VerificationJobRow> VerificationJob(int64_t registration);
+  std::vector<RegistryCheckRow> RegistryChecks(int64_t registration);
+  int64_t VerificationJobsWaiting();  // for /metrics
+  std::optional<OperatorRow> OperatorByName(const std::string& name);
+  std::optional<OperatorSessionRow> OperatorSession(const std::string& token_hash, int64_t now);
+  int64_t ReplacedPackages(int64_t registration);
   std::map<std::string, int64_t> CountByStatus();
   std::optional<std::string> Package(const std::string& reference);
   // Calls `visit` for each audit entry in order; false if reading failed.

@@ -42,7 +42,7 @@ for (const [i, request] of [
   'POST /api/v1/registrations\ncontent-type: application/json\n\n{"upload":"00000000000000000000000000000000"}',
   'POST /api/v1/registrations\ncontent-type: application/vnd.daftar.package\n\nDAFTARPK\x01',
   'POST /api/v1/va/inquiry\nx-bank-id: BANKX\nx-signature: 00\n\n{"va":"1"}',
-  'GET /api/v1/admin/review\nauthorization: Bearer admin-token-for-fuzzing-0123456\n\n',
+  'GET /api/v1/operator/queue\nauthorization: Bearer admin-token-for-fuzzing-0123456\n\n',
   'GET /../index.html\n\n', 'GET /registrations/AAAA-BBBB-CCCC\nauthorization: Bearer x\n\n',
 ].entries()) put('http', `request-${i}`, Buffer.from(request, 'latin1'));
 console.log(`fuzz seeds: ${n} cases`);

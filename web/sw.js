@@ -41,6 +41,7 @@ self.addEventListener('fetch', (event) => {
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname === '/api/v1/config') return event.respondWith(networkFirst(event.request));
   if (url.pathname.startsWith('/api/')) return;  // registrations, uploads, status: always the network
+  if (url.pathname.startsWith('/operator/')) return;  // the operators' console is not the applicants' to keep
   if (event.request.mode === 'navigate') {
     return event.respondWith(fetch(event.request).catch(() => caches.match('/index.html')));
   }

@@ -236,10 +236,22 @@ json ImageQualityCommand(Context& c) {
   return out;
 }
 
+// The consent text the applicant agrees to before the population-registry check: the current
+// version unless the input names another.
+json ConsentTextCommand(Context& c) {
+  const auto version = c.in.String(c.input, "text_version", "", Need::kOptional).value_or(std::string(kConsentTextVersion));
+  if (!IsConsentTextVersion(version)) {
+    c.findings.Error("/text_version", "consent.unknown_text_version", {{"current", std::string(kConsentTextVersion)}});
+    return Verdict(c.findings);
+  }
+  const Message text = ConsentText(version);
+  return {{"text_version", version}, {"current", std::string(kConsentTextVersion)}, {"text", {{"id", text.id}, {"en", text.en}}}};
+}
+
 constexpr Command kCommands[] = {
     {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
     {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
-    {"va", VaCommand},              {"check-image-quality", ImageQualityCommand},
+    {"va", VaCommand},              {"check-image-quality", ImageQualityCommand}, {"consent-text", ConsentTextCommand},
 };
 
 Reply Finish(Outcome outcome, const json& body, int indent, std::string payload = {}) {

@@ -5,6 +5,7 @@
 #include "daftar/address.h"
 #include "daftar/contact.h"
 #include "daftar/kk.h"
+#include "daftar/messages.h"
 #include "daftar/nik.h"
 #include "json_read.h"
 #include "text.h"
@@ -53,6 +54,7 @@ class Validator {
     }
     out_.normalized = app_;
     Header();
+    Consent();
     Field(app_, "kk_number", "", [&](std::string_view t) {
       KkCheck c = CheckKk(t, today_);
       return FieldCheck{c.normalized, c.findings};
@@ -130,6 +132,21 @@ class Validator {
       std::string allowed;
       for (const auto& [k, unused] : row->classes) allowed += (allowed.empty() ? "" : ", ") + k;
       f().Error("/class", "application.invalid_class", {{"allowed", allowed}});
+    }
+  }
+
+  // The applicant's consent to the population-registry check, when given: its shape only. Whether a
+  // server requires it is the server's to say (only one with a registry configured does).
+  void Consent() {
+    const json* consent = in_.Object(app_, "consent", "", Need::kOptional);
+    if (consent == nullptr) return;
+    if (auto at = in_.String(*consent, "given_at", "/consent", Need::kRequired)) {
+      const std::optional<Date> day = ParseIsoTimestampDate(*at);
+      // A day of grace: the device's time zone may already be tomorrow.
+      if (!day || AddDays(today_, 1) < *day) f().Error("/consent/given_at", "consent.invalid_given_at");
+    }
+    if (auto version = in_.String(*consent, "text_version", "/consent", Need::kRequired); version && !IsConsentTextVersion(*version)) {
+      f().Error("/consent/text_version", "consent.unknown_text_version", {{"current", std::string(kConsentTextVersion)}});
     }
   }
 

@@ -63,6 +63,31 @@ std::optional<Date> ParseIsoDate(std::string_view s) {
   return date;
 }
 
+std::optional<Date> ParseIsoTimestampDate(std::string_view s) {
+  if (s.size() < 17 || s.size() > 35 || s[10] != 'T') return std::nullopt;
+  const std::optional<Date> date = ParseIsoDate(s.substr(0, 10));
+  const auto two = [&](std::size_t at, int max) {
+    return at + 2 <= s.size() && text::AllDigits(s.substr(at, 2)) && text::ParseSmallNumber(s.substr(at, 2)) <= max;
+  };
+  if (!date || !two(11, 23) || s[13] != ':' || !two(14, 59)) return std::nullopt;
+  std::size_t at = 16;
+  if (at < s.size() && s[at] == ':') {
+    if (!two(at + 1, 60)) return std::nullopt;  // 60: a leap second
+    at += 3;
+    if (at < s.size() && s[at] == '.') {
+      const std::size_t digits = s.find_first_not_of("0123456789", at + 1);
+      const std::size_t stop = digits == std::string_view::npos ? s.size() : digits;
+      if (stop == at + 1) return std::nullopt;
+      at = stop;
+    }
+  }
+  const std::string_view zone = s.substr(at);
+  if (zone == "Z") return date;
+  const bool offset = zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':' &&
+                      text::AllDigits(zone.substr(1, 2)) && text::AllDigits(zone.substr(4, 2));
+  return offset ? date : std::nullopt;
+}
+
 // By hand rather than snprintf: printf would add several KB to the wasm module.
 std::string FormatIsoDate(Date d) {
   std::string out = "0000-00-00";

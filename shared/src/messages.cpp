@@ -32,10 +32,16 @@ constexpr Entry kCatalogue[] = {
     {"card.invalid_length", "Nomor kartu JKN terdiri dari 13 angka; yang diisi {length} angka.", "A JKN card number has 13 digits; this has {length}."},
     {"card.invalid_serial", "Nomor urut kartu harus antara 1 dan {max}.", "The card serial must be between 1 and {max}."},
     {"card.required", "Isi nomor kartu JKN.", "Enter the JKN card number."},
+    {"config.client_cert_and_key", "Sertifikat klien (client_cert) dan kuncinya (client_key) harus diisi bersama.", "The client certificate (client_cert) and its key (client_key) go together."},
+    {"config.invalid_url", "Alamat harus diawali http:// atau https://, misalnya http://10.0.0.5:8090.", "The address must start with http:// or https://, e.g. http://10.0.0.5:8090."},
     {"config.unreadable", "Berkas konfigurasi {file} tidak dapat dibaca sebagai JSON.", "The configuration file {file} cannot be read as JSON."},
     {"config.weak_admin_token", "Token petugas harus paling sedikit {min} karakter.", "The operator token needs at least {min} characters."},
     {"config.weak_bank_secret", "Rahasia bank harus paling sedikit {min} karakter.", "A bank secret needs at least {min} characters."},
     {"config.window_inverted", "Batas akhir pembayaran harus sesudah batas awal.", "The latest payment day must come after the earliest."},
+    {"consent.invalid_given_at", "Waktu persetujuan harus berupa tanggal dan jam ISO 8601 (misalnya 2026-12-01T09:30:00+07:00) dan tidak setelah hari ini.", "The time of consent must be an ISO 8601 date and time (e.g. 2026-12-01T09:30:00+07:00) and not after today."},
+    {"consent.required", "Centang persetujuan pemeriksaan data ke Dukcapil (data kependudukan) sebelum mengirim: tanpa itu pendaftaran tidak dapat diperiksa.", "Tick the consent to check your data with Dukcapil (the population registry) before sending: without it the registration cannot be checked."},
+    {"consent.text_v1", "Saya setuju NIK, nomor KK, nama, tanggal lahir, dan jenis kelamin setiap anggota keluarga yang saya daftarkan dicocokkan dengan data kependudukan Dukcapil, hanya untuk pendaftaran JKN ini. BPJS Kesehatan hanya menyimpan hasil cocok atau tidak cocok, bukan data Dukcapil.", "I agree that the NIK, family card number, name, date of birth and sex of each family member I register are compared with Dukcapil's population records, only for this JKN registration. BPJS Kesehatan keeps only whether they matched, not Dukcapil's data."},
+    {"consent.unknown_text_version", "Versi teks persetujuan tidak dikenal; versi yang berlaku: {current}. Muat ulang halaman dan setujui lagi.", "Unknown version of the consent text; the current one is {current}. Reload the page and agree again."},
     {"date.in_future", "Tanggal tidak boleh setelah hari ini ({today}).", "The date cannot be after today ({today})."},
     {"date.invalid_format", "Tulis tanggal sebagai TTTT-BB-HH, misalnya 1997-09-06.", "Write the date as YYYY-MM-DD, for example 1997-09-06."},
     {"date.not_a_real_date", "Tanggal ini tidak ada di kalender: periksa hari dan bulannya.", "This date does not exist: check the day and the month."},
@@ -124,6 +130,12 @@ constexpr Entry kCatalogue[] = {
     {"npwp.invalid_characters", "NPWP hanya berisi angka (titik dan tanda hubung boleh).", "An NPWP has digits only (dots and dashes are fine)."},
     {"npwp.invalid_length", "NPWP terdiri dari 15 atau 16 angka; yang diisi {length} angka.", "An NPWP has 15 or 16 digits; this has {length}."},
     {"npwp.required", "Isi NPWP, atau kosongkan jika tidak punya.", "Enter the NPWP, or leave it out if you have none."},
+    {"operator.bad_credentials", "Nama petugas atau kata sandi salah.", "Wrong operator name or password."},
+    {"operator.csrf", "Permintaan ini tidak membawa token CSRF yang benar (X-CSRF-Token): muat ulang konsol lalu coba lagi.", "This request lacks the right CSRF token (X-CSRF-Token): reload the console and try again."},
+    {"operator.session_required", "Masuk sebagai petugas terlebih dahulu.", "Sign in as an operator first."},
+    {"operator.setup_invalid", "Tautan penyiapan akun tidak berlaku atau sudah dipakai: minta tautan baru ke supervisor.", "The account set-up link is not valid or was already used: ask a supervisor for a new one."},
+    {"operator.supervisor_required", "Keputusan ini memerlukan supervisor (empat mata): hasil Dukcapil yang tidak cocok hanya dapat dikesampingkan oleh supervisor.", "This decision needs a supervisor (four eyes): only a supervisor may override a population registry mismatch."},
+    {"operator.weak_password", "Kata sandi paling sedikit {min} karakter.", "The password needs at least {min} characters."},
     {"package.corrupt_frame", "Paket rusak atau telah diubah (isi tidak lolos pemeriksaan keaslian). Kirim ulang dari perangkat asal.", "The package is damaged or was altered (its content fails authentication). Send it again from the original device."},
     {"package.corrupt_header", "Kepala paket rusak atau telah diubah.", "The package header is damaged or was altered."},
     {"package.crypto_unavailable", "Kriptografi tidak tersedia di perangkat ini: perbarui peramban.", "Cryptography is not available on this device: update the browser."},
@@ -162,13 +174,29 @@ constexpr Entry kCatalogue[] = {
     {"quote.reactivation_not_applicable", "Tunggakan dan reaktivasi hanya dihitung untuk peserta mandiri (PBPU/BP).", "Arrears and reactivation apply to self-paying members (PBPU/BP) only."},
     {"quote.unknown_class", "Kelas tidak tersedia; pilih: {allowed}.", "That class is not available; choose: {allowed}."},
     {"quote.unknown_segment", "Segmen harus PBPU, BP, PPU, atau PBI.", "The segment must be PBPU, BP, PPU or PBI."},
+    {"reason.already_covered", "Anggota keluarga sudah menjadi peserta JKN (PBI, pekerja penerima upah, atau pendaftaran lain). Hubungi kantor cabang BPJS Kesehatan untuk memindahkan kepesertaan.", "A family member is already covered by JKN (PBI, a wage earner, or another registration). Contact a BPJS Kesehatan branch office to move the membership."},
+    {"reason.birth_certificate_invalid", "Surat keterangan lahir atau akta kelahiran bayi tidak terbaca atau tidak sesuai. Unggah dokumen yang jelas dan lengkap.", "The newborn's birth certificate cannot be read or does not match. Upload a clear, complete document."},
+    {"reason.documents_do_not_match", "Data yang diisi tidak sama dengan yang tertulis di KK atau KTP. Samakan datanya dengan dokumen, lalu daftar lagi.", "The data entered differs from the family card or KTP. Make it match the documents, then register again."},
+    {"reason.documents_unreadable", "Dokumen tidak terbaca (buram, gelap, atau terpotong). Foto ulang di tempat terang, lalu daftar lagi.", "The documents cannot be read (blurred, dark or cut off). Take the photos again in good light, then register again."},
+    {"reason.not_in_population_registry", "NIK tidak ditemukan di data kependudukan Dukcapil. Datangi Disdukcapil setempat dengan KK dan KTP untuk memastikan data Anda, lalu daftar lagi.", "The NIK was not found in Dukcapil's population records. Visit the local Disdukcapil office with the family card and KTP to confirm your data, then register again."},
+    {"reason.not_on_family_card", "Ada anggota yang tidak tercantum di Kartu Keluarga yang diunggah. Daftarkan hanya anggota yang ada di KK, atau perbarui KK di Disdukcapil.", "A member is not listed on the uploaded family card. Register only the members on the card, or update the card at Disdukcapil."},
     {"registration.content_type", "Kirim paket (application/vnd.daftar.package) atau {\"upload\": id} sebagai JSON.", "Send the package (application/vnd.daftar.package) or {\"upload\": id} as JSON."},
     {"registration.idempotency_key_reused", "Idempotency-Key ini sudah dipakai untuk paket lain. Gunakan kunci baru untuk setiap pendaftaran.", "This Idempotency-Key was already used for another package. Use a new key for each registration."},
     {"registration.idempotency_key_too_long", "Idempotency-Key terlalu panjang (paling banyak 128 karakter).", "The Idempotency-Key is too long (at most 128 characters)."},
     {"registration.nik_already_registered", "NIK anggota nomor {number} sudah terdaftar atau sedang didaftarkan. Jika ini keliru, hubungi kantor cabang BPJS Kesehatan dengan KTP dan KK.", "The NIK of member {number} is already registered or being registered. If this is wrong, visit a BPJS Kesehatan branch office with the KTP and family card."},
+    {"registration.not_correctable", "Pendaftaran ini tidak sedang menunggu perbaikan.", "This registration is not waiting for a correction."},
     {"registration.not_found", "Pendaftaran tidak ditemukan: periksa nomor referensi dan kode akses.", "Registration not found: check the reference and the access code."},
     {"registration.not_in_review", "Pendaftaran ini tidak sedang menunggu pemeriksaan petugas.", "This registration is not waiting for review."},
-    {"review.reasons_required", "Sebutkan alasan penolakan (reasons: daftar teks).", "Give the reasons for rejecting (reasons: a list of texts)."},
+    {"registry.birth_date_mismatch", "Tanggal lahir tidak sama dengan data Dukcapil. Periksa tanggal lahir di KTP atau KK dan perbaiki.", "The date of birth differs from Dukcapil's records. Check the date of birth on the KTP or family card and correct it."},
+    {"registry.kk_number_mismatch", "Nomor KK tidak sama dengan data Dukcapil. Periksa nomor di Kartu Keluarga terbaru dan perbaiki.", "The family card number differs from Dukcapil's records. Check the number on the latest family card and correct it."},
+    {"registry.name_mismatch", "Nama tidak sama dengan data Dukcapil. Tulis nama persis seperti di KTP atau KK.", "The name differs from Dukcapil's records. Write the name exactly as on the KTP or family card."},
+    {"registry.not_found", "NIK tidak ditemukan di data Dukcapil: petugas akan memeriksa dokumen Anda.", "The NIK was not found in Dukcapil's records: an officer will check your documents."},
+    {"registry.sex_mismatch", "Jenis kelamin tidak sama dengan data Dukcapil. Periksa KTP atau KK dan perbaiki.", "The sex differs from Dukcapil's records. Check the KTP or family card and correct it."},
+    {"registry.waiting", "Menunggu jawaban dari Dukcapil (data kependudukan). Data Anda aman tersimpan; pemeriksaan diulang otomatis, Anda tidak perlu mengirim ulang.", "Waiting for the population registry (Dukcapil) to answer. Your data is safely stored; the check is retried automatically, there is no need to send it again."},
+    {"review.correction_requested", "Petugas meminta perbaikan: {message}", "An officer asks for a correction: {message}"},
+    {"review.message_required", "Tulis pesan untuk keluarga: apa yang harus diperbaiki.", "Write a message for the family: what to correct."},
+    {"review.reasons_required", "Pilih paling sedikit satu alasan penolakan dari katalog (reasons: kode reason.*).", "Choose at least one reason for rejecting from the catalogue (reasons: reason.* codes)."},
+    {"review.unknown_reason", "Alasan {reason} tidak ada di katalog alasan (reason.*).", "The reason {reason} is not in the catalogue of reasons (reason.*)."},
     {"rt.invalid", "RT terdiri dari 1 sampai 3 angka, misalnya 003.", "The RT has 1 to 3 digits, like 003."},
     {"rt.required", "Isi nomor RT.", "Enter the RT number."},
     {"rw.invalid", "RW terdiri dari 1 sampai 3 angka, misalnya 007.", "The RW has 1 to 3 digits, like 007."},
@@ -237,6 +265,16 @@ Message RenderMessage(const Finding& finding) {
 }
 
 bool IsCatalogued(std::string_view code) { return Find(code) != nullptr; }
+
+bool IsConsentTextVersion(std::string_view version) {
+  return !version.empty() && version.size() <= 8 && Find("consent.text_v" + std::string(version)) != nullptr;
+}
+
+Message ConsentText(std::string_view version) {
+  if (!IsConsentTextVersion(version)) return {};
+  const Entry* e = Find("consent.text_v" + std::string(version));
+  return {std::string(e->id), std::string(e->en)};
+}
 
 std::vector<std::string_view> CataloguedCodes() {
   std::vector<std::string_view> codes;

@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank, ADMIN, bin, databaseArgs, startOfAMinute } from '../support/server.mjs';
+import { startServer, family, seal, register, status, bank, bin, databaseArgs, startOfAMinute } from '../support/server.mjs';
+import { operator } from '../support/registry.mjs';
 
 const web = mkdtempSync(join(tmpdir(), 'daftar-web-'));
 writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
@@ -144,25 +145,26 @@ test('warnings send a registration to review; operators approve or reject', asyn
   const s = await status(server, r.body.reference, r.body.access_token);
   assert.equal(s.body.bill, null, 'no numbers before an operator decides');
 
-  assert.equal((await fetch(`${server.url}/api/v1/admin/review`)).status, 401);
-  const auth = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
-  const queue = await (await fetch(`${server.url}/api/v1/admin/review`, { headers: auth })).json();
-  const item = queue.review.find((i) => i.reference === r.body.reference);
-  assert.equal(item.warnings[0].code, 'nik.unknown_regency');
-  const approve = await fetch(`${server.url}/api/v1/admin/registrations/${r.body.reference}/approve`, { method: 'POST', headers: auth });
+  assert.equal((await fetch(`${server.url}/api/v1/operator/queue`)).status, 401);
+  const reviewer = await operator(server, 'budi.reviewer', 'reviewer');
+  const queue = await reviewer.call('GET', '/queue');
+  const item = queue.body.queue.find((i) => i.reference === r.body.reference);
+  assert.deepEqual(item.warnings, ['nik.unknown_regency']);
+  assert.equal(item.population_check, 'not_configured');
+  const approve = await reviewer.call('POST', `/registrations/${r.body.reference}/approve`);
   assert.equal(approve.status, 200);
   const after_ = await status(server, r.body.reference, r.body.access_token);
   assert.equal(after_.body.status, 'verified');
+  assert.equal(after_.body.population_check, 'not_configured');
   assert.match(after_.body.members[0].card_number, /^\d{13}$/);
-  assert.equal((await fetch(`${server.url}/api/v1/admin/registrations/${r.body.reference}/approve`, { method: 'POST', headers: auth })).status, 409);
+  assert.equal((await reviewer.call('POST', `/registrations/${r.body.reference}/approve`)).status, 409);
 
   const other = family(601);
   other.members[0].nik = '3299110609870601';
   const r2 = await register(server, seal(server, other));
-  const noReason = await fetch(`${server.url}/api/v1/admin/registrations/${r2.body.reference}/reject`, { method: 'POST', headers: auth, body: '{}' });
+  const noReason = await reviewer.call('POST', `/registrations/${r2.body.reference}/reject`, {});
   assert.equal(noReason.status, 422);
-  const reject = await fetch(`${server.url}/api/v1/admin/registrations/${r2.body.reference}/reject`, { method: 'POST', headers: auth,
-    body: JSON.stringify({ reasons: ['NIK tidak ditemukan di Dukcapil'] }) });
+  const reject = await reviewer.call('POST', `/registrations/${r2.body.reference}/reject`, { reasons: ['reason.not_in_population_registry'] });
   assert.equal(reject.status, 200);
   // Rejected: the family may apply again.
   assert.equal((await register(server, seal(server, other))).status, 201);

@@ -98,8 +98,9 @@ for (const cut of [1, 10, 100]) {
 for (const path of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '/js/..\\..\\x', '/%00', '/./index.html']) {
   row('http', `path ${path}`, () => raw(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), 400, 'http.bad_path');
 }
-for (const path of ['/api', '/api/v2/config', '/api/v1', '/api/v1/unknown', '/api/v1/registrations/a/b', '/api/v1/va/refund', '/api/v1/admin']) {
-  row('http', `GET ${path}`, () => http('GET', path), path === '/api/v1/admin' ? 401 : 404, path === '/api/v1/admin' ? 'auth.admin_required' : 'http.not_found');
+for (const path of ['/api', '/api/v2/config', '/api/v1', '/api/v1/unknown', '/api/v1/registrations/a/b', '/api/v1/va/refund', '/api/v1/operator/queue']) {
+  const operatorArea = path.startsWith('/api/v1/operator');
+  row('http', `GET ${path}`, () => http('GET', path), operatorArea ? 401 : 404, operatorArea ? 'operator.session_required' : 'http.not_found');
 }
 for (const [method, path] of [['DELETE', '/api/v1/config'], ['PUT', '/api/v1/registrations'], ['GET', '/api/v1/va/payment'], ['PATCH', '/api/v1/registrations/X']]) {
   row('http', `${method} ${path}`, () => http(method, path), 405, 'http.method_not_allowed');

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { family, bin, BANK, bankHeaders, postgres, ADMIN } from '../support/server.mjs';
+import { family, bin, BANK, bankHeaders, postgres } from '../support/server.mjs';
 import { jpeg } from '../support/files.mjs';
 
 const FAMILIES = 60;
@@ -24,7 +24,7 @@ const conninfo = `host=${primary.dir},${standby.dir} port=${primary.port},${stan
 const dir = mkdtempSync(join(tmpdir(), 'daftar-failover-'));
 const keys = join(dir, 'keys');
 writeFileSync(join(dir, 'config.json'), JSON.stringify({
-  banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN, payment_window: { earliest_days: 0, latest_days: 30 },
+  banks: { [BANK.id]: BANK.secret }, payment_window: { earliest_days: 0, latest_days: 30 },
   limits: { registrations_per_minute: 1e6, lookups_per_minute: 1e6 },
 }));
 const children = [];

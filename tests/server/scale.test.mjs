@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { family, bin, root, BANK, bankHeaders, postgres, ADMIN } from '../support/server.mjs';
+import { family, bin, root, BANK, bankHeaders, postgres } from '../support/server.mjs';
 
 const FAMILIES = 240;
 const freePort = () => new Promise((resolve) => {
@@ -23,7 +23,7 @@ const database = cluster.createDatabase();
 const dir = mkdtempSync(join(tmpdir(), 'daftar-scale-'));
 const keys = join(dir, 'keys');
 writeFileSync(join(dir, 'config.json'), JSON.stringify({
-  banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN, payment_window: { earliest_days: 0, latest_days: 30 },
+  banks: { [BANK.id]: BANK.secret }, payment_window: { earliest_days: 0, latest_days: 30 },
   trusted_proxies: ['127.0.0.1'],
   limits: { registrations_per_minute: 1e6, lookups_per_minute: 1e6, uploads_per_minute: 1e6 },
 }));

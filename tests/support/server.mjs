@@ -11,7 +11,6 @@ import { startCluster } from './postgres.mjs';
 export const bin = process.env.DAFTAR_BIN;
 export const root = process.env.DAFTAR_SOURCE_DIR;
 export const BANK = { id: 'BANKX', secret: 'bank-x-shared-secret-0123456789' };
-export const ADMIN = 'operator-token-for-the-tests-0123';
 
 // The store every server of this run uses: SQLite (the default) or, with DAFTAR_STORE=postgresql,
 // a private PostgreSQL cluster started on first use, a database per server folder.
@@ -54,7 +53,7 @@ export function sql(server, statement) {
 export async function startServer(config = {}, { webRoot, dir: reuse, args: more = [], env = {}, database } = {}) {
   const dir = reuse ?? mkdtempSync(join(tmpdir(), 'daftar-server-'));
   const full = {
-    banks: { [BANK.id]: BANK.secret }, admin_token: ADMIN,
+    banks: { [BANK.id]: BANK.secret },
     payment_window: { earliest_days: 0, latest_days: 30 },
     ...config,
     limits: { registrations_per_minute: 100000, lookups_per_minute: 100000, uploads_per_minute: 100000, ...(config.limits ?? {}) },
@@ -109,14 +108,16 @@ function documentFiles() {
   return documents;
 }
 
-// Seals `application` for `server` with the CLI; returns the package bytes.
-export function seal(server, application, { allowInvalid = false } = {}) {
+// Seals `application` for `server` with the CLI; returns the package bytes. `extra` adds documents
+// as "KIND:MEMBER" (a PDF each).
+export function seal(server, application, { allowInvalid = false, extra = [] } = {}) {
   const docs = documentFiles();
   const app = join(server.dir, `app-${Math.random().toString(36).slice(2)}.json`);
   const out = `${app}.daftar`;
   writeFileSync(app, JSON.stringify(application));
   const args = ['seal', '--key', join(server.dir, 'intake.pk'), '--application', app,
-    '--document', `kk::${docs.kk}`, '--document', `ktp:0:${docs.ktp0}`, '--document', `ktp:1:${docs.ktp1}`, '--out', out];
+    '--document', `kk::${docs.kk}`, '--document', `ktp:0:${docs.ktp0}`, '--document', `ktp:1:${docs.ktp1}`, '--out', out,
+    ...extra.flatMap((kindAndMember) => ['--document', `${kindAndMember}:${docs.ktp1}`])];
   if (allowInvalid) args.push('--allow-invalid');
   const r = spawnSync(bin, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`seal failed: ${r.stdout}${r.stderr}`);

@@ -35,7 +35,8 @@ struct DispatchOptions {
   int max_members = kDefaultMaxMembers;
 };
 
-// Rules: check-nik, check-kk, check-card, validate, quote, card-next, va, check-image-quality.
+// Rules: check-nik, check-kk, check-card, validate, quote, card-next, va, check-image-quality,
+// consent-text.
 // Sealing (builds linked with libsodium): seal-start, seal-add, seal-finish, open-package,
 // check-document, verify-signed, blake2b. Inputs and answers are described in README.md and docs/package-format.md.
 // Dates ("today", "date") come from the input, else from options.default_today: the core has no

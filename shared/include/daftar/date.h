@@ -34,6 +34,9 @@ struct Date {
 // Exactly "YYYY-MM-DD" naming a real date; nothing else.
 [[nodiscard]] std::optional<Date> ParseIsoDate(std::string_view text);
 [[nodiscard]] std::string FormatIsoDate(Date date);
+// An ISO 8601 timestamp "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)": its calendar date, or
+// nullopt when the text is anything else.
+[[nodiscard]] std::optional<Date> ParseIsoTimestampDate(std::string_view text);
 
 // The latest date with day, month and two-digit year `yy` that is not after `today`, as NIKs and
 // KK numbers need; nullopt if day and month name no real date in either century.

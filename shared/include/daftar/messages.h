@@ -19,4 +19,12 @@ struct Message {
 [[nodiscard]] bool IsCatalogued(std::string_view code);
 [[nodiscard]] std::vector<std::string_view> CataloguedCodes();
 
+// The consent to the population-registry check, versioned: an application names the version its
+// applicant agreed to, and a changed text is a new version (a new catalogue entry
+// "consent.text_vN"), never an edit of the old one.
+inline constexpr std::string_view kConsentTextVersion = "1";
+[[nodiscard]] bool IsConsentTextVersion(std::string_view version);
+// The text of `version` (id and en); empty texts for an unknown version.
+[[nodiscard]] Message ConsentText(std::string_view version);
+
 }  // namespace daftar

@@ -1,0 +1,123 @@
+#include "operators.h"
+
+#include <sodium.h>
+
+#include "checked_json.h"
+
+namespace daftar::server {
+namespace {
+
+std::string RandomToken() {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  std::string token(sodium_base64_encoded_len(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(token.data(), token.size(), raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  token.pop_back();  // the terminating NUL
+  return token;
+}
+
+// Tokens are stored as their BLAKE2b hash: a copy of the database signs no one in.
+std::string TokenHash(std::string_view token) {
+  unsigned char out[32];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+  return {reinterpret_cast<const char*>(out), sizeof out};
+}
+
+std::string HashPassword(const std::string& password) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return {};  // out of memory
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string> Operators::Add(const std::string& name, const std::string& role, bool reset, std::string& error) {
+  const bool name_ok = !name.empty() && name.size() <= 64 &&
+                       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") == std::string::npos;
+  if (!name_ok) {
+    error = "an operator name has 1 to 64 characters: a-z, 0-9, '.', '_', '-'";
+    return std::nullopt;
+  }
+  if (!reset && role != "reviewer" && role != "supervisor") {
+    error = "--role is reviewer or supervisor";
+    return std::nullopt;
+  }
+  const std::string token = RandomToken();
+  const int64_t expires = clock_.unix_seconds() + kSetupLinkSeconds;
+  Changes::Outcome outcome = Changes::Outcome::kFailed;
+  const bool stored = store_.Write([&](Changes& c) {
+    if (reset) {
+      outcome = c.ResetOperator(name, TokenHash(token), expires) ? Changes::Outcome::kOk : Changes::Outcome::kConflict;
+    } else {
+      outcome = c.AddOperator(name, role, TokenHash(token), expires, clock_.now());
+    }
+    return outcome == Changes::Outcome::kOk;
+  });
+  if (outcome == Changes::Outcome::kConflict) {
+    error = reset ? "no operator named " + name : "an operator named " + name + " exists (--reset gives a new set-up link)";
+    return std::nullopt;
+  }
+  if (!stored) {
+    error = "storage failed";
+    return std::nullopt;
+  }
+  return token;
+}
+
+Answer Operators::Setup(const json& request) {
+  const std::string token = TextOf(Field(request, "token")), password = TextOf(Field(request, "password"));
+  if (password.size() < kMinOperatorPassword || password.size() > 1024) {
+    return Problem(422, "operator.weak_password", "/password", {{"min", static_cast<int64_t>(kMinOperatorPassword)}});
+  }
+  const std::string hash = HashPassword(password);
+  if (hash.empty()) return Problem(503, "storage.unavailable");
+  std::optional<OperatorRow> who;
+  const bool done = store_.Write([&](Changes& c) {
+    who = token.empty() ? std::nullopt : c.OperatorBySetup(TokenHash(token), clock_.unix_seconds());
+    return who && c.SetOperatorPassword(who->id, hash);
+  });
+  if (!who) return Problem(400, "operator.setup_invalid", "/token");
+  if (!done) return Problem(503, "storage.unavailable");
+  return {200, {{"name", who->name}, {"role", who->role}}};
+}
+
+std::optional<Operators::SignedIn> Operators::SignIn(const json& request) {
+  const std::string name = TextOf(Field(request, "name")), password = TextOf(Field(request, "password"));
+  const std::optional<OperatorRow> row = name.size() <= 64 ? store_.OperatorByName(name) : std::nullopt;
+  // An unknown name costs a hash check too: timing tells nothing about which names exist.
+  static const std::string kDecoy = HashPassword("decoy password, never anyone's");
+  const std::string& stored = row && row->password_hash ? *row->password_hash : kDecoy;
+  const bool ok = password.size() <= 1024 &&
+                  crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0 && row && row->password_hash;
+  if (!ok) return std::nullopt;
+  SignedIn s{RandomToken(), RandomToken(), clock_.unix_seconds() + int64_t{session_hours_} * 3600,
+             {row->id, row->name, row->role}};
+  if (!store_.Write([&](Changes& c) { return c.AddOperatorSession(TokenHash(s.session), row->id, s.csrf, s.expires); })) {
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<Operators::Session> Operators::Find(const std::string& session_token) {
+  if (session_token.empty() || session_token.size() > 128) return std::nullopt;
+  const std::optional<OperatorSessionRow> row = store_.OperatorSession(TokenHash(session_token), clock_.unix_seconds());
+  if (!row) return std::nullopt;
+  return Session{{row->who.id, row->who.name, row->who.role}, row->csrf};
+}
+
+bool Operators::SignOut(const std::string& session_token) {
+  return store_.Write([&](Changes& c) { return c.DeleteOperatorSession(TokenHash(session_token)); });
+}
+
+void Operators::ForgetExpired() {
+  (void)store_.Write([&](Changes& c) { return c.ForgetOperatorSessions(clock_.unix_seconds()); });
+}
+
+}  // namespace daftar::server

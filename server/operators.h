@@ -1,0 +1,57 @@
+// Operator accounts and sessions. `daftar operator add` creates an account with a one-time set-up
+// link; the operator chooses a password there (stored as libsodium's crypto_pwhash string, Argon2id);
+// signing in gives a session token (stored hashed) and a CSRF token. The console sends the
+// session as an HttpOnly cookie and the CSRF token in a header; scripts (`daftar admin`) send the
+// session as a Bearer token, which no browser adds by itself, so it needs no CSRF token.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "registry.h"
+#include "store.h"
+
+namespace daftar::server {
+
+inline constexpr std::size_t kMinOperatorPassword = 12;
+inline constexpr int64_t kSetupLinkSeconds = 72 * 3600;
+
+class Operators {
+ public:
+  Operators(Store& store, Clock clock, int session_hours) : store_(store), clock_(std::move(clock)), session_hours_(session_hours) {}
+
+  // A new account (role "reviewer" or "supervisor"), or a new set-up link for an existing one
+  // when `reset`. The set-up token (shown once), or nullopt with `error`.
+  std::optional<std::string> Add(const std::string& name, const std::string& role, bool reset, std::string& error);
+
+  // POST /api/v1/operator/setup {"token","password"}.
+  Answer Setup(const json& request);
+
+  struct SignedIn {
+    std::string session, csrf;
+    int64_t expires = 0;
+    OperatorIdentity who;
+  };
+  // {"name","password"}: a session, or nullopt (wrong name and wrong password look the same, and
+  // cost the same: a password hash is checked either way).
+  std::optional<SignedIn> SignIn(const json& request);
+
+  struct Session {
+    OperatorIdentity who;
+    std::string csrf;
+  };
+  std::optional<Session> Find(const std::string& session_token);
+  bool SignOut(const std::string& session_token);
+  void ForgetExpired();
+
+ private:
+  Store& store_;
+  Clock clock_;
+  const int session_hours_;
+};
+
+// Constant-time comparison of two secrets.
+[[nodiscard]] bool SameSecret(std::string_view a, std::string_view b);
+
+}  // namespace daftar::server
