@@ -230,7 +230,9 @@ Registry::Admission Registry::Admit(std::string_view package) {
   options.tariffs = &config_.tariffs;
   options.max_members = config_.limits.max_members;
   const json application = Parse(opened.manifest);
-  const json verdict = Parse(Dispatch("validate", json{{"application", application}, {"today", today_text}}.dump(), options).body);
+  // Only a server that asks the population registry needs the applicant's consent to ask it.
+  const json request = {{"application", application}, {"today", today_text}, {"require_consent", RegistryConfigured()}};
+  const json verdict = Parse(Dispatch("validate", request.dump(), options).body);
   json errors = ArrayOf(Field(verdict, "errors"));
   const json& declared = Field(application, "documents");
   for (std::size_t i = 0; i < opened.documents.size(); ++i) {
@@ -252,10 +254,6 @@ Registry::Admission Registry::Admit(std::string_view package) {
       const Findings pdf = InspectPdf(opened.documents[i]);
       for (const Finding& finding : pdf.all()) errors.push_back(ErrorJson(finding.code, where, finding.params));
     }
-  }
-  // Only a server that asks the population registry needs the applicant's consent to ask it.
-  if (RegistryConfigured() && !Field(Field(verdict, "normalized"), "consent").is_object()) {
-    errors.push_back(ErrorJson("consent.required", "/consent", {}));
   }
   if (!errors.empty()) {
     a.refusal = ProblemFromErrors(422, std::move(errors));

@@ -246,6 +246,8 @@ HttpResponse Router::ConfigDocument() {
                           {"latest_days", config_.latest_days},
                           {"count", config_.working_days ? "working" : "calendar"}}},
                         {"va_prefix", config_.va_prefix},
+                        // The web app asks for consent to the population-registry check when it is made.
+                        {"population_check", config_.population_registry.has_value()},
                         {"draft_expiry_days", config_.draft_expiry_days},
                         {"version", options_.version}}},
                       "config");

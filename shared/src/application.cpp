@@ -44,8 +44,9 @@ struct MemberFacts {
 class Validator {
  public:
   Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs, int max_members,
-            ApplicationCheck& out)
-      : app_(app), today_(today), tariffs_(tariffs), docs_(docs), max_members_(max_members), out_(out), in_(out.findings) {}
+            bool require_consent, ApplicationCheck& out)
+      : app_(app), today_(today), tariffs_(tariffs), docs_(docs), max_members_(max_members),
+        require_consent_(require_consent), out_(out), in_(out.findings) {}
 
   void Run() {
     if (!app_.is_object()) {
@@ -139,7 +140,10 @@ class Validator {
   // server requires it is the server's to say (only one with a registry configured does).
   void Consent() {
     const json* consent = in_.Object(app_, "consent", "", Need::kOptional);
-    if (consent == nullptr) return;
+    if (consent == nullptr) {
+      if (require_consent_ && Member(app_, "consent") == nullptr) f().Error("/consent", "consent.required");
+      return;
+    }
     if (auto at = in_.String(*consent, "given_at", "/consent", Need::kRequired)) {
       const std::optional<Date> day = ParseIsoTimestampDate(*at);
       // A day of grace: the device's time zone may already be tomorrow.
@@ -333,6 +337,7 @@ class Validator {
   const TariffTable& tariffs_;
   const DocumentRules& docs_;
   const int max_members_;
+  const bool require_consent_;
   ApplicationCheck& out_;
   JsonReader in_;
   std::vector<MemberFacts> facts_;
@@ -340,10 +345,10 @@ class Validator {
 
 }  // namespace
 
-ApplicationCheck ValidateApplication(const json& application, Date today,
-                                     const TariffTable& tariffs, const DocumentRules& documents, int max_members) {
+ApplicationCheck ValidateApplication(const json& application, Date today, const TariffTable& tariffs,
+                                     const DocumentRules& documents, int max_members, bool require_consent) {
   ApplicationCheck out;
-  Validator(application, today, tariffs, documents, max_members, out).Run();
+  Validator(application, today, tariffs, documents, max_members, require_consent, out).Run();
   return out;
 }
 

@@ -6,63 +6,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer } from '../support/server.mjs';
 import { launch, phone, audit } from '../support/browser.mjs';
-import { page as documentPage } from '../support/images.mjs';
+import { fillFamily, fillContact, documentsAndCheck, next, toDocuments, completeForm } from '../support/journey.mjs';
 import { jpeg } from '../support/files.mjs';
+import { page as documentPage } from '../support/images.mjs';
 
 const web = join(process.env.DAFTAR_BUILD, 'web');
 const server = await startServer({}, { webRoot: web });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
-
-async function fillFamily(page, serial) {
-  await page.fill('#f-kk_number', '3204112203180004');
-  await page.fill('#f-members-0-nik', `320411060987${serial}`);
-  await page.fill('#f-members-0-name', 'Budi Santoso');
-  await page.fill('#f-members-0-birth_date-day', '6');
-  await page.fill('#f-members-0-birth_date-month', '9');
-  await page.fill('#f-members-0-birth_date-year', '1987');
-  await page.check('[data-path="/members/0/sex"] input[value="M"]');
-  await page.selectOption('#f-members-0-marital_status', 'single');
-}
-
-async function fillContact(page) {
-  await page.fill('#f-contact-phone', '081234567890');
-  await page.fill('#f-contact-email', 'budi@example.co.id');
-  await page.waitForSelector('#f-address-village_code option[value="32.04.11.2001"]', { state: 'attached' });
-  await page.selectOption('#f-address-village_code', '32.04.11.2001');
-  await page.fill('#f-address-rt', '3');
-  await page.fill('#f-address-rw', '7');
-  await page.fill('#f-address-postal_code', '40921');
-  await page.fill('#f-address-line', 'Jl. Mawar No. 5');
-}
-
-async function documentsAndCheck(page) {
-  await page.waitForSelector('#f-documents-kk');
-  await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: documentPage(1400, 1000) });
-  await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
-  await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
-  await page.click('button:has-text("Lanjutkan")');
-  await page.waitForSelector('#submit');
-}
-
-const next = (page) => page.click('button:has-text("Lanjutkan")');
-
-// Family, contact and class, up to the documents step.
-async function toDocuments(page, serial) {
-  await fillFamily(page, serial);
-  await next(page);
-  await page.waitForSelector('#f-contact-phone');
-  await fillContact(page);
-  await next(page);
-  await page.waitForSelector('text=Kelas dan iuran');
-  await next(page);
-}
-
-// Every step from the family to "check your answers", with small documents.
-async function completeForm(page, serial) {
-  await toDocuments(page, serial);
-  await documentsAndCheck(page);
-}
 
 test('instant messages for a bad NIK, phone and e-mail; continue blocked until fixed', async () => {
   const { page } = await phone(browser);

@@ -27,7 +27,9 @@ function blankState() {
       segment: 'PBPU', class: '3', kk_number: '', phone: '', email: '',
       line: '', rt: '', rw: '', postal_code: '', province: '', regency: '', district: '', village_code: '',
       members: [blankMember('head')],
+      consent: null,  // {given_at, text_version} once the family agreed to the population-registry check
     },
+    correcting: null,  // the reference whose correction this draft is
     documents: {},  // "kk" | "ktp:0" | "birth_certificate:3" -> {kind, member, entry, warnings, size, original}
     estimate: { members: '4', class: '3' },
     touched: new Set(),
@@ -132,11 +134,14 @@ function application() {
     })),
     documents: Object.values(state.documents).filter((d) => d.entry)
       .map((d) => ({ kind: d.kind, member: d.member, ...d.entry })),
+    ...(f.consent ? { consent: f.consent } : {}),
   };
 }
 
 async function check() {
-  const answer = await core.call('validate', { application: application() });
+  // A server that compares families with the population registry needs their consent: the core
+  // says so when asked to (require_consent), here as on the server.
+  const answer = await core.call('validate', { application: application(), require_consent: Boolean(config?.population_check) });
   state.findings = { errors: answer.errors, warnings: answer.warnings };
   showFindings();
   return answer;
@@ -144,6 +149,8 @@ async function check() {
 
 function touch(path) {
   state.touched.add(path);
+  // What the server asked to correct here is answered by the change: the core judges it now.
+  state.serverErrors = state.serverErrors.filter((e) => e.path !== path);
   check();
 }
 
@@ -211,7 +218,7 @@ function saveSoon() {
   saveTimer = setTimeout(() => store.saveDraft({
     form: state.form, estimate: state.estimate,
     documents: Object.fromEntries(Object.entries(state.documents).filter(([, d]) => d.entry)),
-    touched: [...state.touched],
+    touched: [...state.touched], correcting: state.correcting,
   }), 300);
 }
 
@@ -491,14 +498,28 @@ function summaryList(rows) {
     to ? h('dd', { class: 'action' }, h('a', { href: `#/${to}`, text: t('change'), 'aria-label': `${t('change')}: ${label}` })) : null)));
 }
 
+// The consent to the population-registry check, in the catalogue's words (versioned).
+async function consentField() {
+  if (!config?.population_check) return null;
+  const text = await core.call('consent-text', {});
+  const box = h('input', { type: 'checkbox', id: 'f-consent', checked: Boolean(state.form.consent), onchange: (e) => {
+    state.form.consent = e.target.checked ? { given_at: new Date().toISOString(), text_version: text.text_version } : null;
+    touch('/consent');
+    saveSoon();
+  } });
+  return h('fieldset', { class: 'field checkbox', 'data-path': '/consent' }, h('legend', { text: t('consent_legend') }),
+    h('p', { text: text.text?.[language()] ?? text.text?.id }), h('p', { class: 'error-message', id: 'f-consent-error', hidden: true }),
+    h('label', { for: 'f-consent' }, box, t('consent_label')));
+}
+
 async function checkPage() {
   const app = application();
   const answer = await check();
   const n = answer.normalized ?? app;
   const village = state.form.village_code;
   render(
-    ...heading(t('check_title'), 5),
-    h('p', { text: t('check_intro') }),
+    ...heading(state.correcting ? t('correction_heading', { reference: state.correcting }) : t('check_title'), 5),
+    h('p', { text: state.correcting ? t('correction_intro') : t('check_intro') }),
     state.serverErrors.length ? h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
       h('h2', { text: t('server_disagrees') }), h('ul', {}, ...state.serverErrors.map((e) => h('li', { text: message(e) })))) : null,
     h('h2', { text: t('family_section') }),
@@ -511,7 +532,8 @@ async function checkPage() {
     summaryList([[t('estimate_class'), String(n.class), 'class']]),
     h('h2', { text: t('documents_section') }),
     summaryList(Object.values(state.documents).map((d) => [documentLabel(d), `${d.entry.media_type}, ${kb(d.entry.size)}`, 'documents'])),
-    buttons(h('button', { type: 'button', id: 'submit', text: t('submit'), onclick: submit })),
+    await consentField(),
+    buttons(h('button', { type: 'button', id: 'submit', text: state.correcting ? t('send_correction') : t('submit'), onclick: submit })),
     h('div', { id: 'submit-progress', 'aria-live': 'polite' }),
     backLink('documents'));
   const wrong = STEPS.slice(0, 4).find((s) => stepErrors(s).length);
@@ -555,8 +577,29 @@ async function submit() {
     return errorSummary(sealed.errors);
   }
   const id = crypto.randomUUID();
-  await store.put('outbox', id, { id, created: Date.now(), package: sealed.package, location: null, draft: true });
+  await store.put('outbox', id, { id, created: Date.now(), package: sealed.package, location: null, draft: true,
+    correction: state.correcting, snapshot: await snapshot() });
   await sendOutbox(progress);
+}
+
+// What the family sent, kept with its registration on this device, so that a correction starts
+// from its own answers and documents rather than from nothing.
+async function snapshot() {
+  const documents = Object.fromEntries(Object.entries(state.documents).filter(([, d]) => d.entry));
+  const blobs = {};
+  for (const key of Object.keys(documents)) blobs[key] = await store.get('documents', key);
+  return { form: state.form, documents, blobs };
+}
+
+// Back to the answers of a registration that needs a correction, with what to correct beside them.
+async function startCorrection(reference, saved, corrections) {
+  const { form, documents, blobs } = saved.snapshot;
+  state = blankState();
+  Object.assign(state, { form, documents, correcting: reference, serverErrors: corrections, touched: new Set(corrections.map((c) => c.path)) });
+  for (const [key, blob] of Object.entries(blobs)) if (blob) await store.put('documents', key, blob);
+  saveSoon();
+  const first = corrections.map((c) => STEPS.find((step) => step !== 'check' && inStep(step, c.path))).find(Boolean);
+  go(first ?? 'check');
 }
 
 let sending = false;
@@ -576,19 +619,23 @@ async function sendOutbox(progressEl) {
               h('progress', { max: String(total), value: String(sent) }));
           },
         });
-        const response = await fetch('/api/v1/registrations', {
-          method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.id },
+        const saved = item.correction ? await store.get('registrations', item.correction) : null;
+        const response = await fetch(item.correction ? `/api/v1/registrations/${item.correction}/corrections` : '/api/v1/registrations', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.id,
+            ...(saved ? { Authorization: `Bearer ${saved.access_token}` } : {}) },
           body: JSON.stringify({ upload: uploadId }),
         });
         const body = await response.json();
         await store.remove('outbox', item.id);
-        if (response.status === 201) {
-          await store.put('registrations', body.reference, { ...body, created: Date.now() });
+        if (response.status === 201 || response.status === 202) {
+          await store.put('registrations', body.reference, { ...(saved ?? {}), ...body, created: saved?.created ?? Date.now(),
+            snapshot: item.snapshot, last: undefined });
           if (item.draft) {
             await store.clearDraft();
             state = blankState();
           }
-          if (progressEl) go(`sent/${body.reference}`);
+          if (progressEl) go(item.correction ? `status/${body.reference}` : `sent/${body.reference}`);
           else if (location.hash.startsWith('#/status')) route_();
         } else {
           // The server's checks disagree: the same messages, on the check page.
@@ -681,6 +728,14 @@ async function statusPage(reference) {
     stale ? h('p', { class: 'warning-message', text: t('status_offline') }) : null,
     h('p', {}, t('reference'), ': ', h('strong', { text: reference })),
     h('p', {}, h('span', { class: `tag ${current.status === 'active' ? 'tag-ok' : ''}`, id: 'status', text: t(`status_${current.status}`) })),
+    current.waiting ? h('div', { class: 'panel', role: 'status' }, h('h2', { text: t('waiting_title') }), h('p', { text: message(current.waiting) })) : null,
+    current.status === 'needs_correction' ? [h('h2', { text: t('corrections_title') }),
+      h('ul', { id: 'corrections' }, ...(current.corrections ?? []).map((c) => h('li', { text: message(c) }))),
+      saved?.snapshot
+        ? buttons(h('button', { type: 'button', id: 'correct', text: t('correct'), onclick: () => startCorrection(reference, saved, current.corrections ?? []) }))
+        : h('p', { text: t('correction_elsewhere') })] : null,
+    current.rejection ? [h('h2', { text: t('rejection_title') }),
+      h('ul', {}, ...current.rejection.reasons.map((r) => h('li', { text: message(r) })))] : null,
     summaryList(current.members.map((m) => [m.name, `${m.nik_masked ?? ''} · ${t('card_number')}: ${m.card_number ?? '—'}`])),
     bill ? h('div', { class: 'panel' },
       h('p', {}, t('va'), ': ', h('strong', { class: 'big', id: 'va', text: bill.va })),
@@ -790,6 +845,7 @@ async function startUp() {
     state.estimate = draft.estimate ?? state.estimate;
     state.documents = draft.documents ?? {};
     state.touched = new Set(draft.touched ?? []);
+    state.correcting = draft.correcting ?? null;
   }
   document.getElementById('loading')?.remove();
   await route_();

@@ -22,9 +22,12 @@ struct ApplicationCheck {
 
 // Every rule of RULES.md section 6 and the field rules beneath it. `today` decides ages,
 // newborns and two-digit years; the classes on offer are those of the tariff row for `today`.
+// `require_consent`: the applicant's consent to the population-registry check must be there
+// (a server that asks the registry says so, and so does its web app, from the config).
 [[nodiscard]] ApplicationCheck ValidateApplication(const nlohmann::ordered_json& application, Date today,
                                                    const TariffTable& tariffs,
                                                    const DocumentRules& documents,
-                                                   int max_members = kDefaultMaxMembers);
+                                                   int max_members = kDefaultMaxMembers,
+                                                   bool require_consent = false);
 
 }  // namespace daftar
