@@ -267,6 +267,10 @@ int RunHttpServer(HttpHandler& handler, const Config& config, const ListenOption
     beast::error_code ec;
     tls->use_certificate_chain_file(options.tls_cert, ec);
     if (!ec) tls->use_private_key_file(options.tls_key, ssl::context::pem, ec);
+    if (!ec && !options.client_ca.empty()) {
+      tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+      tls->load_verify_file(options.client_ca, ec);
+    }
     if (ec) {
       std::cerr << "daftar serve: TLS certificate or key: " << ec.message() << "\n";
       return 1;

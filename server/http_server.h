@@ -16,6 +16,7 @@ struct ListenOptions {
   unsigned short port = 8080;
   std::string tls_cert;  // PEM files; both empty: plain HTTP
   std::string tls_key;
+  std::string client_ca;  // PEM: require a client certificate signed by it (mutual TLS)
   int handler_threads = 64;  // concurrent requests waiting on storage, grouped into commits
 };
 

@@ -26,9 +26,11 @@ using server::HttpResponse;
 
 constexpr const char* kSimulatorUsage =
     "usage: daftar registry-sim --data PEOPLE.csv --listen HOST:PORT [--fail-rate R] [--latency-ms N]\n"
+    "                           [--tls-cert FILE --tls-key FILE [--client-ca FILE]]\n"
     "  PEOPLE.csv: a header nik,kk_number,name,birth_date,sex, then one person a line\n"
     "  --fail-rate   the share of requests answered 503 (0 to 1), as a registry that is failing\n"
-    "  --latency-ms  how long each answer takes, as a slow registry\n";
+    "  --latency-ms  how long each answer takes, as a slow registry\n"
+    "  --tls-cert, --tls-key  serve HTTPS; --client-ca  and require a client certificate it signed\n";
 
 struct Person {
   std::string kk_number, name, birth_date, sex;
@@ -142,7 +144,7 @@ class RegistrySim final : public server::HttpHandler {
 }  // namespace
 
 int RegistrySimulator(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--data", "--listen", "--fail-rate", "--latency-ms"});
+  const Args args = Parse(raw, {"--data", "--listen", "--fail-rate", "--latency-ms", "--tls-cert", "--tls-key", "--client-ca"});
   const auto data = args.Option("--data"), listen = args.Option("--listen");
   if (!data || !listen || !args.positional.empty()) throw UsageError{kSimulatorUsage};
   double fail_rate = 0;
@@ -161,6 +163,12 @@ int RegistrySimulator(const std::vector<std::string>& raw) {
   try {
     options.port = static_cast<unsigned short>(std::stoi(listen->substr(colon + 1)));
   } catch (const std::exception&) {
+    throw UsageError{kSimulatorUsage};
+  }
+  options.tls_cert = args.Option("--tls-cert").value_or("");
+  options.tls_key = args.Option("--tls-key").value_or("");
+  options.client_ca = args.Option("--client-ca").value_or("");
+  if (options.tls_cert.empty() != options.tls_key.empty() || (!options.client_ca.empty() && options.tls_cert.empty())) {
     throw UsageError{kSimulatorUsage};
   }
   RegistrySim sim(LoadPeople(*data), fail_rate, latency_ms);

@@ -42,6 +42,21 @@ std::string Bearer(const HttpRequest& r) {
   return value.rfind("Bearer ", 0) == 0 ? value.substr(7) : std::string();
 }
 
+// %XX decoded; in a query (`plus_is_space`) '+' is a space too.
+std::string PercentDecoded(std::string_view raw, bool plus_is_space) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(plus_is_space && raw[i] == '+' ? ' ' : raw[i]);
+    }
+  }
+  return out;
+}
+
 // The value of `name` in the query of `target`, percent-decoded; "" when absent.
 std::string QueryParam(const std::string& target, std::string_view name) {
   const std::size_t q = target.find('?');
@@ -50,18 +65,7 @@ std::string QueryParam(const std::string& target, std::string_view name) {
   for (std::string pair; std::getline(s, pair, '&');) {
     const std::size_t eq = pair.find('=');
     if (pair.substr(0, eq) != name) continue;
-    const std::string raw = eq == std::string::npos ? "" : pair.substr(eq + 1);
-    std::string value;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
-          std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
-        value.push_back(static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16)));
-        i += 2;
-      } else {
-        value.push_back(raw[i] == '+' ? ' ' : raw[i]);
-      }
-    }
-    return value;
+    return eq == std::string::npos ? "" : PercentDecoded(std::string_view(pair).substr(eq + 1), true);
   }
   return {};
 }
@@ -569,16 +573,7 @@ HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_p
     return r;
   }
   // Percent-decoding first, so that %2e%2e is seen for what it is.
-  std::string path;
-  for (std::size_t i = 0; i < raw_path.size(); ++i) {
-    if (raw_path[i] == '%' && i + 2 < raw_path.size() && std::isxdigit(static_cast<unsigned char>(raw_path[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(raw_path[i + 2]))) {
-      path.push_back(static_cast<char>(std::stoi(raw_path.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else {
-      path.push_back(raw_path[i]);
-    }
-  }
+  const std::string path = PercentDecoded(raw_path, false);
   const std::vector<std::string> parts = Segments(path);
   for (const std::string& part : parts) {
     if (part == ".." || part == "." || part.find('\\') != std::string::npos || part.find('\0') != std::string::npos) {

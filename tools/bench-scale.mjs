@@ -4,11 +4,11 @@
 // A benchmark, never a test: it reports, it does not judge. Usage: node tools/bench-scale.mjs BUILD OUT.md
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sealOneAdultFamilies, load_ } from './bench-lib.mjs';
+import { sealOneAdultFamilies, load_, writeSection } from './bench-lib.mjs';
 import { startCluster } from '../tests/support/postgres.mjs';
 
 const [build, out] = process.argv.slice(2).map((p) => resolve(p));
@@ -124,8 +124,6 @@ The duplicate check on PostgreSQL (a unique index on the keyed NIK hash), one re
 ${growth.map((g) => row([fmt(g.n), `${g.fresh.p50.toFixed(2)} / ${g.fresh.p99.toFixed(2)}`, `${g.duplicates.p50.toFixed(2)} / ${g.duplicates.p99.toFixed(2)}`, `${g.seedSeconds.toFixed(0)} s`])).join('\n')}
 <!-- /scale -->
 `;
-const previous = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
-const kept = previous.replace(/<!-- scale:[\s\S]*<!-- \/scale -->\n?/, '');
-writeFileSync(out, `${kept.trimEnd()}\n\n${section}`);
+writeSection(out, 'scale', section);
 console.log(section);
 process.exit(0);

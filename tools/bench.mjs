@@ -173,7 +173,8 @@ unique-index lookup on the keyed NIK hash).
 |---|---|---|---|---|---|
 ${growth.map((x) => row([fmt(x.n), fmt(x.rps), `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)}`, x.duplicateP50.toFixed(2), `${(x.size / 2 ** 20).toFixed(0)} MB`, `${x.seedSeconds.toFixed(0)} s`])).join('\n')}
 `;
-// The scale-out section is make bench-scale's: kept as it is.
-const scale = (existsSync(out) ? readFileSync(out, 'utf8') : '').match(/<!-- scale:[\s\S]*<!-- \/scale -->\n?/);
-writeFileSync(out, scale ? `${md.trimEnd()}\n\n${scale[0]}` : md);
+// The scale-out and population-registry sections are make bench-scale's and bench-verify's: kept.
+const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+const kept = ['scale', 'verify'].map((name) => previous.match(new RegExp(`<!-- ${name}:[\\s\\S]*<!-- \\/${name} -->\\n?`))?.[0]).filter(Boolean);
+writeFileSync(out, [md.trimEnd(), ...kept.map((k) => k.trimEnd())].join('\n\n') + '\n');
 console.log(md);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { launch, audit } from '../support/browser.mjs';
 import { startServer, family, seal, register, status, bin, databaseArgs } from '../support/server.mjs';
-import { population, startRegistrySim, registryConfig, consent, settled, operator } from '../support/registry.mjs';
+import { population, startRegistrySim, registryConfig, consent, settled, operator, PASSWORD } from '../support/registry.mjs';
 
 const web = join(process.env.DAFTAR_BUILD, 'web');
 // Family 1 matches; family 2's head is unknown to the registry; family 3's head has another name there.
@@ -25,6 +25,13 @@ async function laptop() {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   return page;
+}
+
+async function signInAs(page, name, password) {
+  await page.getByLabel('Nama petugas').fill(name);
+  await page.getByLabel('Kata sandi').fill(password);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.getByRole('heading', { name: 'Antrean pemeriksaan' }).waitFor();
 }
 
 const registered = async (n) => {
@@ -98,10 +105,7 @@ test('four eyes: a reviewer cannot override a registry mismatch, a supervisor ca
   assert.equal((await status(server, mismatch.reference, mismatch.access_token)).body.status, 'needs_correction');
   const page = await laptop();
   await page.goto(`${server.url}/operator/`);
-  await page.getByLabel('Nama petugas').fill('wulan');
-  await page.getByLabel('Kata sandi').fill('kata sandi yang panjang');
-  await page.getByRole('button', { name: 'Masuk' }).click();
-  await page.getByRole('heading', { name: 'Antrean pemeriksaan' }).waitFor();
+  await signInAs(page, 'wulan', 'kata sandi yang panjang');
   await page.goto(`${server.url}/operator/#case=${mismatch.reference}`);
   await page.getByText('hanya supervisor yang dapat menyetujui').waitFor();
   assert.ok(await page.getByRole('button', { name: 'Setujui dan terbitkan nomor kartu' }).isDisabled());
@@ -111,10 +115,7 @@ test('four eyes: a reviewer cannot override a registry mismatch, a supervisor ca
   await page.getByRole('heading', { name: 'Masuk sebagai petugas' }).waitFor();
 
   await operator(server, 'dewi', 'supervisor');
-  await page.getByLabel('Nama petugas').fill('dewi');
-  await page.getByLabel('Kata sandi').fill('a long operator passphrase');
-  await page.getByRole('button', { name: 'Masuk' }).click();
-  await page.getByRole('heading', { name: 'Antrean pemeriksaan' }).waitFor();
+  await signInAs(page, 'dewi', PASSWORD);
   await page.getByRole('link', { name: mismatch.reference }).click();
   await page.getByRole('button', { name: 'Setujui dan terbitkan nomor kartu' }).click();
   await page.getByText('Keputusan tersimpan: Terverifikasi').waitFor();
@@ -125,10 +126,7 @@ test('four eyes: a reviewer cannot override a registry mismatch, a supervisor ca
 test('a change without the CSRF token is refused even with the session cookie', async () => {
   const page = await laptop();
   await page.goto(`${server.url}/operator/`);
-  await page.getByLabel('Nama petugas').fill('dewi');
-  await page.getByLabel('Kata sandi').fill('a long operator passphrase');
-  await page.getByRole('button', { name: 'Masuk' }).click();
-  await page.getByRole('heading', { name: 'Antrean pemeriksaan' }).waitFor();
+  await signInAs(page, 'dewi', PASSWORD);
   const answer = await page.evaluate(async () => {
     const r = await fetch('/api/v1/operator/registrations/XXXX-XXXX-XXXX/approve', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
     return { status: r.status, code: (await r.json()).errors[0].code };

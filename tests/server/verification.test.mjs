@@ -5,6 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, family, seal, register, status, bin, databaseArgs, sql } from '../support/server.mjs';
 import { population, startRegistrySim, registryConfig, consent, operator, signIn, settled, PASSWORD } from '../support/registry.mjs';
 
@@ -240,5 +243,40 @@ test('kill -9 with verification jobs in flight: the restarted server finishes th
   } finally {
     await again.stop();
     await slow.stop();
+  }
+});
+
+test('mutual TLS: the registry over HTTPS with a client certificate; without one, the family waits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-tls-'));
+  const openssl = (...args) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Test registry CA');
+  for (const [name, ext] of [['registry', 'subjectAltName=IP:127.0.0.1'], ['daftar', 'extendedKeyUsage=clientAuth']]) {
+    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`,
+      '-days', '2', '-extfile', `${name}.ext`);
+  }
+  const secure = await startRegistrySim(csv, { args: ['--tls-cert', join(dir, 'registry.pem'), '--tls-key', join(dir, 'registry.key'),
+    '--client-ca', join(dir, 'ca.pem')] });
+  assert.match(secure.url, /^https:/);
+  const tls = { ca_file: join(dir, 'ca.pem') };
+  const withCert = await startServer(registryConfig(secure.url, { ...tls, client_cert: join(dir, 'daftar.pem'), client_key: join(dir, 'daftar.key') }));
+  const withoutCert = await startServer(registryConfig(secure.url, tls));
+  try {
+    const ok = await register(withCert, seal(withCert, withConsent(58)));
+    assert.equal((await settled(withCert, ok.body.reference, ok.body.access_token)).status, 'verified');
+    const refused = await register(withoutCert, seal(withoutCert, withConsent(59)));
+    await new Promise((done) => setTimeout(done, 2000));
+    const s = await status(withoutCert, refused.body.reference, refused.body.access_token);
+    assert.equal(s.body.status, 'verifying');
+    assert.equal(s.body.population_check, 'waiting', 'the handshake fails: unavailable, retried, never verified without the certificate');
+  } finally {
+    await withCert.stop();
+    await withoutCert.stop();
+    await secure.stop();
   }
 });

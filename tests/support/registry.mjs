@@ -31,7 +31,7 @@ export function startRegistrySim(csv, { port = 0, args = [] } = {}) {
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/serving on (http:\/\/127\.0\.0\.1:(\d+))/);
+      const m = out.match(/serving on (https?:\/\/127\.0\.0\.1:(\d+))/);
       if (m) {
         resolve({ url: m[1], port: Number(m[2]), child,
           stop: () => new Promise((done) => { if (child.exitCode !== null) return done(); child.on('exit', done); child.kill('SIGKILL'); }) });
