@@ -34,7 +34,10 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
               (DATA/bank-secret). Without --dev and without banks, payments answer 503
   --web-root  the web app's files (default: the build's web/ folder beside bin/)
   --config    JSON: {"banks":{"BANKX":"secret"},"payment_window":{"earliest_days":14,"latest_days":30},
-              "admin_token":"...","va_prefix":"88888","tariffs":"file.json","limits":{...}}
+              "va_prefix":"88888","tariffs":"file.json","limits":{...},
+              "population_registry":{"url":"http://HOST:PORT","timeout_ms":3000,"concurrency":8},
+              "operator_session_hours":8,"admin_token":"... (--dev only)"}
+              (docs/api.md, docs/population-registry.md; operators: daftar operator add NAME)
   --tls-cert, --tls-key   PEM files: serve HTTPS (with HSTS)
 )";
 

@@ -101,7 +101,7 @@ ${runs.map((r) => row([`${r.latency} ms`, fmt(r.count), fmt(r.accepted.rps), `${
 
 Accepting does not wait for the registry: the acceptance rate is the server's own. Verification
 is bounded by the workers: at most \`concurrency\` / latency calls a second (8 / 2 s = 4/s), which
-is what the slow row shows; a slower registry needs more workers, not more servers.
+is what the slow row shows: a slower registry needs more workers (`concurrency`, or more servers).
 <!-- /verify -->
 `;
 writeSection(out, 'verify', section);
