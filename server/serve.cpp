@@ -36,8 +36,8 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
   --config    JSON: {"banks":{"BANKX":"secret"},"payment_window":{"earliest_days":14,"latest_days":30},
               "va_prefix":"88888","tariffs":"file.json","limits":{...},
               "population_registry":{"url":"http://HOST:PORT","timeout_ms":3000,"concurrency":8},
-              "operator_session_hours":8,"admin_token":"... (--dev only)"}
-              (docs/api.md, docs/population-registry.md; operators: daftar operator add NAME)
+              "operator_session_hours":8,"admin_token":"..."}   admin_token: honoured with --dev only;
+              see docs/api.md and docs/population-registry.md; operators: daftar operator add NAME
   --tls-cert, --tls-key   PEM files: serve HTTPS (with HSTS)
 )";
 
