@@ -182,8 +182,13 @@ json QuoteCommand(Context& c) {
                   {"extra_members", quote.ppu->extra_members}};
   }
   if (quote.reactivation) {
+    json months = json::array();
+    for (const auto& m : quote.reactivation->months) {
+      months.push_back({{"month", FormatIsoDate(m.month).substr(0, 7)}, {"amount", m.amount}});
+    }
     out["reactivation"] = {{"months_counted", quote.reactivation->months_counted},
-                           {"amount", quote.reactivation->amount}};
+                           {"amount", quote.reactivation->amount},
+                           {"months", std::move(months)}};
   }
   if (quote.penalty) {
     out["penalty"] = {{"rate_bp", quote.penalty->rate_bp}, {"amount", quote.penalty->amount}};

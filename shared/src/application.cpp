@@ -15,8 +15,6 @@ namespace {
 
 constexpr std::string_view kRelationships[] = {"head", "spouse", "child", "parent", "other"};
 constexpr std::string_view kMaritalStatuses[] = {"single", "married", "divorced", "widowed"};
-constexpr int kAdultAge = 17;          // from this age a member needs an e-KTP
-constexpr int kNewbornNikMonths = 3;   // a newborn may go without a NIK this long
 
 template <std::size_t N>
 bool OneOf(std::string_view value, const std::string_view (&allowed)[N]) {
@@ -216,10 +214,10 @@ class Validator {
     if (!text) {
       if (raw != nullptr && !raw->is_null()) return std::nullopt;  // wrong type, reported
       // No NIK: only a newborn in its first months, who then needs a birth certificate.
-      if (birth && today_ < AddMonths(*birth, kNewbornNikMonths)) {
+      if (birth && today_ < AddMonths(*birth, docs_.newborn_without_nik_months)) {
         facts.newborn_without_nik = true;
       } else {
-        f().Error(path, "member.nik_required", {{"months", int64_t{kNewbornNikMonths}}});
+        f().Error(path, "member.nik_required", {{"months", int64_t{docs_.newborn_without_nik_months}}});
       }
       return std::nullopt;
     }
@@ -228,7 +226,13 @@ class Validator {
     facts.has_nik = true;
     if (!nik.parts) return std::nullopt;
     out_.normalized[json::json_pointer(path)] = nik.normalized;
-    if (birth && *birth != nik.parts->birth_date) {
+    // A NIK prints two digits of the year, read as the latest such date not after today: a member
+    // aged 100 or more shares them with a child born this century. The date entered decides the
+    // century when it agrees with the NIK in every other digit.
+    const Date& printed = nik.parts->birth_date;
+    const bool century_earlier = birth && birth->day == printed.day && birth->month == printed.month &&
+                                 birth->year % 100 == printed.year % 100 && birth->year < printed.year;
+    if (birth && *birth != printed && !century_earlier) {
       f().Error(JoinPointer(base, "birth_date"), "member.birth_date_mismatch",
                 {{"nik_birth_date", FormatIsoDate(nik.parts->birth_date)}});
     }
@@ -303,7 +307,7 @@ class Validator {
     for (std::size_t i = 0; i < facts_.size(); ++i) {
       const MemberFacts& m = facts_[i];
       const std::vector<Param> who = {{"member", static_cast<int64_t>(i)}, {"number", static_cast<int64_t>(i + 1)}};
-      const bool adult = m.birth_date && AgeInYears(*m.birth_date, today_) >= kAdultAge;
+      const bool adult = m.birth_date && AgeInYears(*m.birth_date, today_) >= docs_.ktp_from_age;
       if ((adult || m.ever_married) && !has_ktp[i]) f().Error("/documents", "documents.missing_ktp", who);
       if (m.newborn_without_nik && !has_birth_certificate[i]) {
         f().Error("/documents", "documents.missing_birth_certificate", who);

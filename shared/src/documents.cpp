@@ -45,6 +45,11 @@ DocumentRules Parse(std::string_view text) {
       rules.kinds.push_back(std::move(k));
     }
   }
+  if (const json* needs = in.Object(doc, "who_needs_what", "", Need::kRequired)) {
+    rules.ktp_from_age = static_cast<int>(in.Integer(*needs, "ktp_from_age", "", Need::kRequired, 0, 150).value_or(17));
+    rules.newborn_without_nik_months =
+        static_cast<int>(in.Integer(*needs, "newborn_without_nik_months", "", Need::kRequired, 0, 120).value_or(3));
+  }
   if (const json* quality = in.Object(doc, "quality", "", Need::kRequired)) {
     rules.quality.min_sharpness = in.Integer(*quality, "min_sharpness", "", Need::kRequired, 0, INT64_MAX).value_or(0);
     rules.quality.min_brightness = in.Integer(*quality, "min_brightness", "", Need::kRequired, 0, 255).value_or(0);

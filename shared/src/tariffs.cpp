@@ -221,8 +221,28 @@ QuoteResult MakeQuote(const TariffTable& tariffs, const QuoteRequest& r, Date da
       f.Error("/unpaid_months", "quote.reactivation_not_applicable");
     } else {
       const int counted = std::min(*r.unpaid_months, tariffs.max_arrears_months);
-      out.quote->reactivation =
-          Quote::Reactivation{counted, (counted + 1) * out.quote->monthly->participant};
+      Quote::Reactivation reactivation{counted, 0, {}};
+      if (r.segment == "PPU") {
+        // A wage earner's months are priced from the salary: the same each month.
+        for (int i = counted; i >= 0; --i) {
+          reactivation.months.push_back({AddMonths(Date{date.year, date.month, 1}, -i), out.quote->monthly->participant});
+        }
+      } else {
+        // Each unpaid month at the tariff in force in that month (Perpres 64/2020 changed the
+        // amounts while families were in arrears), and the current month at today's.
+        for (int i = counted; i >= 0; --i) {
+          const Date month = AddMonths(Date{date.year, date.month, 1}, -i);
+          const ClassSchedule* row = tariffs.PbpuAt(i == 0 ? date : month);
+          const auto klass = row ? row->classes.find(r.class_key) : decltype(row->classes.end()){};
+          if (row == nullptr || klass == row->classes.end()) {
+            f.Error("/unpaid_months", "quote.no_tariff_for_date", {{"date", FormatIsoDate(month)}});
+            break;
+          }
+          reactivation.months.push_back({month, klass->second.participant * r.members});
+        }
+      }
+      for (const auto& m : reactivation.months) reactivation.amount += m.amount;
+      out.quote->reactivation = std::move(reactivation);
     }
   }
   if (r.penalty) {

@@ -87,9 +87,11 @@ test('quote answers the documented shape', () => {
     date: '2021-02-01', basis: 'Perpres 64/2020',
     per_member: { total: 42000, participant: 35000, subsidy: 7000 },
     monthly: { total: 168000, participant: 140000, subsidy: 28000 },
-    reactivation: { months_counted: 24, amount: 3500000 },
+    reactivation: { months_counted: 24, amount: 2824000, months: r.json.reactivation.months },
     penalty: { rate_bp: 500, amount: 1500000 },
   });
+  assert.equal(r.json.reactivation.months.length, 25);
+  assert.deepEqual(r.json.reactivation.months[0], { month: '2019-02', amount: 4 * 25500 });
   const app = daftar(['quote', family, '--date', '2026-11-23']);
   assert.equal(app.json.monthly.participant, 4 * 35000);
 });

@@ -59,7 +59,7 @@ TEST_CASE("PBPU contributions for every row of the schedule") {
   }
 }
 
-TEST_CASE("a family pays per person; arrears count at most 24 months plus the current one") {
+TEST_CASE("a family pays per person; arrears count at most 24 months plus the current one, each at its tariff") {
   QuoteRequest r = Pbpu("3", 4);
   r.unpaid_months = 30;
   r.penalty = QuoteRequest::Penalty{10'000'000, 3};
@@ -70,7 +70,12 @@ TEST_CASE("a family pays per person; arrears count at most 24 months plus the cu
   CHECK(q.quote->monthly->participant == 140000);
   CHECK(q.quote->monthly->subsidy == 28000);
   CHECK(q.quote->reactivation->months_counted == 24);
-  CHECK(q.quote->reactivation->amount == 3'500'000);
+  // 2019-02 .. 2021-01 and February 2021, per member: 11 x 25 500 + 3 x 42 000 + 9 x 25 500 +
+  // 2 x 35 000 = 706 000 (not 25 x 35 000 at today's tariff).
+  CHECK(q.quote->reactivation->amount == 4 * 706'000);
+  REQUIRE(q.quote->reactivation->months.size() == 25);
+  CHECK(q.quote->reactivation->months.front().month == Date{2019, 2, 1});
+  CHECK(q.quote->reactivation->months.back().amount == 140000);
   CHECK(q.quote->penalty->rate_bp == 500);
   CHECK(q.quote->penalty->amount == 1'500'000);
 }

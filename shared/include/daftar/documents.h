@@ -27,6 +27,8 @@ struct DocumentRules {
   std::vector<DocumentKindLimits> kinds;
   std::vector<std::string> media_types;  // accepted media types
   int64_t max_pixels = 0;                // width x height from the header; larger is refused
+  int ktp_from_age = 0;                  // an e-KTP from this age (or once married)
+  int newborn_without_nik_months = 0;    // a newborn may go without a NIK this long
   QualityThresholds quality;
 
   [[nodiscard]] const DocumentKindLimits* Find(std::string_view kind) const;

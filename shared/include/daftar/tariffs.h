@@ -109,7 +109,12 @@ struct Quote {
   std::optional<WageAmounts> ppu;
   struct Reactivation {
     int months_counted = 0;
-    int64_t amount = 0;
+    int64_t amount = 0;  // the unpaid months counted and the current month, each at its own tariff
+    struct Month {
+      Date month;  // its first day
+      int64_t amount = 0;
+    };
+    std::vector<Month> months;  // oldest first, the current month last
   };
   std::optional<Reactivation> reactivation;
   struct PenaltyEstimate {
