@@ -1,6 +1,7 @@
 // `daftar operator add` (accounts, on the server's store) and `daftar admin …` (an operator's
 // work over HTTP, for scripts and for operators without a browser: the same API as the console).
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "checked_json.h"
 #include "cli.h"
+#include "csv.h"
 #include "http_client.h"
 #include "operators.h"
 #include "registry.h"
@@ -66,6 +68,80 @@ int OperatorCommand(const std::vector<std::string>& raw) {
                     {"expires_at", server::IsoTimestamp(server::SystemClock().unix_seconds() + server::kSetupLinkSeconds)}}
                    .dump(2)
             << "\n";
+  return kOk;
+}
+
+int Facilities(const std::vector<std::string>& raw) {
+  const Args args = Parse(raw, {"--data-dir", "--database"});
+  constexpr const char* kUsage =
+      "usage: daftar facilities import FILE.csv [--data-dir DIR | --database URL]\n"
+      "  FILE.csv: a header code,name,type,regency_code,district_code,accepting,capacity, then one\n"
+      "  facility a line (code 8 characters; type puskesmas, klinik, dokter or dokter_gigi; regency\n"
+      "  32.04, district 32.04.11; accepting 1 or 0; capacity in members). Rows update by code.";
+  if (args.positional.size() != 2 || args.positional[0] != "import") throw UsageError{kUsage};
+  std::ifstream file(args.positional[1]);
+  if (!file) throw UsageError{"cannot read " + args.positional[1]};
+  std::string line;
+  std::getline(file, line);
+  if (server::CsvFields(line) !=
+      std::vector<std::string>{"code", "name", "type", "regency_code", "district_code", "accepting", "capacity"}) {
+    throw UsageError{args.positional[1] + ": the first line must be code,name,type,regency_code,district_code,accepting,capacity"};
+  }
+  const auto code_shaped = [](const std::string& code, const char* shape) {
+    // shape: 'd' a digit, '.' a dot
+    if (code.size() != std::strlen(shape)) return false;
+    for (std::size_t i = 0; i < code.size(); ++i) {
+      if (shape[i] == '.' ? code[i] != '.' : !std::isdigit(static_cast<unsigned char>(code[i]))) return false;
+    }
+    return true;
+  };
+  std::vector<server::FacilityRow> rows;
+  json errors = json::array();
+  for (int number = 2; std::getline(file, line); ++number) {
+    if (line.empty() || line == "\r") continue;
+    const std::vector<std::string> f = server::CsvFields(line);
+    const auto problem = [&](const std::string& what) { errors.push_back({{"line", number}, {"error", what}}); };
+    if (f.size() != 7) {
+      problem("seven fields expected");
+      continue;
+    }
+    server::FacilityRow row{f[0], f[1], f[2], f[3], f[4], f[5] == "1", 0, 0};
+    const bool code_ok = row.code.size() == 8 && row.code.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos;
+    if (!code_ok) problem("code: 8 characters, digits and capital letters");
+    if (row.name.empty() || row.name.size() > 200) problem("name: 1 to 200 characters");
+    if (row.type != "puskesmas" && row.type != "klinik" && row.type != "dokter" && row.type != "dokter_gigi") {
+      problem("type: puskesmas, klinik, dokter or dokter_gigi");
+    }
+    if (!code_shaped(row.regency_code, "dd.dd")) problem("regency_code: like 32.04");
+    if (!code_shaped(row.district_code, "dd.dd.dd") || row.district_code.rfind(row.regency_code + ".", 0) != 0) {
+      problem("district_code: like 32.04.11, within the regency");
+    }
+    if (f[5] != "0" && f[5] != "1") problem("accepting: 1 or 0");
+    if (f[6].empty() || f[6].size() > 9 || f[6].find_first_not_of("0123456789") != std::string::npos) {
+      problem("capacity: a number of members");
+    } else {
+      row.capacity = std::stoll(f[6]);
+    }
+    rows.push_back(std::move(row));
+  }
+  // All or nothing: a table with a mistake is not half loaded.
+  if (!errors.empty()) {
+    std::cout << json{{"imported", 0}, {"errors", errors}}.dump(2) << "\n";
+    return kInvalid;
+  }
+  const std::unique_ptr<server::Database> db = OpenStore(args, /*create=*/true);
+  server::Store store(*db);
+  const bool stored = store.Write([&](server::Changes& c) {
+    for (const server::FacilityRow& row : rows) {
+      if (!c.UpsertFacility(row)) return false;
+    }
+    return true;
+  });
+  if (!stored) {
+    std::cerr << "daftar facilities: storage failed, nothing was imported\n";
+    return kInvalid;
+  }
+  std::cout << json{{"imported", rows.size()}, {"facilities", store.FacilityCount()}}.dump(2) << "\n";
   return kOk;
 }
 

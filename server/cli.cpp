@@ -174,6 +174,7 @@ constexpr Subcommand kSubcommands[] = {
     {"va", Va},       {"call", Call},         {"keygen", Keygen},  {"seal", Seal},
     {"open", Open},   {"serve", Serve},       {"pay", Pay},        {"audit", Audit},
     {"migrate", Migrate}, {"registry-sim", RegistrySimulator}, {"operator", OperatorCommand}, {"admin", Admin},
+    {"facilities", Facilities},
 };
 
 }  // namespace

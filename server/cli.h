@@ -60,9 +60,10 @@ int Serve(const std::vector<std::string>& args);
 int Audit(const std::vector<std::string>& args);
 int Migrate(const std::vector<std::string>& args);
 
-// Operator accounts and an operator's work over HTTP (admin_cli.cpp).
+// Operator accounts, an operator's work over HTTP, the facility table (admin_cli.cpp).
 int OperatorCommand(const std::vector<std::string>& args);
 int Admin(const std::vector<std::string>& args);
+int Facilities(const std::vector<std::string>& args);
 
 // The population registry's simulator (registry_sim.cpp).
 int RegistrySimulator(const std::vector<std::string>& args);

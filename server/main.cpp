@@ -43,6 +43,8 @@ usage:
                                                 an operator account: prints a one-time set-up link
   daftar admin queue|show|document|approve|reject|request-correction|reasons --server URL --operator NAME
                                                 an operator's work without a browser (daftar admin)
+  daftar facilities import FILE.csv [--data-dir DIR | --database URL]
+                                                load first-level health facilities (FKTP), by code
 
 Every answer is one JSON document on stdout. Exit status: 0 valid, 1 invalid input, 2 usage error.
 Dates default to the machine's local date.

@@ -153,6 +153,25 @@ Clock SystemClock() {
           [] { return static_cast<int64_t>(std::time(nullptr)); }};
 }
 
+std::optional<Date> ReadClockFile(const std::string& path) {
+  const std::optional<std::string> text = ReadFile(path);
+  if (!text) return std::nullopt;
+  const std::size_t start = text->find_first_not_of(" \t\r\n");
+  return start == std::string::npos ? std::nullopt : ParseIsoDate(std::string_view(*text).substr(start, 10));
+}
+
+Clock FileCalendarClock(std::string path) {
+  Clock system = SystemClock();
+  Clock clock = system;
+  clock.today = [path, system] { return ReadClockFile(path).value_or(system.today()); };
+  clock.now = [path, system] {
+    const std::optional<Date> day = ReadClockFile(path);
+    const std::string now = system.now();  // "YYYY-MM-DDTHH:MM:SSZ"
+    return day ? FormatIsoDate(*day) + now.substr(10) : now;
+  };
+  return clock;
+}
+
 Answer Problem(int status, const Findings& findings) {
   json errors = json::array();
   for (const Finding& f : findings.all()) {

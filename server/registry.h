@@ -32,6 +32,12 @@ struct Clock {
   std::function<int64_t()> unix_seconds;
 };
 [[nodiscard]] Clock SystemClock();
+// The calendar from a file (`serve --clock-file`): today() is the date ("YYYY-MM-DD") the file
+// holds when asked, now() that date with the system's time of day; durations (unix_seconds)
+// follow the system clock. A file that cannot be read as a date falls back to the system's date.
+[[nodiscard]] Clock FileCalendarClock(std::string path);
+// The date in the file at `path`, if it holds one.
+[[nodiscard]] std::optional<Date> ReadClockFile(const std::string& path);
 // Unix seconds as ISO 8601 UTC, "2026-12-01T03:04:05Z" (the form of Clock::now).
 [[nodiscard]] std::string IsoTimestamp(int64_t unix_seconds);
 
@@ -88,8 +94,9 @@ class Registry {
   static json RejectionReasons();
 
   // The population registry check, step by step for the verification job (verification.h):
-  // the questions still open for a registration (nullopt when it is no longer `verifying`: the
-  // job has nothing to do), each answer as it comes, and the conclusion once all are in.
+  // the questions still open for a registration (nullopt when it is no longer `verifying`, or
+  // its package cannot be read now: the conclusion then ends or keeps the job), each answer as it
+  // comes, and the conclusion once all are in.
   std::optional<std::vector<PendingCheck>> PendingChecks(int64_t registration);
   bool RecordCheck(int64_t registration, int64_t position, const RegistryAnswer& answer);
   // Decides verified / needs_correction / review from the stored answers, in one transaction

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checked_json.h"
+#include "csv.h"
 #include "cli.h"
 #include "daftar/contact.h"
 #include "daftar/json_depth.h"
@@ -39,38 +40,18 @@ struct Person {
 // Names as Daftar normalises them (upper case, single spaces): the core's own rule.
 std::string Normalized(std::string_view name) { return CheckName(name).normalized; }
 
-// A simple CSV: comma-separated, a field may be quoted ("Nur'aini, S." or with "" for a quote).
-std::vector<std::string> Fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      fields.back().push_back('"');
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      fields.emplace_back();
-    } else if (c != '\r') {
-      fields.back().push_back(c);
-    }
-  }
-  return fields;
-}
-
 std::map<std::string, Person> LoadPeople(const std::string& path) {
   std::ifstream file(path);
   if (!file) throw UsageError{"cannot read " + path};
   std::string line;
   std::getline(file, line);
-  if (Fields(line) != std::vector<std::string>{"nik", "kk_number", "name", "birth_date", "sex"}) {
+  if (server::CsvFields(line) != std::vector<std::string>{"nik", "kk_number", "name", "birth_date", "sex"}) {
     throw UsageError{path + ": the first line must be nik,kk_number,name,birth_date,sex"};
   }
   std::map<std::string, Person> people;
   for (int number = 2; std::getline(file, line); ++number) {
     if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> f = Fields(line);
+    const std::vector<std::string> f = server::CsvFields(line);
     if (f.size() != 5) throw UsageError{path + ":" + std::to_string(number) + ": five fields expected"};
     people[f[0]] = {f[1], Normalized(f[2]), f[3], f[4]};
   }

@@ -231,6 +231,10 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
     return Bank(request, s[3]);
   }
   if (area == "operator") return Operator(request, s);
+  if (area == "facilities" && s.size() == 3) {
+    if (auto refused = only({"GET"}, "facilities")) return *refused;
+    return Facilities(request);
+  }
   return ProblemResponse(404, "http.not_found", "api");
 }
 
@@ -402,6 +406,20 @@ HttpResponse Router::Registrations(const HttpRequest& request) {
   HttpResponse r = JsonResponse(registry_.Register(std::get<std::string>(package), key), "registrations");
   if (r.status == 201 && !upload_id.empty()) uploads_.Remove(upload_id);
   return r;
+}
+
+// The facilities a family may choose: those of a district or a regency that accept members and
+// have room.
+HttpResponse Router::Facilities(const HttpRequest& request) {
+  if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute)) return ProblemResponse(429, "http.rate_limited", "facilities");
+  const std::string district = QueryParam(request.target, "district").substr(0, 16);
+  const std::string regency = QueryParam(request.target, "regency").substr(0, 16);
+  if (district.empty() && regency.empty()) return ProblemResponse(422, "input.required", "facilities", "/district");
+  json list = json::array();
+  for (const FacilityRow& f : registry_.store().OpenFacilities(district, regency)) {
+    list.push_back({{"code", f.code}, {"name", f.name}, {"type", f.type}, {"district_code", f.district_code}});
+  }
+  return JsonResponse({200, {{"facilities", std::move(list)}}}, "facilities");
 }
 
 HttpResponse Router::Corrections(const HttpRequest& request, const std::string& reference) {

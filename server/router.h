@@ -52,6 +52,7 @@ class Router final : public HttpHandler {
   HttpResponse Uploads(const HttpRequest& request, const std::string& id);
   HttpResponse Registrations(const HttpRequest& request);
   HttpResponse Corrections(const HttpRequest& request, const std::string& reference);
+  HttpResponse Facilities(const HttpRequest& request);
   // A package from the body, or from a finished tus upload named by {"upload": id}; or a refusal.
   std::variant<std::string, HttpResponse> PackageOf(const HttpRequest& request, const std::string& route, std::string& upload_id);
   HttpResponse Bank(const HttpRequest& request, const std::string& what);

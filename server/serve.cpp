@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using server::json;
 
 constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] [--data-dir DIR] [--keys-dir DIR] [--web-root DIR]
-                    [--config FILE] [--tls-cert FILE --tls-key FILE] [--dev]
+                    [--config FILE] [--tls-cert FILE --tls-key FILE] [--dev] [--clock-file FILE]
 
   --listen    address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --data-dir  the default place of the keys and the SQLite database (default ./var)
@@ -39,6 +39,10 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
               "operator_session_hours":8,"admin_token":"..."}   admin_token: honoured with --dev only;
               see docs/api.md and docs/population-registry.md; operators: daftar operator add NAME
   --tls-cert, --tls-key   PEM files: serve HTTPS (with HSTS)
+  --clock-file  for tests and demos: today's date (YYYY-MM-DD) is read from FILE whenever the
+              server needs it (registration days, payment windows, the rules, expiry), so a demo
+              can move through months; durations (timeouts, sessions, bank call freshness)
+              follow the system clock
 )";
 
 std::string DefaultWebRoot() {
@@ -55,7 +59,8 @@ int Serve(const std::vector<std::string>& raw) {
     std::cout << kServeUsage;
     return kOk;
   }
-  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--database", "--web-root", "--config", "--tls-cert", "--tls-key"},
+  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--database", "--web-root", "--config", "--tls-cert", "--tls-key",
+                                "--clock-file"},
                           {"--dev"});
   if (!args.positional.empty()) throw UsageError{kServeUsage};
   server::ListenOptions listen;
@@ -123,9 +128,16 @@ int Serve(const std::vector<std::string>& raw) {
     return 1;
   }
   db->SetGroupCommit(config.group_commit);
-  server::Registry registry(*db, config, *keys, server::SystemClock());
+  server::Clock clock = server::SystemClock();
+  if (auto file = args.Option("--clock-file")) {
+    const std::optional<Date> day = server::ReadClockFile(*file);
+    if (!day) throw UsageError{"--clock-file " + *file + " must hold a date, YYYY-MM-DD"};
+    clock = server::FileCalendarClock(*file);
+    notes.push_back("the calendar comes from " + *file + " (today " + FormatIsoDate(*day) + "), not the system clock");
+  }
+  server::Registry registry(*db, config, *keys, clock);
   registry.ExpireUnpaid();
-  server::Router router(registry, config, *keys, server::SystemClock(),
+  server::Router router(registry, config, *keys, clock,
                         {data_dir, args.Option("--web-root").value_or(DefaultWebRoot()), "0.1.0", args.Has("--dev")});
 
   // The population registry: calls through a circuit breaker, by verification workers that run

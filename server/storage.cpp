@@ -166,6 +166,21 @@ CREATE TABLE operator_sessions (
   expires INTEGER NOT NULL
 );
 )sql"},
+      // First-level health facilities (FKTP), loaded by operators (`daftar facilities import`).
+      {R"sql(
+CREATE TABLE facilities (
+  code TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  regency_code TEXT NOT NULL,
+  district_code TEXT NOT NULL,
+  accepting INTEGER NOT NULL,
+  capacity INTEGER NOT NULL,
+  members INTEGER NOT NULL
+);
+CREATE INDEX facilities_by_district ON facilities(district_code);
+CREATE INDEX facilities_by_regency ON facilities(regency_code);
+)sql"},
   };
   return kMigrations;
 }
@@ -246,6 +261,8 @@ const CopiedTable kCopied[] = {
     {"operators", {{"id", 'i'}, {"name", 't'}, {"role", 't'}, {"password_hash", 't'}, {"setup_hash", 'b'},
                    {"setup_expires", 'i'}, {"created_at", 't'}}},
     {"operator_sessions", {{"token_hash", 'b'}, {"operator_id", 'i'}, {"csrf", 't'}, {"expires", 'i'}}},
+    {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
+                    {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };
 
 }  // namespace

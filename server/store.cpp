@@ -246,6 +246,17 @@ bool Changes::ReplaceApplication(int64_t registration, const ReplacedApplication
   return keep.ok() && update.ok() && members.ok();
 }
 
+bool Changes::UpsertFacility(const FacilityRow& f) {
+  Statement s = c_.Prepare(
+      "INSERT INTO facilities (code, name, type, regency_code, district_code, accepting, capacity, members) "
+      "VALUES (?,?,?,?,?,?,?,0) ON CONFLICT (code) DO UPDATE SET name = excluded.name, type = excluded.type, "
+      "regency_code = excluded.regency_code, district_code = excluded.district_code, accepting = excluded.accepting, "
+      "capacity = excluded.capacity");
+  s.Bind(1, f.code).Bind(2, f.name).Bind(3, f.type).Bind(4, f.regency_code).Bind(5, f.district_code)
+      .Bind(6, int64_t{f.accepting}).Bind(7, f.capacity).Step();
+  return s.ok();
+}
+
 Changes::Outcome Changes::AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
                                       int64_t setup_expires, const std::string& created_at) {
   Statement s = c_.Prepare("INSERT INTO operators (name, role, setup_hash, setup_expires, created_at) VALUES (?,?,?,?,?)");
@@ -432,6 +443,21 @@ std::optional<OperatorSessionRow> Store::OperatorSession(const std::string& toke
   row.csrf = s.Text(3);
   row.expires = s.Int(4);
   return row;
+}
+
+std::vector<FacilityRow> Store::OpenFacilities(const std::string& district, const std::string& regency) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT code, name, type, regency_code, district_code, accepting, capacity, members FROM facilities "
+      "WHERE (district_code = ? OR regency_code = ?) AND accepting = 1 AND members < capacity ORDER BY name, code");
+  s.Bind(1, district).Bind(2, regency);
+  std::vector<FacilityRow> rows;
+  while (s.Step()) rows.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, s.Int(6), s.Int(7)});
+  return rows;
+}
+
+int64_t Store::FacilityCount() {
+  Statement s = db_.Reader().Prepare("SELECT COUNT(*) FROM facilities");
+  return s.Step() ? s.Int(0) : 0;
 }
 
 int64_t Store::ReplacedPackages(int64_t registration) {

@@ -78,6 +78,13 @@ struct OperatorSessionRow {
   int64_t expires = 0;
 };
 
+// A first-level health facility (FKTP) as operators load it.
+struct FacilityRow {
+  std::string code, name, type, regency_code, district_code;
+  bool accepting = false;
+  int64_t capacity = 0, members = 0;
+};
+
 // What a correction replaces: the application's stored facts and its package.
 struct ReplacedApplication {
   std::string klass, segment, head_name, warnings, package;
@@ -153,6 +160,10 @@ class Changes {
   // new application's facts and package, and its members are removed (the caller adds the new ones).
   bool ReplaceApplication(int64_t registration, const ReplacedApplication& next, const std::string& at);
 
+  // --- facilities ---
+  // Adds the facility, or updates the one with its code (its member count stays).
+  bool UpsertFacility(const FacilityRow& f);
+
   // --- operators ---
   Outcome AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
                       int64_t setup_expires, const std::string& created_at);
@@ -210,6 +221,9 @@ class Store {
   std::optional<OperatorRow> OperatorByName(const std::string& name);
   std::optional<OperatorSessionRow> OperatorSession(const std::string& token_hash, int64_t now);
   int64_t ReplacedPackages(int64_t registration);
+  // Facilities in a district ("32.04.11") or a regency ("32.04") that accept members and have room.
+  std::vector<FacilityRow> OpenFacilities(const std::string& district, const std::string& regency);
+  int64_t FacilityCount();
   std::map<std::string, int64_t> CountByStatus();
   std::optional<std::string> Package(const std::string& reference);
   // Calls `visit` for each audit entry in order; false if reading failed.
