@@ -129,6 +129,14 @@ bool AppendAudit(Changes& c, const std::string& key, const std::string& at, cons
   return c.AddAudit(row);
 }
 
+// An operator's act in the audit chain: by name for people reading it, by id because names can be
+// reused after an account is removed.
+json ByOperator(const OperatorIdentity& who, const json& detail = json::object()) {
+  json entry = {{"operator", who.name}, {"operator_id", who.id}};
+  entry.update(detail);
+  return entry;
+}
+
 }  // namespace
 
 std::string IsoTimestamp(int64_t unix_seconds) {
@@ -753,7 +761,7 @@ Answer Registry::Case(const std::string& reference, const OperatorIdentity& who)
   if (!application) return Problem(503, "storage.unavailable");
   // Every view of personal data is in the audit chain, under the operator's name.
   const std::string at = clock_.now();
-  if (!store_.Write([&](Changes& c) { return AppendAudit(c, keys_.audit_key, at, "case_viewed", reference, {{"operator", who.name}}); })) {
+  if (!store_.Write([&](Changes& c) { return AppendAudit(c, keys_.audit_key, at, "case_viewed", reference, ByOperator(who)); })) {
     return Problem(503, "storage.unavailable");
   }
   const std::vector<RegistryCheckRow> checks = store_.RegistryChecks(r->id);
@@ -813,7 +821,7 @@ std::optional<CaseDocument> Registry::Document(const std::string& reference, std
   if (!application || index >= documents.size()) return std::nullopt;
   const std::string at = clock_.now();
   if (!store_.Write([&](Changes& c) {
-        return AppendAudit(c, keys_.audit_key, at, "document_viewed", reference, {{"operator", who.name}, {"document", index}});
+        return AppendAudit(c, keys_.audit_key, at, "document_viewed", reference, ByOperator(who, {{"document", index}}));
       })) {
     return std::nullopt;
   }
@@ -859,7 +867,7 @@ Answer Registry::Approve(const std::string& reference, const OperatorIdentity& w
     if (mismatch && !who.supervisor()) return Problem(403, "operator.supervisor_required");
     const json decision = {{"decision", "approved"}, {"operator", who.name}, {"override_registry", mismatch}, {"note", note}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, std::nullopt) ||
-        !AppendAudit(c, keys_.audit_key, at, "approved", reference, {{"operator", who.name}, {"override_registry", mismatch}}) ||
+        !AppendAudit(c, keys_.audit_key, at, "approved", reference, ByOperator(who, {{"override_registry", mismatch}})) ||
         !IssueNumbers(c, row.id, today, config_, keys_.audit_key, at, reference)) {
       return Problem(503, "storage.unavailable");
     }
@@ -881,7 +889,7 @@ Answer Registry::Reject(const std::string& reference, const OperatorIdentity& wh
     // The family may apply again: its NIKs no longer count as registered.
     const json decision = {{"decision", "rejected"}, {"operator", who.name}, {"reasons", reasons}, {"note", note}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.FreeNiks(row.id) ||
-        !AppendAudit(c, keys_.audit_key, at, "rejected", reference, {{"operator", who.name}, {"reasons", reasons}})) {
+        !AppendAudit(c, keys_.audit_key, at, "rejected", reference, ByOperator(who, {{"reasons", reasons}}))) {
       return Problem(503, "storage.unavailable");
     }
     return std::nullopt;
@@ -903,7 +911,7 @@ Answer Registry::RequestCorrection(const std::string& reference, const OperatorI
   return Decide(reference, {"review"}, "needs_correction", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
     const json decision = {{"decision", "correction_requested"}, {"operator", who.name}, {"message", message}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, corrections.dump()) ||
-        !AppendAudit(c, keys_.audit_key, at, "correction_requested", reference, {{"operator", who.name}})) {
+        !AppendAudit(c, keys_.audit_key, at, "correction_requested", reference, ByOperator(who))) {
       return Problem(503, "storage.unavailable");
     }
     return std::nullopt;

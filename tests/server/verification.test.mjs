@@ -113,11 +113,11 @@ test('not found in the registry: review, and an operator approves it (CLI and AP
   assert.equal(after.body.status, 'verified');
   assert.ok(after.body.members.every((m) => m.card_number));
 
-  // Every view and decision is in the audit chain under the operator's name.
+  // Every view and decision is in the audit chain under the operator's name and id.
   const audit = sql(server, `SELECT event, detail FROM audit WHERE subject = '${r.body.reference}' ORDER BY seq`);
-  assert.match(audit, /case_viewed\|\{"operator":"rina"\}/);
-  assert.match(audit, /document_viewed\|\{"operator":"rina","document":0\}/);
-  assert.match(audit, /approved\|\{"operator":"rina","override_registry":false\}/);
+  assert.match(audit, /case_viewed\|\{"operator":"rina","operator_id":\d+\}/);
+  assert.match(audit, /document_viewed\|\{"operator":"rina","operator_id":\d+,"document":0\}/);
+  assert.match(audit, /approved\|\{"operator":"rina","operator_id":\d+,"override_registry":false\}/);
 });
 
 test('overriding a registry mismatch needs a supervisor; a rejection gives catalogued reasons', async () => {
