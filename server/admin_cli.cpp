@@ -88,7 +88,7 @@ int Facilities(const std::vector<std::string>& raw) {
     throw UsageError{args.positional[1] + ": the first line must be code,name,type,regency_code,district_code,accepting,capacity"};
   }
   const auto code_shaped = [](const std::string& code, const char* shape) {
-    // shape: 'd' a digit, '.' a dot
+    // shape: '9' a digit, '.' a dot
     if (code.size() != std::strlen(shape)) return false;
     for (std::size_t i = 0; i < code.size(); ++i) {
       if (shape[i] == '.' ? code[i] != '.' : !std::isdigit(static_cast<unsigned char>(code[i]))) return false;
@@ -112,8 +112,8 @@ int Facilities(const std::vector<std::string>& raw) {
     if (row.type != "puskesmas" && row.type != "klinik" && row.type != "dokter" && row.type != "dokter_gigi") {
       problem("type: puskesmas, klinik, dokter or dokter_gigi");
     }
-    if (!code_shaped(row.regency_code, "dd.dd")) problem("regency_code: like 32.04");
-    if (!code_shaped(row.district_code, "dd.dd.dd") || row.district_code.rfind(row.regency_code + ".", 0) != 0) {
+    if (!code_shaped(row.regency_code, "99.99")) problem("regency_code: like 32.04");
+    if (!code_shaped(row.district_code, "99.99.99") || row.district_code.rfind(row.regency_code + ".", 0) != 0) {
       problem("district_code: like 32.04.11, within the regency");
     }
     if (f[5] != "0" && f[5] != "1") problem("accepting: 1 or 0");

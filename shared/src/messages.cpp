@@ -12,6 +12,8 @@ struct Entry {
 
 // Sorted by code. Messages say what is wrong and what to do, in the applicant's words.
 constexpr Entry kCatalogue[] = {
+    {"account.no_class_for_month", "Kelas keluarga untuk bulan {month} tidak diketahui.", "The family's class for {month} is not known."},
+    {"account.too_many_months_ahead", "Paling banyak {max} bulan dapat dibayar di muka.", "At most {max} months can be paid in advance."},
     {"address_line.required", "Isi alamat: nama jalan dan nomor rumah.", "Enter the address: street name and house number."},
     {"address_line.too_long", "Alamat terlalu panjang: paling banyak {max} karakter.", "The address is too long: at most {max} characters."},
     {"address_line.too_short", "Alamat terlalu pendek: paling sedikit {min} karakter.", "The address is too short: at least {min} characters."},
@@ -96,10 +98,12 @@ constexpr Entry kCatalogue[] = {
     {"image.invalid_pixels", "Data piksel tidak sesuai dengan lebar dan tinggi gambar.", "The pixel data does not match the image's width and height."},
     {"image.too_dark", "Foto terlalu gelap (kecerahan {brightness}): cari tempat yang lebih terang dan ulangi.", "The photo is too dark (brightness {brightness}): find more light and take it again."},
     {"input.invalid_date", "Tulis tanggal sebagai TTTT-BB-HH dengan tanggal yang ada di kalender.", "Write a real date as YYYY-MM-DD."},
+    {"input.invalid_month", "Tulis bulan sebagai TTTT-BB, misalnya 2026-01.", "Write a month as YYYY-MM, for example 2026-01."},
     {"input.malformed_json", "Data tidak dapat dibaca (bukan JSON yang benar).", "The data cannot be read (not valid JSON)."},
     {"input.out_of_range", "Nilai harus antara {min} dan {max}.", "The value must be between {min} and {max}."},
     {"input.required", "Wajib diisi.", "This is required."},
     {"input.too_deep", "Data bersarang terlalu dalam (paling dalam {max} tingkat).", "The data is nested too deeply (at most {max} levels)."},
+    {"input.too_many_items", "Daftar ini terlalu panjang: paling banyak {max}.", "This list is too long: at most {max} items."},
     {"input.wrong_type", "Isian ini harus berupa {expected}.", "This must be of type {expected}."},
     {"kk.invalid_characters", "Nomor KK hanya berisi angka (spasi, titik, dan tanda hubung boleh).", "A family card number has digits only (spaces, dots and dashes are fine)."},
     {"kk.invalid_issue_date", "Tanggal terbit di nomor KK ({digits}) tidak ada di kalender: periksa angka ke-7 sampai ke-12.", "The issue date in the family card number ({digits}) does not exist: check digits 7 to 12."},

@@ -138,6 +138,14 @@ TariffLoad ParseTariffs(std::string_view text) {
     const auto months = in.Integer(*reactivation, "max_arrears_months", "/reactivation",
                                    Need::kRequired, 0, 1200);
     table.max_arrears_months = static_cast<int>(months.value_or(0));
+    const auto window = in.Integer(*reactivation, "penalty_window_days", "/reactivation", Need::kRequired, 0, 3660);
+    table.penalty_window_days = static_cast<int>(window.value_or(0));
+  }
+  if (const json* billing = in.Object(doc, "billing", "", Need::kRequired)) {
+    // Day 28 at most: every month has it.
+    table.due_day = static_cast<int>(in.Integer(*billing, "due_day", "/billing", Need::kRequired, 1, 28).value_or(0));
+    table.max_months_ahead =
+        static_cast<int>(in.Integer(*billing, "max_months_ahead", "/billing", Need::kRequired, 0, 120).value_or(0));
   }
   if (!out.findings.has_errors()) out.table = std::move(table);
   return out;

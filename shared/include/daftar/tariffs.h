@@ -62,6 +62,9 @@ struct TariffTable {
   std::vector<FlatSchedule> pbi;
   std::vector<PenaltySchedule> penalty;
   int max_arrears_months = 0;  // reactivation counts at most this many unpaid months
+  int penalty_window_days = 0; // inpatient care this long after reactivation carries the penalty
+  int due_day = 0;             // each month is due on this day of it
+  int max_months_ahead = 0;    // months a family may pay in advance
 
   [[nodiscard]] const ClassSchedule* PbpuAt(Date date) const;
   [[nodiscard]] const WageSchedule* PpuAt(Date date) const;
