@@ -30,7 +30,7 @@ usage:
   daftar serve [--listen HOST:PORT] [--data-dir DIR] [--keys-dir DIR] [--web-root DIR] [--config FILE]
                [--tls-cert F --tls-key F] [--dev]
                                                 the server (daftar serve --help)
-  daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R]
+  daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--months-ahead N] [--bank-ref R]
                                                 post a signed payment as a bank would
   daftar audit verify --data-dir DIR [--database URL] [--keys-dir DIR]
                                                 check the audit log's keyed hash chain

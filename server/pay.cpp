@@ -30,12 +30,16 @@ std::string LocalTimestamp() {
 }  // namespace
 
 int Pay(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--server", "--bank", "--secret", "--va", "--amount", "--bank-ref", "--paid-at"});
+  const Args args = Parse(raw, {"--server", "--bank", "--secret", "--va", "--amount", "--bank-ref", "--paid-at",
+                                "--months-ahead"});
   const auto server = args.Option("--server"), bank = args.Option("--bank"), secret = args.Option("--secret"),
-             va = args.Option("--va"), amount = args.Option("--amount");
-  if (!server || !bank || !secret || !va || !amount || !args.positional.empty() ||
-      amount->find_first_not_of("0123456789") != std::string::npos || amount->empty() || amount->size() > 15) {
-    throw UsageError{"usage: daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--bank-ref R] [--paid-at ISO]"};
+             va = args.Option("--va"), amount = args.Option("--amount"), ahead = args.Option("--months-ahead");
+  const auto number = [](const std::optional<std::string>& text, std::size_t max_digits) {
+    return text && !text->empty() && text->size() <= max_digits && text->find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!server || !bank || !secret || !va || !number(amount, 15) || !args.positional.empty() || (ahead && !number(ahead, 2))) {
+    throw UsageError{"usage: daftar pay --server URL --bank BANKX --secret S --va VA --amount N [--months-ahead N] "
+                     "[--bank-ref R] [--paid-at ISO]"};
   }
   const std::optional<server::HttpUrl> url = server::HttpUrl::Parse(*server);
   if (!url) throw UsageError{"--server takes http://HOST:PORT or https://HOST:PORT"};
@@ -48,8 +52,10 @@ int Pay(const std::vector<std::string>& raw) {
     sodium_bin2hex(hex, sizeof hex, r, sizeof r);
     bank_ref = std::string("CLI-") + hex;
   }
-  const std::string body = json{{"va", *va}, {"amount", std::stoll(*amount)}, {"bank_ref", bank_ref},
-                                {"paid_at", args.Option("--paid-at").value_or(LocalTimestamp())}}.dump();
+  json call = {{"va", *va}, {"amount", std::stoll(*amount)}, {"bank_ref", bank_ref},
+               {"paid_at", args.Option("--paid-at").value_or(LocalTimestamp())}};
+  if (ahead) call["months_ahead"] = std::stoi(*ahead);
+  const std::string body = call.dump();
   // A fresh nonce and the current time with every call: the server accepts each call once.
   unsigned char raw_nonce[16];
   randombytes_buf(raw_nonce, sizeof raw_nonce);

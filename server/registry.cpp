@@ -607,6 +607,22 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
                {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
   if (r->va) body["bill"] = {{"amount", r->bill_amount}, {"va", *r->va}, {"earliest", r->earliest}, {"latest", r->latest}};
+  // Membership month by month, computed for today whether or not the calendar job has run.
+  body["membership"] = "none";
+  if (r->status == "verified" || r->status == "active") {
+    const AccountAnswer a = AccountOf(*r, 0);
+    if (a.refusal) return *a.refusal;
+    const json& account = a.account;
+    const json& due = Field(account, "due_now");
+    body["membership"] = Field(account, "membership");
+    body["due_now"] = {{"amount", Field(due, "amount")}, {"months", Field(due, "months")}};
+    if (r->status == "verified") {
+      body["bill"]["amount"] = Field(due, "amount");  // the first month at today's tariff
+    } else {
+      body["bills"] = Field(account, "bills");
+      for (const char* key : {"suspended_from", "reactivated_at", "penalty_window_until", "penalty"}) body[key] = Field(account, key);
+    }
+  }
   // Where the population registry check stands, in words a family understands when it waits.
   std::string check = r->population_check;
   if (check == "pending") {
@@ -644,7 +660,7 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
                           {"card", card},
                           {"name", m.name},
                           {"class", Parse(r->klass)},
-                          {"status", r->status == "active" ? "active" : "inactive"},
+                          {"status", body["membership"] == "active" ? "active" : "inactive"},
                           {"issued", r->created_date},
                           {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))}};
     body["cards"].push_back(SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key)));
@@ -652,14 +668,55 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   return {200, std::move(body)};
 }
 
+Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t months_ahead) {
+  // Until changes to class and members exist, the class and every member apply from registration.
+  const std::string since = r.created_date.substr(0, 7);
+  json members = json::array(), paid = json::array();
+  for (std::size_t i = 0, n = store_.Members(r.id).size(); i < n; ++i) members.push_back({{"from", since}});
+  for (const PaidMonthRow& m : store_.PaidMonths(r.id)) {
+    paid.push_back({{"month", m.month}, {"amount", m.amount}, {"paid_at", m.paid_at}});
+  }
+  const json request = {{"today", FormatIsoDate(clock_.today())}, {"classes", json::array({{{"from", since}, {"class", Parse(r.klass)}}})},
+                        {"members", members}, {"paid", paid}, {"months_ahead", months_ahead}};
+  DispatchOptions options;
+  options.tariffs = &config_.tariffs;
+  json account = Parse(Dispatch("account", request.dump(), options).body);
+  if (Field(account, "valid") == false) return {{}, ProblemFromErrors(422, ArrayOf(Field(account, "errors")))};
+  return {std::move(account), std::nullopt};
+}
+
+namespace {
+
+// "months_ahead" of a bank call: absent is 0; the core judges how many are allowed.
+std::optional<int64_t> MonthsAhead(const json& request) {
+  const json& ahead = Field(request, "months_ahead");
+  if (ahead.is_null()) return 0;
+  if (!ahead.is_number_integer() || ahead.get<int64_t>() < 0 || ahead.get<int64_t>() > 1200) return std::nullopt;
+  return ahead.get<int64_t>();
+}
+
+}  // namespace
+
 Answer Registry::Inquiry(const json& request) {
   const std::string va = TextOf(Field(request, "va"));
   if (va.empty()) return Problem(422, "input.required", "/va");
+  const std::optional<int64_t> ahead = MonthsAhead(request);
+  if (!ahead) return Problem(422, "input.wrong_type", "/months_ahead", {{"expected", "integer"}});
   const std::optional<RegistrationRow> r = store_.FindByVa(va);
   if (!r) return Problem(404, "va.unknown", "/va");
-  return {200, {{"va", va}, {"amount", r->bill_amount}, {"name", MaskName(r->head_name)}, {"earliest", r->earliest},
-                {"latest", r->latest},
-                {"status", r->status == "active" ? "paid" : r->status == "expired" ? "expired" : "unpaid"}}};
+  json answer = {{"va", va}, {"amount", r->bill_amount}, {"months", json::array()}, {"name", MaskName(r->head_name)},
+                 {"earliest", r->earliest}, {"latest", r->latest}, {"status", r->status == "expired" ? "expired" : "unpaid"},
+                 {"membership", "none"}};
+  if (r->status == "verified" || r->status == "active") {
+    const AccountAnswer a = AccountOf(*r, *ahead);
+    if (a.refusal) return *a.refusal;
+    const json& due = Field(a.account, "due_now");
+    answer["amount"] = Field(due, "amount");
+    answer["months"] = Field(due, "months");
+    answer["membership"] = Field(a.account, "membership");
+    if (Field(due, "months").empty()) answer["status"] = "paid";
+  }
+  return {200, std::move(answer)};
 }
 
 Answer Registry::Payment(const std::string& bank_id, const json& request) {
@@ -681,6 +738,8 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   if (!amount_ok) f.Error("/amount", "input.wrong_type", {{"expected", "integer"}});
   const std::optional<Date> paid_date = paid_at.size() >= 10 ? ParseIsoDate(paid_at.substr(0, 10)) : std::nullopt;
   if (!paid_at.empty() && !paid_date) f.Error("/paid_at", "input.invalid_date");
+  const std::optional<int64_t> ahead = MonthsAhead(request);
+  if (!ahead) f.Error("/months_ahead", "input.wrong_type", {{"expected", "integer"}});
   if (f.has_errors()) return Problem(422, f);
   const int64_t amount = amount_field.get<int64_t>();
 
@@ -693,38 +752,53 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
 
   const std::optional<RegistrationRow> r = store_.FindByVa(va);
   if (!r) return Problem(404, "va.unknown", "/va");
-  const int64_t id = r->id, bill = r->bill_amount;
+  const int64_t id = r->id;
   const std::string &reference = r->reference, &status = r->status, &earliest = r->earliest, &latest = r->latest;
-  if (status == "active") return Problem(409, "payment.already_paid", "/va");
   if (status == "expired") {
     return Problem(422, "payment.outside_window", "/paid_at", {{"earliest", earliest}, {"latest", latest}});
   }
-  if (status != "verified") return Problem(422, "payment.not_payable", "/va");
-  if (amount != bill) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", bill}});
+  if (status != "verified" && status != "active") return Problem(422, "payment.not_payable", "/va");
   const std::string day = FormatIsoDate(*paid_date);
-  if (day < earliest || day > latest) {
+  if (status == "verified" && (day < earliest || day > latest)) {
     return Problem(422, "payment.outside_window", "/paid_at", {{"earliest", earliest}, {"latest", latest}});
   }
+  // The payment pays exactly what the inquiry answers now: the months due, oldest first.
+  const AccountAnswer before = AccountOf(*r, *ahead);
+  if (before.refusal) return *before.refusal;
+  const json& due = Field(before.account, "due_now");
+  const json& months = Field(due, "months");
+  const int64_t due_amount = Field(due, "amount").get<int64_t>();
+  if (months.empty()) return Problem(409, "payment.already_paid", "/va");
+  if (amount != due_amount) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", due_amount}});
+  const bool reactivates = Field(before.account, "membership") == "inactive";
 
   json cards = json::array();
   for (const MemberRow& m : store_.Members(id)) cards.push_back(m.card_number.value_or(""));
   const std::string received = clock_.now();
   const json payload = {{"type", "daftar.receipt/1"}, {"reference", reference}, {"va", va},
-                        {"amount", amount},           {"bank_id", bank_id},     {"bank_ref", bank_ref},
-                        {"paid_at", paid_at},         {"received_at", received}, {"cards", cards}};
+                        {"amount", amount},           {"months", months},       {"bank_id", bank_id},
+                        {"bank_ref", bank_ref},       {"paid_at", paid_at},     {"received_at", received},
+                        {"cards", cards}};
   const json receipt = SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key));
   bool conflict = false;
   const bool applied = store_.Write([&](Changes& c) {
-    const Changes::Outcome added = c.AddPayment(id, bank_id, bank_ref, amount, paid_at, received, receipt.dump());
-    if (added != Changes::Outcome::kOk) {
-      conflict = added == Changes::Outcome::kConflict;
-      return false;
+    // A month already paid (another payment got there first) or this bank reference seen: conflict.
+    const auto fits = [&](Changes::Outcome o) {
+      conflict = conflict || o == Changes::Outcome::kConflict;
+      return o == Changes::Outcome::kOk;
+    };
+    if (!fits(c.AddPayment(id, bank_id, bank_ref, amount, paid_at, received, receipt.dump()))) return false;
+    for (const json& bill : ArrayOf(Field(due, "bills"))) {
+      const PaidMonthRow month{TextOf(Field(bill, "month")), Field(bill, "amount").get<int64_t>(), paid_at, bank_id, bank_ref};
+      if (!fits(c.AddPaidMonth(id, month))) return false;
     }
-    if (!c.MoveStatus(id, "verified", "active")) {
+    if (status == "verified" && !c.MoveStatus(id, "verified", "active")) {
       conflict = true;
       return false;
     }
-    return AppendAudit(c, keys_.audit_key, received, "payment_applied", reference, {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}});
+    return AppendAudit(c, keys_.audit_key, received, "payment_applied", reference,
+                       {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}, {"months", months}}) &&
+           (!reactivates || AppendAudit(c, keys_.audit_key, received, "reactivated", reference, {{"months", months}}));
   });
   if (conflict) {
     if (auto first = replay()) return *first;

@@ -132,6 +132,13 @@ class Registry {
     int64_t bill = 0;
   };
   Admission Admit(std::string_view package);
+  // The family's monthly account for today, from the core (daftar/account.h): its classes,
+  // members and months paid in; the core's errors (a month no tariff prices) as a refusal.
+  struct AccountAnswer {
+    json account;
+    std::optional<Answer> refusal;
+  };
+  AccountAnswer AccountOf(const RegistrationRow& r, int64_t months_ahead);
   Answer Decide(const std::string& reference, const std::vector<std::string>& from, const std::string& to,
                 const std::function<std::optional<Answer>(Changes&, const RegistrationRow&)>& apply);
   // The application as stored (its package opened), normalized by the rules as of its day.

@@ -181,6 +181,37 @@ CREATE TABLE facilities (
 CREATE INDEX facilities_by_district ON facilities(district_code);
 CREATE INDEX facilities_by_regency ON facilities(regency_code);
 )sql"},
+      // Monthly contributions: a family pays many times, each payment for one or more months.
+      // A month is paid once (its primary key); the first payment paid the month it was made in.
+      // SQLite cannot drop a constraint, so the payments table is rebuilt.
+      {R"sql(
+CREATE TABLE payments_new (
+  id INTEGER PRIMARY KEY,
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  bank_id TEXT NOT NULL,
+  bank_ref TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  paid_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  receipt TEXT NOT NULL,
+  UNIQUE (bank_id, bank_ref)
+);
+INSERT INTO payments_new SELECT id, registration_id, bank_id, bank_ref, amount, paid_at, received_at, receipt FROM payments;
+DROP TABLE payments;
+ALTER TABLE payments_new RENAME TO payments;
+CREATE INDEX payments_by_registration ON payments(registration_id);
+CREATE TABLE paid_months (
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  month TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  paid_at TEXT NOT NULL,
+  bank_id TEXT NOT NULL,
+  bank_ref TEXT NOT NULL,
+  PRIMARY KEY (registration_id, month)
+);
+INSERT INTO paid_months SELECT registration_id, substr(paid_at, 1, 7), amount, paid_at, bank_id, bank_ref FROM payments;
+)sql",
+       "SELECT setval(pg_get_serial_sequence('payments', 'id'), COALESCE((SELECT MAX(id) FROM payments), 0) + 1, false);"},
   };
   return kMigrations;
 }
@@ -207,22 +238,26 @@ bool Migrate(Connection& c, bool postgres, std::string& error) {
     error = c.Error();
     return false;
   }
-  Statement current = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-  current.Step();
-  const int64_t have = current.Int(0);
+  int64_t have = 0;
+  {  // finished before any migration runs: an open read would keep a table from being dropped
+    Statement current = c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    current.Step();
+    have = current.Int(0);
+  }
   const auto& migrations = Migrations();
   for (int64_t v = have; v < static_cast<int64_t>(migrations.size()); ++v) {
     const Migration& m = migrations[static_cast<std::size_t>(v)];
     const std::string sql = postgres ? ForPostgres(m.sql) : m.sql;
     bool ok = c.Exec(postgres ? "BEGIN" : "BEGIN IMMEDIATE") && c.Exec(sql);
     if (ok && postgres && m.postgres_only) ok = c.Exec(m.postgres_only);
-    Statement record = c.Prepare("INSERT INTO schema_version VALUES (?)");
+    std::string why = ok ? "" : c.Error();
     if (ok) {
+      Statement record = c.Prepare("INSERT INTO schema_version VALUES (?)");
       record.Bind(1, v + 1).Step();
       ok = record.ok();
     }
     if (!ok || !c.Exec("COMMIT")) {
-      error = "migration " + std::to_string(v + 1) + ": " + c.Error();
+      error = "migration " + std::to_string(v + 1) + ": " + (why.empty() ? c.Error() : why);
       c.Exec("ROLLBACK");
       return false;
     }
@@ -261,6 +296,8 @@ const CopiedTable kCopied[] = {
     {"operators", {{"id", 'i'}, {"name", 't'}, {"role", 't'}, {"password_hash", 't'}, {"setup_hash", 'b'},
                    {"setup_expires", 'i'}, {"created_at", 't'}}},
     {"operator_sessions", {{"token_hash", 'b'}, {"operator_id", 'i'}, {"csrf", 't'}, {"expires", 'i'}}},
+    {"paid_months", {{"registration_id", 'i'}, {"month", 't'}, {"amount", 'i'}, {"paid_at", 't'}, {"bank_id", 't'},
+                     {"bank_ref", 't'}}},
     {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
                     {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };

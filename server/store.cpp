@@ -112,6 +112,13 @@ Changes::Outcome Changes::AddPayment(int64_t registration, const std::string& ba
   return OutcomeOf(s);
 }
 
+Changes::Outcome Changes::AddPaidMonth(int64_t registration, const PaidMonthRow& m) {
+  Statement s = c_.Prepare(
+      "INSERT INTO paid_months (registration_id, month, amount, paid_at, bank_id, bank_ref) VALUES (?,?,?,?,?,?)");
+  s.Bind(1, registration).Bind(2, m.month).Bind(3, m.amount).Bind(4, m.paid_at).Bind(5, m.bank_id).Bind(6, m.bank_ref).Step();
+  return OutcomeOf(s);
+}
+
 std::vector<MemberRow> Changes::Members(int64_t registration) { return ReadMembers(c_, registration); }
 
 bool Changes::SetCardNumber(int64_t registration, int64_t position, const std::string& card) {
@@ -374,6 +381,15 @@ std::vector<PaymentRow> Store::Payments(int64_t registration) {
   std::vector<PaymentRow> payments;
   while (s.Step()) payments.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
   return payments;
+}
+
+std::vector<PaidMonthRow> Store::PaidMonths(int64_t registration) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT month, amount, paid_at, bank_id, bank_ref FROM paid_months WHERE registration_id = ? ORDER BY month");
+  s.Bind(1, registration);
+  std::vector<PaidMonthRow> months;
+  while (s.Step()) months.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
+  return months;
 }
 
 std::optional<std::string> Store::ReceiptFor(const std::string& bank_id, const std::string& bank_ref) {

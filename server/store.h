@@ -38,6 +38,13 @@ struct PaymentRow {
   std::string paid_at, bank_id, bank_ref, receipt;
 };
 
+// A month a family has paid for, and by which payment.
+struct PaidMonthRow {
+  std::string month;  // "YYYY-MM"
+  int64_t amount = 0;
+  std::string paid_at, bank_id, bank_ref;
+};
+
 struct ReviewRow {
   std::string reference, received, warnings, status, population_check;
   int64_t members = 0;
@@ -121,6 +128,8 @@ class Changes {
   // kConflict when this bank's reference, or a payment for this registration, exists.
   Outcome AddPayment(int64_t registration, const std::string& bank_id, const std::string& bank_ref, int64_t amount,
                      const std::string& paid_at, const std::string& received_at, const std::string& receipt);
+  // kConflict: that month is paid already.
+  Outcome AddPaidMonth(int64_t registration, const PaidMonthRow& month);
 
   std::vector<MemberRow> Members(int64_t registration);
   [[nodiscard]] std::vector<int64_t> NextCardSerials(int n) { return c_.NextCardSerials(n); }
@@ -213,6 +222,7 @@ class Store {
   std::optional<RegistrationRow> FindById(int64_t id);
   std::vector<MemberRow> Members(int64_t registration);
   std::vector<PaymentRow> Payments(int64_t registration);
+  std::vector<PaidMonthRow> PaidMonths(int64_t registration);  // oldest first
   std::optional<std::string> ReceiptFor(const std::string& bank_id, const std::string& bank_ref);
   std::vector<ReviewRow> ReviewQueue(const QueueFilter& filter);
   std::optional<VerificationJobRow> VerificationJob(int64_t registration);

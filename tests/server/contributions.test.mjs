@@ -1,0 +1,138 @@
+// Monthly contributions, walked through the calendar with `serve --clock-file`: the first payment
+// pays its month; each month is billed at its own tariff; a month unpaid at its end suspends cover
+// from the 1st of the next; paying the arrears and the current month reactivates at once and opens
+// the penalty window; months may be paid ahead; every month is paid once. Every amount is the
+// hand-computed one in the table below, with a test tariff that changes on 1 June 2026.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, family, seal, register, status, bank, sql, root } from '../support/server.mjs';
+
+// Class III for a family of two: 2 x 35 000 until May 2026, 2 x 42 000 from June (test tariff).
+const MONTH = { before: 70000, after: 84000 };
+const work = mkdtempSync(join(tmpdir(), 'daftar-months-'));
+const tariffs = JSON.parse(readFileSync(join(root, 'shared/data/tariffs.json'), 'utf8'));
+const current = tariffs.pbpu.at(-1);
+current.to = '2026-05-31';
+tariffs.pbpu.push({ from: '2026-06-01', basis: 'test tariff', classes: {
+  1: current.classes['1'], 2: current.classes['2'], 3: { total: 49000, participant: 42000, subsidy: 7000 } } });
+writeFileSync(join(work, 'tariffs.json'), JSON.stringify(tariffs));
+const clock = join(work, 'today');
+const on = (day) => writeFileSync(clock, `${day}\n`);
+on('2026-01-15');
+const server = await startServer({ tariffs: join(work, 'tariffs.json') }, { args: ['--clock-file', clock] });
+after(() => server.stop());
+
+let bankRefs = 0;
+const pay = (va, amount, day, extra = {}) =>
+  bank(server, 'payment', { va, amount, bank_ref: `MONTHS-${++bankRefs}`, paid_at: `${day}T09:00:00+07:00`, ...extra });
+const inquiry = (va, extra = {}) => bank(server, 'inquiry', { va, ...extra });
+const cardStatus = (s) => JSON.parse(s.cards[0].payload).status;
+
+test('a family through ten months: on time, suspended, reactivated across a tariff change, paid ahead', async () => {
+  const r = await register(server, seal(server, family(1)));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const see = async () => (await status(server, r.body.reference, r.body.access_token)).body;
+  let s = await see();
+  assert.equal(s.membership, 'none');
+  assert.deepEqual(s.due_now, { amount: MONTH.before, months: ['2026-01'] });
+  const va = s.bill.va;
+
+  // January: the first payment pays the month it is made in.
+  on('2026-01-20');
+  assert.equal((await pay(va, MONTH.before, '2026-01-20')).status, 200);
+  s = await see();
+  assert.equal(s.status, 'active');
+  assert.equal(s.membership, 'active');
+  assert.deepEqual(s.bills.map((b) => [b.month, b.amount, b.due, b.status]), [['2026-01', 70000, '2026-01-10', 'paid']]);
+  assert.deepEqual(s.due_now, { amount: 0, months: [] });
+
+  // February, on time.
+  on('2026-02-09');
+  let q = (await inquiry(va)).body;
+  assert.deepEqual([q.amount, q.months, q.status, q.membership], [MONTH.before, ['2026-02'], 'unpaid', 'active']);
+  const february = await pay(va, MONTH.before, '2026-02-09');
+  assert.equal(february.status, 200, JSON.stringify(february.body));
+  assert.deepEqual(JSON.parse(february.body.receipt.payload).months, ['2026-02']);
+
+  // March unpaid: active to its last day, inactive from 1 April.
+  on('2026-03-31');
+  s = await see();
+  assert.equal(s.membership, 'active');
+  assert.deepEqual(s.due_now, { amount: MONTH.before, months: ['2026-03'] });
+  on('2026-04-01');
+  s = await see();
+  assert.equal(s.membership, 'inactive');
+  assert.equal(s.suspended_from, '2026-04-01');
+  assert.equal(cardStatus(s), 'inactive');
+  assert.deepEqual(s.due_now, { amount: 2 * MONTH.before, months: ['2026-03', '2026-04'] });
+
+  // Still unpaid in June, after the tariff change: each month at its own tariff.
+  on('2026-06-02');
+  const arrears = 3 * MONTH.before + MONTH.after;  // March, April, May at 70 000; June at 84 000
+  q = (await inquiry(va)).body;
+  assert.deepEqual([q.amount, q.months, q.membership], [arrears, ['2026-03', '2026-04', '2026-05', '2026-06'], 'inactive']);
+  const short = await pay(va, 4 * MONTH.before, '2026-06-02');
+  assert.equal(short.status, 422);
+  assert.equal(short.body.errors[0].code, 'payment.amount_mismatch');
+  assert.equal(short.body.errors[0].params.expected, arrears);
+  const reactivation = { va, amount: arrears, bank_ref: 'REACTIVATE-1', paid_at: '2026-06-02T10:00:00+07:00' };
+  const first = await bank(server, 'payment', reactivation);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  s = await see();
+  assert.equal(s.membership, 'active');
+  assert.equal(cardStatus(s), 'active');
+  assert.equal(s.reactivated_at, '2026-06-02');
+  assert.equal(s.penalty_window_until, '2026-07-17');
+  assert.deepEqual(s.penalty, { rate_bp: 500, months_in_arrears: 3, max_months: 12, cap: 30000000 });
+  assert.deepEqual(s.bills.map((b) => [b.month, b.amount, b.status]), [
+    ['2026-01', 70000, 'paid'], ['2026-02', 70000, 'paid'], ['2026-03', 70000, 'paid'],
+    ['2026-04', 70000, 'paid'], ['2026-05', 70000, 'paid'], ['2026-06', 84000, 'paid']]);
+  // The same payment again is the same answer, and pays nothing twice.
+  const again = await bank(server, 'payment', reactivation);
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.body.receipt, first.body.receipt);
+  const audit = sql(server, `SELECT event FROM audit WHERE subject = '${r.body.reference}' ORDER BY seq`).split('\n');
+  assert.equal(audit.filter((e) => e === 'reactivated').length, 1);
+  assert.equal(audit.filter((e) => e === 'payment_applied').length, 3);
+
+  // Three months ahead: July to September.
+  on('2026-06-10');
+  q = (await inquiry(va, { months_ahead: 3 })).body;
+  assert.deepEqual([q.amount, q.months], [3 * MONTH.after, ['2026-07', '2026-08', '2026-09']]);
+  const tooFar = await inquiry(va, { months_ahead: 13 });
+  assert.equal(tooFar.status, 422);
+  assert.equal(tooFar.body.errors[0].code, 'account.too_many_months_ahead');
+  assert.equal((await pay(va, 3 * MONTH.after, '2026-06-10', { months_ahead: 3 })).status, 200);
+  q = (await inquiry(va)).body;
+  assert.deepEqual([q.amount, q.months, q.status], [0, [], 'paid']);
+  const nothingDue = await pay(va, 0, '2026-06-10');
+  assert.equal(nothingDue.status, 409);
+  assert.equal(nothingDue.body.errors[0].code, 'payment.already_paid');
+
+  // September: paid ahead, the penalty window closed; October due on the 10th.
+  on('2026-09-15');
+  s = await see();
+  assert.equal(s.membership, 'active');
+  assert.equal(s.penalty, null);
+  assert.deepEqual(s.due_now, { amount: 0, months: [] });
+  on('2026-10-01');
+  s = await see();
+  assert.equal(s.membership, 'active');
+  assert.deepEqual(s.due_now, { amount: MONTH.after, months: ['2026-10'] });
+  assert.deepEqual(s.bills.at(-1), { month: '2026-10', amount: MONTH.after, due: '2026-10-10', status: 'unpaid' });
+});
+
+test('two banks paying the same month at once: one is applied, the month is paid once', async () => {
+  on('2026-10-02');
+  const r = await register(server, seal(server, family(2)));
+  const va = (await status(server, r.body.reference, r.body.access_token)).body.bill.va;
+  assert.equal((await pay(va, MONTH.after, '2026-10-02')).status, 200);
+  on('2026-11-03');
+  const answers = await Promise.all([1, 2, 3, 4].map(() => pay(va, MONTH.after, '2026-11-03')));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409, 409, 409]);
+  const months = sql(server, `SELECT month FROM paid_months WHERE registration_id = (SELECT id FROM registrations WHERE reference = '${r.body.reference}') ORDER BY month`);
+  assert.deepEqual(months.trim().split('\n'), ['2026-10', '2026-11']);
+});
