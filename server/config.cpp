@@ -157,6 +157,31 @@ Config LoadConfig(const std::string& path, Findings& f) {
     if (registry.client_cert.empty() != registry.client_key.empty()) f.Error("/population_registry", "config.client_cert_and_key");
     config.population_registry = registry;
   }
+  if (doc.contains("notifications")) {
+    const json& n = Field(doc, "notifications");
+    NotificationsConfig& out = config.notifications;
+    if (!n.is_object()) f.Error("/notifications", "input.wrong_type", {{"expected", "object"}});
+    if (const json& email = Field(n, "email"); !email.is_null()) {
+      NotificationsConfig::Email e{TextOf(Field(email, "smtp_url")), TextOf(Field(email, "from")),
+                                   TextOf(Field(email, "username")), TextOf(Field(email, "password"))};
+      if (e.smtp_url.rfind("smtp://", 0) != 0 && e.smtp_url.rfind("smtps://", 0) != 0) {
+        f.Error("/notifications/email/smtp_url", "config.invalid_smtp_url");
+      }
+      if (e.from.find('@') == std::string::npos) f.Error("/notifications/email/from", "input.required");
+      out.email = e;
+    }
+    if (const json& sms = Field(n, "sms"); !sms.is_null()) {
+      NotificationsConfig::Sms g{TextOf(Field(sms, "url")), TextOf(Field(sms, "secret"))};
+      if (g.url.rfind("http://", 0) != 0 && g.url.rfind("https://", 0) != 0) f.Error("/notifications/sms/url", "config.invalid_url");
+      if (g.secret.size() < 16) f.Error("/notifications/sms/secret", "config.weak_gateway_secret", {{"min", int64_t{16}}});
+      out.sms = g;
+    }
+    out.sink_file = TextOf(Field(n, "sink_file"));
+    ReadInt(n, "retry_base_seconds", "/notifications", 1, 3600, out.retry_base_seconds, f);
+    ReadInt(n, "retry_max_seconds", "/notifications", 1, 86400, out.retry_max_seconds, f);
+    ReadInt(n, "lease_seconds", "/notifications", 2, 86400, out.lease_seconds, f);
+    ReadInt(n, "timeout_ms", "/notifications", 50, 600000, out.timeout_ms, f);
+  }
   ReadInt(doc, "operator_session_hours", "", 1, 24 * 30, config.operator_session_hours, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);

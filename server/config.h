@@ -45,6 +45,28 @@ struct PopulationRegistryConfig {
   int lease_seconds = 120;         // a claimed job another server may take over after this
 };
 
+// Messages to families (`notifications` in the config): e-mail over SMTP, SMS or WhatsApp through an
+// HTTP gateway, and a sink file that receives a copy of every message as a JSON line. A channel
+// that is not configured is not used; with nothing configured no message is queued.
+struct NotificationsConfig {
+  struct Email {
+    std::string smtp_url;  // smtp://HOST:PORT (STARTTLS when the server offers it) or smtps://…
+    std::string from, username, password;
+  };
+  struct Sms {
+    std::string url;     // the gateway's endpoint: POST, JSON, signed like the bank calls
+    std::string secret;  // the shared secret of X-Signature
+  };
+  std::optional<Email> email;
+  std::optional<Sms> sms;
+  std::string sink_file;
+  int retry_base_seconds = 5;      // backoff after a failed send: base·2^(n-1), jittered ...
+  int retry_max_seconds = 3600;    // ... up to this; a message is retried until it is sent
+  int lease_seconds = 60;          // a claimed message another server may take over after this
+  int timeout_ms = 10000;          // per send
+  [[nodiscard]] bool any() const { return email || sms || !sink_file.empty(); }
+};
+
 struct Config {
   std::map<std::string, std::string> banks;  // bank id -> shared secret for X-Signature
   int earliest_days = 14;                    // first payment: at the earliest this many days ...
@@ -61,6 +83,7 @@ struct Config {
   // is the last address in X-Forwarded-For, and their connections are not capped per address.
   std::vector<std::string> trusted_proxies;
   std::optional<PopulationRegistryConfig> population_registry;
+  NotificationsConfig notifications;
   int operator_session_hours = 8;  // an operator signs in again after this
 };
 

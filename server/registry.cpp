@@ -211,9 +211,9 @@ struct NumbersIssued {
 
 // Card numbers (never reused: serials only grow, in the same transaction), the family's virtual
 // account, and the payment window from `date`.
-std::optional<NumbersIssued> IssueNumbers(Changes& c, int64_t registration, Date date, const Config& config,
-                                          const std::string& audit_key, const std::string& at,
-                                          const std::string& reference) {
+std::optional<NumbersIssued> NewNumbers(Changes& c, int64_t registration, Date date, const Config& config,
+                                        const std::string& audit_key, const std::string& at,
+                                        const std::string& reference) {
   const std::vector<MemberRow> members = c.Members(registration);
   const std::vector<int64_t> serials = c.NextCardSerials(static_cast<int>(members.size()));
   if (serials.size() != members.size()) return std::nullopt;
@@ -234,6 +234,50 @@ std::optional<NumbersIssued> IssueNumbers(Changes& c, int64_t registration, Date
   }
   if (!AppendAudit(c, audit_key, at, "numbers_issued", reference, {{"cards", issued.cards}, {"va", issued.va}})) return std::nullopt;
   return issued;
+}
+
+}  // namespace
+
+bool Registry::IssueNumbers(Changes& c, int64_t registration, Date date, const std::string& at,
+                            const std::string& reference, int64_t amount) {
+  const std::optional<NumbersIssued> issued = NewNumbers(c, registration, date, config_, keys_.audit_key, at, reference);
+  if (!issued) return false;
+  std::string cards;
+  for (const std::string& card : issued->cards) cards += (cards.empty() ? "" : ", ") + card;
+  return NotifyFamily(c, registration, reference + ":verified", "notify.verified",
+                      {{"reference", reference}, {"cards", cards}, {"amount", amount}, {"va", issued->va},
+                       {"latest", FormatIsoDate(issued->latest)}},
+                      at);
+}
+
+bool Registry::NotifyFamily(Changes& c, int64_t registration, const std::string& event, const std::string& template_code,
+                            json params, const std::string& at) {
+  const NotificationsConfig& n = config_.notifications;
+  if (!n.any()) return true;
+  const std::optional<ContactRow> contact = c.Contact(registration);
+  if (!contact) return true;  // registered before contacts were kept
+  const bool sink = !n.sink_file.empty();
+  std::vector<std::pair<std::string, std::string>> to;
+  if (contact->phone && (n.sms || sink)) to.emplace_back("sms", *contact->phone);
+  if (contact->email && (n.email || sink)) to.emplace_back("email", *contact->email);
+  for (const auto& [channel, recipient] : to) {
+    const OutboxRow m{0, event + ":" + channel, channel, recipient, template_code, params.dump(), contact->language, at,
+                      clock_.unix_seconds(), 0};
+    if (!c.QueueMessage(m)) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// The application's contact, as the family's messages need it.
+ContactRow ContactOf(const json& application) {
+  const json& contact = Field(application, "contact");
+  ContactRow row;
+  if (const std::string phone = TextOf(Field(contact, "phone")); !phone.empty()) row.phone = phone;
+  if (const std::string email = TextOf(Field(contact, "email")); !email.empty()) row.email = email;
+  if (Field(contact, "language") == "en") row.language = "en";
+  return row;
 }
 
 }  // namespace
@@ -399,11 +443,13 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
     }
     if (AddMembers(c, id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk) return false;
     if (!AppendAudit(c, keys_.audit_key, at, "registration_received", reference,
-                     {{"status", status}, {"members", members.size()}, {"warnings", WarningCodes(warnings)}})) {
+                     {{"status", status}, {"members", members.size()}, {"warnings", WarningCodes(warnings)}}) ||
+        !c.SetContact(id, ContactOf(normalized)) ||
+        !NotifyFamily(c, id, reference + ":received", "notify.registration_received", {{"reference", reference}}, at)) {
       return false;
     }
     if (status == "verifying") return c.AddVerificationJob(id, clock_.unix_seconds(), false);
-    return status != "verified" || IssueNumbers(c, id, today, config_, keys_.audit_key, at, reference).has_value();
+    return status != "verified" || IssueNumbers(c, id, today, at, reference, admitted.bill);
   });
   if (replayed) {
     if (auto first = replay()) return *first;
@@ -442,7 +488,7 @@ Answer Registry::Correct(const std::string& reference, std::string_view token, s
     const ReplacedApplication replacement{Field(normalized, "class").dump(), TextOf(Field(normalized, "segment")),
                                           HeadName(normalized), admitted.warnings.dump(), std::string(package),
                                           DistrictOf(normalized), admitted.bill};
-    if (!c.ReplaceApplication(current->id, replacement, at) ||
+    if (!c.ReplaceApplication(current->id, replacement, at) || !c.SetContact(current->id, ContactOf(normalized)) ||
         AddMembers(c, current->id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk ||
         !c.DeleteRegistryChecks(current->id)) {
       return false;
@@ -586,7 +632,12 @@ std::string Registry::ConcludeVerification(int64_t registration, bool then_revie
         !AppendAudit(c, keys_.audit_key, at, "population_checked", row->reference, {{"status", outcome}, {"results", results}})) {
       return false;
     }
-    return outcome != "verified" || IssueNumbers(c, registration, today, config_, keys_.audit_key, at, row->reference).has_value();
+    if (outcome == "needs_correction" &&
+        !NotifyFamily(c, registration, row->reference + ":correction:" + at, "notify.correction_needed",
+                      {{"reference", row->reference}}, at)) {
+      return false;
+    }
+    return outcome != "verified" || IssueNumbers(c, registration, today, at, row->reference, row->bill_amount);
   });
   return done ? outcome : std::string();
 }
@@ -668,7 +719,7 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   return {200, std::move(body)};
 }
 
-Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t months_ahead) {
+Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying) {
   // Until changes to class and members exist, the class and every member apply from registration.
   const std::string since = r.created_date.substr(0, 7);
   json members = json::array(), paid = json::array();
@@ -676,6 +727,7 @@ Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t mo
   for (const PaidMonthRow& m : store_.PaidMonths(r.id)) {
     paid.push_back({{"month", m.month}, {"amount", m.amount}, {"paid_at", m.paid_at}});
   }
+  for (const json& m : paying) paid.push_back(m);  // a payment being applied: the account after it
   const json request = {{"today", FormatIsoDate(clock_.today())}, {"classes", json::array({{{"from", since}, {"class", Parse(r.klass)}}})},
                         {"members", members}, {"paid", paid}, {"months_ahead", months_ahead}};
   DispatchOptions options;
@@ -771,6 +823,25 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   if (months.empty()) return Problem(409, "payment.already_paid", "/va");
   if (amount != due_amount) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", due_amount}});
   const bool reactivates = Field(before.account, "membership") == "inactive";
+  // What the family is told: the months paid, and when it reactivates, its penalty window.
+  json paying = json::array();
+  std::string month_list;
+  for (const json& bill : ArrayOf(Field(due, "bills"))) {
+    paying.push_back({{"month", Field(bill, "month")}, {"amount", Field(bill, "amount")}, {"paid_at", paid_at}});
+    month_list += (month_list.empty() ? "" : ",") + TextOf(Field(bill, "month"));
+  }
+  json reactivated;
+  if (reactivates) {
+    const AccountAnswer after = AccountOf(*r, 0, paying);
+    if (after.refusal) return *after.refusal;
+    const json& penalty = Field(after.account, "penalty");
+    reactivated = {{"reference", r->reference},
+                   {"reactivated_at", Field(after.account, "reactivated_at")},
+                   {"penalty_window_until", Field(after.account, "penalty_window_until")},
+                   {"rate_bp", Field(penalty, "rate_bp")},
+                   {"max_months", Field(penalty, "max_months")},
+                   {"cap", Field(penalty, "cap")}};
+  }
 
   json cards = json::array();
   for (const MemberRow& m : store_.Members(id)) cards.push_back(m.card_number.value_or(""));
@@ -798,7 +869,11 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
     }
     return AppendAudit(c, keys_.audit_key, received, "payment_applied", reference,
                        {{"bank_id", bank_id}, {"bank_ref", bank_ref}, {"amount", amount}, {"months", months}}) &&
-           (!reactivates || AppendAudit(c, keys_.audit_key, received, "reactivated", reference, {{"months", months}}));
+           (!reactivates || AppendAudit(c, keys_.audit_key, received, "reactivated", reference, {{"months", months}})) &&
+           NotifyFamily(c, id, reference + ":paid:" + bank_id + ":" + bank_ref, "notify.payment_received",
+                        {{"reference", reference}, {"amount", amount}, {"months", month_list}, {"bank_ref", bank_ref}}, received) &&
+           (!reactivates ||
+            NotifyFamily(c, id, reference + ":reactivated:" + bank_id + ":" + bank_ref, "notify.reactivated", reactivated, received));
   });
   if (conflict) {
     if (auto first = replay()) return *first;
@@ -942,7 +1017,7 @@ Answer Registry::Approve(const std::string& reference, const OperatorIdentity& w
     const json decision = {{"decision", "approved"}, {"operator", who.name}, {"override_registry", mismatch}, {"note", note}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, std::nullopt) ||
         !AppendAudit(c, keys_.audit_key, at, "approved", reference, ByOperator(who, {{"override_registry", mismatch}})) ||
-        !IssueNumbers(c, row.id, today, config_, keys_.audit_key, at, reference)) {
+        !IssueNumbers(c, row.id, today, at, reference, row.bill_amount)) {
       return Problem(503, "storage.unavailable");
     }
     return std::nullopt;
@@ -963,7 +1038,8 @@ Answer Registry::Reject(const std::string& reference, const OperatorIdentity& wh
     // The family may apply again: its NIKs no longer count as registered.
     const json decision = {{"decision", "rejected"}, {"operator", who.name}, {"reasons", reasons}, {"note", note}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.FreeNiks(row.id) ||
-        !AppendAudit(c, keys_.audit_key, at, "rejected", reference, ByOperator(who, {{"reasons", reasons}}))) {
+        !AppendAudit(c, keys_.audit_key, at, "rejected", reference, ByOperator(who, {{"reasons", reasons}})) ||
+        !NotifyFamily(c, row.id, reference + ":rejected", "notify.rejected", {{"reference", reference}}, at)) {
       return Problem(503, "storage.unavailable");
     }
     return std::nullopt;
@@ -985,7 +1061,8 @@ Answer Registry::RequestCorrection(const std::string& reference, const OperatorI
   return Decide(reference, {"review"}, "needs_correction", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
     const json decision = {{"decision", "correction_requested"}, {"operator", who.name}, {"message", message}, {"at", at}};
     if (!c.SetDecision(row.id, decision.dump()) || !c.SetCorrections(row.id, corrections.dump()) ||
-        !AppendAudit(c, keys_.audit_key, at, "correction_requested", reference, ByOperator(who))) {
+        !AppendAudit(c, keys_.audit_key, at, "correction_requested", reference, ByOperator(who)) ||
+        !NotifyFamily(c, row.id, reference + ":correction:" + at, "notify.correction_needed", {{"reference", reference}}, at)) {
       return Problem(503, "storage.unavailable");
     }
     return std::nullopt;

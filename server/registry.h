@@ -138,7 +138,14 @@ class Registry {
     json account;
     std::optional<Answer> refusal;
   };
-  AccountAnswer AccountOf(const RegistrationRow& r, int64_t months_ahead);
+  AccountAnswer AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying = json::array());
+  // Card numbers, the virtual account and the payment window (audited), and the family told.
+  bool IssueNumbers(Changes& c, int64_t registration, Date date, const std::string& at, const std::string& reference,
+                    int64_t amount);
+  // Queues `template_code` with `params` to the family on every channel that reaches it and that
+  // this server sends on, once per `event` (the outbox's dedupe key); false only if storage failed.
+  bool NotifyFamily(Changes& c, int64_t registration, const std::string& event, const std::string& template_code,
+                    json params, const std::string& at);
   Answer Decide(const std::string& reference, const std::vector<std::string>& from, const std::string& to,
                 const std::function<std::optional<Answer>(Changes&, const RegistrationRow&)>& apply);
   // The application as stored (its package opened), normalized by the rules as of its day.

@@ -12,6 +12,7 @@
 #include "checked_json.h"
 #include "daftar/documents.h"
 #include "daftar/json_depth.h"
+#include "notifications.h"
 #include "verification.h"
 
 namespace daftar::server {
@@ -695,6 +696,19 @@ HttpResponse Router::Metrics() {
         << "# HELP daftar_verifications_concluded_total Verification jobs concluded by this server.\n"
            "# TYPE daftar_verifications_concluded_total counter\ndaftar_verifications_concluded_total "
         << verifier_->concluded() << "\n";
+  }
+  const Store::OutboxCounts outbox = registry_.store().Outbox();
+  out << "# HELP daftar_outbox_messages Messages to families in the outbox: unsent, unsent after a failed try, sent.\n"
+         "# TYPE daftar_outbox_messages gauge\n"
+      << "daftar_outbox_messages{state=\"unsent\"} " << outbox.unsent << "\n"
+      << "daftar_outbox_messages{state=\"failing\"} " << outbox.failing << "\n"
+      << "daftar_outbox_messages{state=\"sent\"} " << outbox.sent << "\n";
+  if (notifier_ != nullptr) {
+    out << "# HELP daftar_messages_sent_total Messages this server sent.\n# TYPE daftar_messages_sent_total counter\n"
+        << "daftar_messages_sent_total " << notifier_->sent() << "\n"
+        << "# HELP daftar_message_failures_total Sends that failed (each retried later).\n"
+           "# TYPE daftar_message_failures_total counter\ndaftar_message_failures_total "
+        << notifier_->failed_attempts() << "\n";
   }
   out << "# HELP daftar_upload_bytes_total Bytes received by resumable uploads.\n# TYPE daftar_upload_bytes_total counter\n"
       << "daftar_upload_bytes_total " << uploads_.bytes_received() << "\n";

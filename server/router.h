@@ -30,6 +30,7 @@ struct RouterOptions {
 };
 
 class Verifier;
+class Notifier;
 
 class Router final : public HttpHandler {
  public:
@@ -46,6 +47,7 @@ class Router final : public HttpHandler {
   void Sweep() override;
   // The verification workers, for /metrics (none without a population registry).
   void SetVerifier(const Verifier* verifier) { verifier_ = verifier; }
+  void SetNotifier(const Notifier* notifier) { notifier_ = notifier; }
 
  private:
   HttpResponse Api(const HttpRequest& request, const std::string& path);
@@ -76,6 +78,7 @@ class Router final : public HttpHandler {
   UploadStore uploads_;
   Operators operators_;
   const Verifier* verifier_ = nullptr;
+  const Notifier* notifier_ = nullptr;
 
   std::mutex buckets_mutex_;  // the rate buckets
   struct Bucket {

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "config.h"
 #include "http_server.h"
+#include "notifications.h"
 #include "population_registry_http.h"
 #include "registry.h"
 #include "router.h"
@@ -135,6 +136,10 @@ int Serve(const std::vector<std::string>& raw) {
     clock = server::FileCalendarClock(*file);
     notes.push_back("the calendar comes from " + *file + " (today " + FormatIsoDate(*day) + "), not the system clock");
   }
+  // Messages to families: with nothing configured, `--dev` keeps them in a file to read.
+  if (args.Has("--dev") && !config.notifications.any()) {
+    config.notifications.sink_file = (fs::path(data_dir) / "outbox.jsonl").string();
+  }
   server::Registry registry(*db, config, *keys, clock);
   registry.ExpireUnpaid();
   server::Router router(registry, config, *keys, clock,
@@ -161,12 +166,27 @@ int Serve(const std::vector<std::string>& raw) {
   } else {
     notes.push_back("no population registry configured: registrations are not compared with Dukcapil");
   }
+  // The notification job: sends what the outbox holds, beside the HTTP server.
+  std::unique_ptr<server::Notifier> notifier;
+  if (const server::NotificationsConfig& n = config.notifications; n.any()) {
+    notifier = std::make_unique<server::Notifier>(registry, n, n.email ? server::SmtpTransport(*n.email, n.timeout_ms) : nullptr,
+                                                  n.sms ? server::GatewayTransport(*n.sms, n.timeout_ms) : nullptr);
+    router.SetNotifier(notifier.get());
+    notifier->Start();
+    std::string channels = n.email ? "e-mail via " + n.email->smtp_url : "";
+    if (n.sms) channels += (channels.empty() ? "" : ", ") + std::string("SMS via ") + n.sms->url;
+    if (!n.sink_file.empty()) channels += (channels.empty() ? "" : ", ") + std::string("a copy of each in ") + n.sink_file;
+    notes.push_back("messages to families: " + channels);
+  } else {
+    notes.push_back("no notifications configured: families get no e-mail or SMS (add \"notifications\" to --config)");
+  }
   const int code = server::RunHttpServer(router, config, listen, [&](const std::string& url) {
     std::cout << "Daftar is serving on " << url << "/  (Ctrl-C stops it)\n";
     for (const std::string& note : notes) std::cout << "  " << note << "\n";
     std::cout << std::flush;
   });
   if (verifier) verifier->Stop();
+  if (notifier) notifier->Stop();
   return code;
 }
 

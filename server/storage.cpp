@@ -212,6 +212,33 @@ CREATE TABLE paid_months (
 INSERT INTO paid_months SELECT registration_id, substr(paid_at, 1, 7), amount, paid_at, bank_id, bank_ref FROM payments;
 )sql",
        "SELECT setval(pg_get_serial_sequence('payments', 'id'), COALESCE((SELECT MAX(id) FROM payments), 0) + 1, false);"},
+      // Messages to families: where to reach each family (from its application), and the durable
+      // outbox the notification job sends from (claimed with a lease, like verification jobs).
+      // `dedupe` names the event and channel, so one event is queued once.
+      {R"sql(
+CREATE TABLE contacts (
+  registration_id INTEGER NOT NULL PRIMARY KEY REFERENCES registrations(id),
+  phone TEXT,
+  email TEXT,
+  language TEXT NOT NULL
+);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  dedupe TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  template TEXT NOT NULL,
+  params TEXT NOT NULL,
+  language TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  due INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL,
+  sent_at TEXT,
+  last_error TEXT
+);
+CREATE INDEX outbox_by_due ON outbox(sent_at, due);
+)sql"},
   };
   return kMigrations;
 }
@@ -298,6 +325,10 @@ const CopiedTable kCopied[] = {
     {"operator_sessions", {{"token_hash", 'b'}, {"operator_id", 'i'}, {"csrf", 't'}, {"expires", 'i'}}},
     {"paid_months", {{"registration_id", 'i'}, {"month", 't'}, {"amount", 'i'}, {"paid_at", 't'}, {"bank_id", 't'},
                      {"bank_ref", 't'}}},
+    {"contacts", {{"registration_id", 'i'}, {"phone", 't'}, {"email", 't'}, {"language", 't'}}},
+    {"outbox", {{"id", 'i'}, {"dedupe", 't'}, {"channel", 't'}, {"recipient", 't'}, {"template", 't'}, {"params", 't'},
+                {"language", 't'}, {"created_at", 't'}, {"due", 'i'}, {"attempts", 'i'}, {"lease_until", 'i'},
+                {"sent_at", 't'}, {"last_error", 't'}}},
     {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
                     {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };

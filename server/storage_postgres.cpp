@@ -261,7 +261,8 @@ class PgConnection final : public Connection {
         "SELECT setval(pg_get_serial_sequence('registrations', 'id'), COALESCE((SELECT MAX(id) FROM registrations), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('payments', 'id'), COALESCE((SELECT MAX(id) FROM payments), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('audit', 'seq'), COALESCE((SELECT MAX(seq) FROM audit), 0) + 1, false);"
-        "SELECT setval(pg_get_serial_sequence('operators', 'id'), COALESCE((SELECT MAX(id) FROM operators), 0) + 1, false);");
+        "SELECT setval(pg_get_serial_sequence('operators', 'id'), COALESCE((SELECT MAX(id) FROM operators), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('outbox', 'id'), COALESCE((SELECT MAX(id) FROM outbox), 0) + 1, false);");
   }
 
   // Ends the job's transaction: true only if PostgreSQL says COMMIT (after an error inside the

@@ -112,6 +112,69 @@ Changes::Outcome Changes::AddPayment(int64_t registration, const std::string& ba
   return OutcomeOf(s);
 }
 
+bool Changes::SetContact(int64_t registration, const ContactRow& contact) {
+  Statement s = c_.Prepare(
+      "INSERT INTO contacts (registration_id, phone, email, language) VALUES (?,?,?,?) "
+      "ON CONFLICT (registration_id) DO UPDATE SET phone = excluded.phone, email = excluded.email, language = excluded.language");
+  s.Bind(1, registration);
+  BindOptional(s, 2, contact.phone, false);
+  BindOptional(s, 3, contact.email, false);
+  s.Bind(4, contact.language).Step();
+  return s.ok();
+}
+
+std::optional<ContactRow> Changes::Contact(int64_t registration) {
+  Statement s = c_.Prepare("SELECT phone, email, language FROM contacts WHERE registration_id = ?");
+  s.Bind(1, registration);
+  if (!s.Step()) return std::nullopt;
+  ContactRow contact;
+  if (!s.IsNull(0)) contact.phone = s.Text(0);
+  if (!s.IsNull(1)) contact.email = s.Text(1);
+  contact.language = s.Text(2);
+  return contact;
+}
+
+bool Changes::QueueMessage(const OutboxRow& m) {
+  Statement s = c_.Prepare(
+      "INSERT INTO outbox (dedupe, channel, recipient, template, params, language, created_at, due, attempts, lease_until) "
+      "VALUES (?,?,?,?,?,?,?,?,0,0) ON CONFLICT (dedupe) DO NOTHING");
+  s.Bind(1, m.dedupe).Bind(2, m.channel).Bind(3, m.recipient).Bind(4, m.template_code).Bind(5, m.params)
+      .Bind(6, m.language).Bind(7, m.created_at).Bind(8, m.due).Step();
+  return s.ok();
+}
+
+std::vector<OutboxRow> Changes::ClaimMessages(int64_t now, int64_t lease_until, int limit) {
+  Statement due = c_.Prepare(
+      "SELECT id, dedupe, channel, recipient, template, params, language, created_at, due, attempts FROM outbox "
+      "WHERE sent_at IS NULL AND due <= ? AND lease_until <= ? ORDER BY due LIMIT ?");
+  due.Bind(1, now).Bind(2, now).Bind(3, int64_t{limit});
+  std::vector<OutboxRow> candidates;
+  while (due.Step()) {
+    candidates.push_back({due.Int(0), due.Text(1), due.Text(2), due.Text(3), due.Text(4), due.Text(5), due.Text(6),
+                          due.Text(7), due.Int(8), due.Int(9)});
+  }
+  std::vector<OutboxRow> claimed;
+  for (const OutboxRow& m : candidates) {
+    // Guarded by the lease it saw: another server that claimed the message first leaves 0 rows here.
+    Statement take = c_.Prepare("UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_until <= ? AND sent_at IS NULL");
+    take.Bind(1, lease_until).Bind(2, m.id).Bind(3, now).Step();
+    if (take.ok() && take.Changes() == 1) claimed.push_back(m);
+  }
+  return claimed;
+}
+
+bool Changes::MessageSent(int64_t id, const std::string& at) {
+  Statement s = c_.Prepare("UPDATE outbox SET sent_at = ?, lease_until = 0, last_error = NULL WHERE id = ? AND sent_at IS NULL");
+  s.Bind(1, at).Bind(2, id).Step();
+  return s.ok();
+}
+
+bool Changes::RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const std::string& error) {
+  Statement s = c_.Prepare("UPDATE outbox SET due = ?, attempts = ?, last_error = ?, lease_until = 0 WHERE id = ?");
+  s.Bind(1, due).Bind(2, attempts).Bind(3, error).Bind(4, id).Step();
+  return s.ok();
+}
+
 Changes::Outcome Changes::AddPaidMonth(int64_t registration, const PaidMonthRow& m) {
   Statement s = c_.Prepare(
       "INSERT INTO paid_months (registration_id, month, amount, paid_at, bank_id, bank_ref) VALUES (?,?,?,?,?,?)");
@@ -390,6 +453,15 @@ std::vector<PaidMonthRow> Store::PaidMonths(int64_t registration) {
   std::vector<PaidMonthRow> months;
   while (s.Step()) months.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
   return months;
+}
+
+Store::OutboxCounts Store::Outbox() {
+  Statement s = db_.Reader().Prepare(
+      "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0), "
+      "COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0), "
+      "COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END), 0) FROM outbox");
+  if (!s.Step()) return {};
+  return {s.Int(0), s.Int(1), s.Int(2)};
 }
 
 std::optional<std::string> Store::ReceiptFor(const std::string& bank_id, const std::string& bank_ref) {

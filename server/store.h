@@ -45,6 +45,20 @@ struct PaidMonthRow {
   std::string paid_at, bank_id, bank_ref;
 };
 
+// Where a family hears from us: its application's contact.
+struct ContactRow {
+  std::optional<std::string> phone, email;
+  std::string language = "id";  // "id" or "en"
+};
+
+// A message in the outbox: one channel, one recipient; its text is rendered from the catalogue's
+// template and params (JSON) when it is sent.
+struct OutboxRow {
+  int64_t id = 0;
+  std::string dedupe, channel, recipient, template_code, params, language, created_at;
+  int64_t due = 0, attempts = 0;
+};
+
 struct ReviewRow {
   std::string reference, received, warnings, status, population_check;
   int64_t members = 0;
@@ -128,6 +142,14 @@ class Changes {
   // kConflict when this bank's reference, or a payment for this registration, exists.
   Outcome AddPayment(int64_t registration, const std::string& bank_id, const std::string& bank_ref, int64_t amount,
                      const std::string& paid_at, const std::string& received_at, const std::string& receipt);
+  bool SetContact(int64_t registration, const ContactRow& contact);  // replaces the earlier one
+  std::optional<ContactRow> Contact(int64_t registration);
+  // A message whose dedupe key was queued before is not queued again (each event is told once).
+  bool QueueMessage(const OutboxRow& message);
+  // Claims up to `limit` unsent messages due by `now` whose lease ran out (see verification jobs).
+  std::vector<OutboxRow> ClaimMessages(int64_t now, int64_t lease_until, int limit);
+  bool MessageSent(int64_t id, const std::string& at);
+  bool RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const std::string& error);
   // kConflict: that month is paid already.
   Outcome AddPaidMonth(int64_t registration, const PaidMonthRow& month);
 
@@ -223,6 +245,10 @@ class Store {
   std::vector<MemberRow> Members(int64_t registration);
   std::vector<PaymentRow> Payments(int64_t registration);
   std::vector<PaidMonthRow> PaidMonths(int64_t registration);  // oldest first
+  struct OutboxCounts {
+    int64_t unsent = 0, failing = 0, sent = 0;  // failing: unsent and tried at least once
+  };
+  OutboxCounts Outbox();
   std::optional<std::string> ReceiptFor(const std::string& bank_id, const std::string& bank_ref);
   std::vector<ReviewRow> ReviewQueue(const QueueFilter& filter);
   std::optional<VerificationJobRow> VerificationJob(int64_t registration);

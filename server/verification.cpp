@@ -1,6 +1,5 @@
 #include "verification.h"
 
-#include <chrono>
 #include <iostream>
 
 namespace daftar::server {
@@ -9,39 +8,6 @@ Verifier::Verifier(Registry& registry, PopulationRegistry& adapter, const Popula
     : registry_(registry), adapter_(adapter), config_(config) {}
 
 Verifier::~Verifier() { Stop(); }
-
-void Verifier::Start() {
-  for (int i = 0; i < config_.concurrency; ++i) {
-    workers_.emplace_back([this] {
-      while (!stopping_) {
-        if (WorkOne()) continue;
-        // Nothing due: wait for a new job, or poll now and then for retries and for jobs that
-        // other servers queued or abandoned.
-        std::unique_lock lock(mutex_);
-        const uint64_t seen = wakeups_;
-        wake_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || wakeups_ != seen; });
-      }
-    });
-  }
-}
-
-void Verifier::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  for (std::thread& t : workers_) t.join();
-  workers_.clear();
-}
-
-void Verifier::Wake() {
-  {
-    std::lock_guard lock(mutex_);
-    ++wakeups_;
-  }
-  wake_.notify_one();
-}
 
 bool Verifier::WorkOne() {
   const int64_t now = registry_.clock().unix_seconds();
@@ -59,7 +25,7 @@ void Verifier::Work(const VerificationJobRow& job) {
   const std::optional<std::vector<PendingCheck>> pending = registry_.PendingChecks(job.registration);
   if (pending) {
     for (const PendingCheck& check : *pending) {
-      if (stopping_) return;  // the lease runs out and the job is taken up again
+      if (workers_.stopping()) return;  // the lease runs out and the job is taken up again
       const RegistryAnswer answer = adapter_.Verify(check.request);
       if (answer.result == RegistryAnswer::Result::kUnavailable) {
         ++unavailable_;

@@ -6,16 +6,14 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <random>
-#include <thread>
-#include <vector>
 
 #include "config.h"
 #include "population_registry.h"
 #include "registry.h"
+#include "workers.h"
 
 namespace daftar::server {
 
@@ -25,10 +23,10 @@ class Verifier {
   ~Verifier();  // stops and joins the workers
 
   // Starts `config.concurrency` workers.
-  void Start();
-  void Stop();
+  void Start() { workers_.Start(config_.concurrency, [this] { return WorkOne(); }); }
+  void Stop() { workers_.Stop(); }
   // A job was queued: a waiting worker looks now rather than at its next poll.
-  void Wake();
+  void Wake() { workers_.Wake(); }
 
   // Claims one due job and works it; false when none was due. (The workers' step; tests and
   // benchmarks may call it directly.)
@@ -44,11 +42,8 @@ class Verifier {
   Registry& registry_;
   PopulationRegistry& adapter_;
   const PopulationRegistryConfig config_;
-  std::vector<std::thread> workers_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;  // guards wakeups_ and random_
-  std::condition_variable wake_;
-  uint64_t wakeups_ = 0;
+  Workers workers_;
+  std::mutex mutex_;  // guards random_
   std::mt19937_64 random_{std::random_device{}()};
   std::atomic<uint64_t> unavailable_{0}, concluded_{0};
 };

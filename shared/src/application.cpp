@@ -61,6 +61,11 @@ class Validator {
     if (const json* contact = in_.Object(app_, "contact", "", Need::kRequired)) {
       Field(*contact, "phone", "/contact", CheckMobilePhone);
       Field(*contact, "email", "/contact", CheckEmail);
+      // The language the family's messages are written in (Bahasa Indonesia unless it chose English).
+      if (const auto language = in_.String(*contact, "language", "/contact", Need::kOptional);
+          language && *language != "id" && *language != "en") {
+        f().Error("/contact/language", "contact.unknown_language", {{"allowed", "id, en"}});
+      }
     }
     if (const json* address = in_.Object(app_, "address", "", Need::kRequired)) {
       Field(*address, "line", "/address", CheckAddressLine);

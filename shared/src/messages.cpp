@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
+
+#include "daftar/date.h"
 
 namespace daftar {
 namespace {
@@ -35,15 +38,18 @@ constexpr Entry kCatalogue[] = {
     {"card.invalid_serial", "Nomor urut kartu harus antara 1 dan {max}.", "The card serial must be between 1 and {max}."},
     {"card.required", "Isi nomor kartu JKN.", "Enter the JKN card number."},
     {"config.client_cert_and_key", "Sertifikat klien (client_cert) dan kuncinya (client_key) harus diisi bersama.", "The client certificate (client_cert) and its key (client_key) go together."},
+    {"config.invalid_smtp_url", "Alamat server surel harus diawali smtp:// atau smtps://, misalnya smtp://mail.contoh.go.id:587.", "The mail server address must start with smtp:// or smtps://, e.g. smtp://mail.example.go.id:587."},
     {"config.invalid_url", "Alamat harus diawali http:// atau https://, misalnya http://10.0.0.5:8090.", "The address must start with http:// or https://, e.g. http://10.0.0.5:8090."},
     {"config.unreadable", "Berkas konfigurasi {file} tidak dapat dibaca sebagai JSON.", "The configuration file {file} cannot be read as JSON."},
     {"config.weak_admin_token", "Token petugas harus paling sedikit {min} karakter.", "The operator token needs at least {min} characters."},
     {"config.weak_bank_secret", "Rahasia bank harus paling sedikit {min} karakter.", "A bank secret needs at least {min} characters."},
+    {"config.weak_gateway_secret", "Rahasia gateway SMS harus paling sedikit {min} karakter.", "The SMS gateway secret needs at least {min} characters."},
     {"config.window_inverted", "Batas akhir pembayaran harus sesudah batas awal.", "The latest payment day must come after the earliest."},
     {"consent.invalid_given_at", "Waktu persetujuan harus berupa tanggal dan jam ISO 8601 (misalnya 2026-12-01T09:30:00+07:00) dan tidak setelah hari ini.", "The time of consent must be an ISO 8601 date and time (e.g. 2026-12-01T09:30:00+07:00) and not after today."},
     {"consent.required", "Centang persetujuan pemeriksaan data ke Dukcapil (data kependudukan) sebelum mengirim: tanpa itu pendaftaran tidak dapat diperiksa.", "Tick the consent to check your data with Dukcapil (the population registry) before sending: without it the registration cannot be checked."},
     {"consent.text_v1", "Saya setuju NIK, nomor KK, nama, tanggal lahir, dan jenis kelamin setiap anggota keluarga yang saya daftarkan dicocokkan dengan data kependudukan Dukcapil, hanya untuk pendaftaran JKN ini. BPJS Kesehatan hanya menyimpan hasil cocok atau tidak cocok, bukan data Dukcapil.", "I agree that the NIK, family card number, name, date of birth and sex of each family member I register are compared with Dukcapil's population records, only for this JKN registration. BPJS Kesehatan keeps only whether they matched, not Dukcapil's data."},
     {"consent.unknown_text_version", "Versi teks persetujuan tidak dikenal; versi yang berlaku: {current}. Muat ulang halaman dan setujui lagi.", "Unknown version of the consent text; the current one is {current}. Reload the page and agree again."},
+    {"contact.unknown_language", "Bahasa untuk pesan harus salah satu dari: {allowed}.", "The language for messages must be one of: {allowed}."},
     {"date.in_future", "Tanggal tidak boleh setelah hari ini ({today}).", "The date cannot be after today ({today})."},
     {"date.invalid_format", "Tulis tanggal sebagai TTTT-BB-HH, misalnya 1997-09-06.", "Write the date as YYYY-MM-DD, for example 1997-09-06."},
     {"date.not_a_real_date", "Tanggal ini tidak ada di kalender: periksa hari dan bulannya.", "This date does not exist: check the day and the month."},
@@ -131,6 +137,22 @@ constexpr Entry kCatalogue[] = {
     {"nik.unknown_district", "Kode kecamatan {district} di NIK tidak ada di tabel wilayah kami. Jika NIK sudah sesuai KTP, lanjutkan: petugas akan memeriksa.", "District code {district} in the NIK is not in our region table. If the NIK matches the KTP, continue: an officer will check."},
     {"nik.unknown_province", "Dua angka pertama NIK ({province}) bukan kode provinsi: periksa kembali NIK Anda.", "The first two digits of the NIK ({province}) are no province code: check the NIK again."},
     {"nik.unknown_regency", "Kode kabupaten/kota {regency} di NIK tidak ada di tabel wilayah kami. Jika NIK sudah sesuai KTP, lanjutkan: petugas akan memeriksa.", "Regency code {regency} in the NIK is not in our region table. If the NIK matches the KTP, continue: an officer will check."},
+    {"notify.correction_needed", "Ada data pada pendaftaran {reference} yang perlu diperbaiki. Buka aplikasi Daftar di perangkat yang dipakai mendaftar untuk melihat apa yang harus diubah.", "Some answers in registration {reference} need correcting. Open the Daftar app on the device you registered with to see what to change."},
+    {"notify.correction_needed_subject", "Pendaftaran JKN perlu diperbaiki ({reference})", "JKN registration needs a correction ({reference})"},
+    {"notify.due_soon", "Iuran JKN bulan {month:date} sebesar {amount:rupiah} jatuh tempo {due:date}. Bayar ke virtual account {va}.", "The JKN contribution for {month:date}, {amount:rupiah}, is due on {due:date}. Pay to virtual account {va}."},
+    {"notify.due_soon_subject", "Pengingat iuran JKN: jatuh tempo {due:date}", "JKN contribution reminder: due {due:date}"},
+    {"notify.payment_received", "Pembayaran {amount:rupiah} untuk {months:date} sudah diterima (ref. bank {bank_ref}). Terima kasih. Kepesertaan JKN keluarga Anda aktif.", "Your payment of {amount:rupiah} for {months:date} has been received (bank ref. {bank_ref}). Thank you. Your family's JKN membership is active."},
+    {"notify.payment_received_subject", "Pembayaran iuran JKN diterima", "JKN contribution received"},
+    {"notify.reactivated", "Kepesertaan JKN keluarga Anda aktif kembali sejak {reactivated_at:date}. Sampai {penalty_window_until:date}, rawat inap dikenai denda pelayanan {rate_bp:percent} dari biaya untuk setiap bulan tunggakan (paling banyak {max_months} bulan, paling besar {cap:rupiah}).", "Your family's JKN membership is active again from {reactivated_at:date}. Until {penalty_window_until:date}, inpatient care carries a service penalty of {rate_bp:percent} of its cost for each month in arrears (at most {max_months} months, at most {cap:rupiah})."},
+    {"notify.reactivated_subject", "Kepesertaan JKN aktif kembali", "JKN membership active again"},
+    {"notify.registration_received", "Pendaftaran JKN Anda sudah kami terima. Nomor pendaftaran: {reference}. Kami kabari lagi setelah data diperiksa.", "We have received your JKN registration. Reference: {reference}. We will write again once it has been checked."},
+    {"notify.registration_received_subject", "Pendaftaran JKN diterima ({reference})", "JKN registration received ({reference})"},
+    {"notify.rejected", "Pendaftaran {reference} tidak dapat disetujui. Buka aplikasi Daftar untuk melihat alasannya dan apa yang dapat dilakukan.", "Registration {reference} cannot be approved. Open the Daftar app to see why and what you can do."},
+    {"notify.rejected_subject", "Pendaftaran JKN tidak disetujui ({reference})", "JKN registration not approved ({reference})"},
+    {"notify.suspended", "Kepesertaan JKN keluarga Anda nonaktif sejak {suspended_from:date} karena iuran belum dibayar. Bayar {amount:rupiah} ke virtual account {va} untuk mengaktifkannya kembali saat itu juga.", "Your family's JKN membership is inactive from {suspended_from:date} because contributions are unpaid. Pay {amount:rupiah} to virtual account {va} to make it active again at once."},
+    {"notify.suspended_subject", "Kepesertaan JKN nonaktif", "JKN membership inactive"},
+    {"notify.verified", "Pendaftaran {reference} disetujui. Nomor kartu JKN: {cards}. Bayar iuran pertama {amount:rupiah} ke virtual account {va} paling lambat {latest:date}; kartu aktif begitu pembayaran diterima.", "Registration {reference} is approved. JKN card numbers: {cards}. Pay the first contribution of {amount:rupiah} to virtual account {va} by {latest:date}; the cards are active as soon as the payment arrives."},
+    {"notify.verified_subject", "Pendaftaran JKN disetujui: bayar iuran pertama", "JKN registration approved: pay the first contribution"},
     {"npwp.invalid_characters", "NPWP hanya berisi angka (titik dan tanda hubung boleh).", "An NPWP has digits only (dots and dashes are fine)."},
     {"npwp.invalid_length", "NPWP terdiri dari 15 atau 16 angka; yang diisi {length} angka.", "An NPWP has 15 or 16 digits; this has {length}."},
     {"npwp.required", "Isi NPWP, atau kosongkan jika tidak punya.", "Enter the NPWP, or leave it out if you have none."},
@@ -236,7 +258,53 @@ const Entry* Find(std::string_view code) {
   return it != std::end(kCatalogue) && it->code == code ? &*it : nullptr;
 }
 
-std::string Fill(std::string_view text, const std::vector<Param>& params) {
+enum class Language { kId, kEn };
+
+// 70000 -> "Rp70.000" (Indonesian) or "Rp70,000" (English).
+std::string Rupiah(int64_t amount, Language language) {
+  std::string digits = std::to_string(amount < 0 ? -amount : amount);
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<std::size_t>(at), language == Language::kId ? "." : ",");
+  return (amount < 0 ? "-Rp" : "Rp") + digits;
+}
+
+// Basis points as a percentage: 250 -> "2,5%" (Indonesian) or "2.5%" (English).
+std::string Percent(int64_t basis_points, Language language) {
+  std::string out = std::to_string(basis_points / 100);
+  for (int64_t rest = basis_points % 100, digits = 0; rest != 0 && digits < 2; rest = rest * 10 % 100, ++digits) {
+    if (digits == 0) out += language == Language::kId ? "," : ".";
+    out += static_cast<char>('0' + rest * 10 / 100);
+  }
+  return out + "%";
+}
+
+// "2026-03-10" -> "10 Maret 2026" / "10 March 2026"; "2026-03" -> "Maret 2026" / "March 2026";
+// a comma-separated list of either, each in words. Anything else stays as it is.
+std::string InWords(std::string_view text, Language language) {
+  static constexpr std::string_view kId[] = {"Januari", "Februari", "Maret",     "April",   "Mei",      "Juni",
+                                             "Juli",    "Agustus",  "September", "Oktober", "November", "Desember"};
+  static constexpr std::string_view kEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                             "July",    "August",   "September", "October", "November", "December"};
+  std::string out;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    const std::optional<Date> date = item.size() == 7 ? ParseIsoDate(std::string(item) + "-01") : ParseIsoDate(item);
+    if (!out.empty()) out += ", ";
+    if (!date) {
+      out += item;
+    } else {
+      const std::string_view month = (language == Language::kId ? kId : kEn)[date->month - 1];
+      out += (item.size() == 7 ? "" : std::to_string(date->day) + " ") + std::string(month) + " " + std::to_string(date->year);
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Fills "{name}" from the params; "{name:rupiah}" formats an amount, "{name:percent}" basis points
+// and "{name:date}" a date or month (or a list of them) in the message's language.
+std::string Fill(std::string_view text, const std::vector<Param>& params, Language language) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const std::size_t close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
@@ -244,14 +312,19 @@ std::string Fill(std::string_view text, const std::vector<Param>& params) {
       out.push_back(text[i]);
       continue;
     }
-    const std::string_view name = text.substr(i + 1, close - i - 1);
+    const std::string_view placeholder = text.substr(i + 1, close - i - 1);
+    const std::size_t colon = placeholder.find(':');
+    const std::string_view name = placeholder.substr(0, colon);
+    const std::string_view format = colon == std::string_view::npos ? "" : placeholder.substr(colon + 1);
     const auto p = std::find_if(params.begin(), params.end(), [&](const Param& q) { return q.name == name; });
     if (p == params.end()) {
       out.append(text.substr(i, close - i + 1));
     } else if (const auto* number = std::get_if<int64_t>(&p->value)) {
-      out += std::to_string(*number);
+      out += format == "rupiah"    ? Rupiah(*number, language)
+             : format == "percent" ? Percent(*number, language)
+                                   : std::to_string(*number);
     } else {
-      out += std::get<std::string>(p->value);
+      out += format == "date" ? InWords(std::get<std::string>(p->value), language) : std::get<std::string>(p->value);
     }
     i = close;
   }
@@ -262,7 +335,7 @@ std::string Fill(std::string_view text, const std::vector<Param>& params) {
 
 Message RenderMessage(const Finding& finding) {
   if (const Entry* e = Find(finding.code)) {
-    return {Fill(e->id, finding.params), Fill(e->en, finding.params)};
+    return {Fill(e->id, finding.params, Language::kId), Fill(e->en, finding.params, Language::kEn)};
   }
   // Never reached for codes the core emits: a test compares the sources with the catalogue.
   return {"Isian tidak valid (" + finding.code + ").", "Invalid input (" + finding.code + ")."};

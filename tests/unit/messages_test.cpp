@@ -58,3 +58,24 @@ TEST_CASE("params fill the message, integers as integers") {
   CHECK(m.id == "NIK terdiri dari 16 angka; yang diisi 15 angka.");
   CHECK(m.en == "A NIK has 16 digits; this has 15.");
 }
+
+TEST_CASE("amounts and dates in words, in each language") {
+  const Message m = RenderMessage({Severity::kWarning, "", "notify.due_soon",
+                                   {{"month", "2026-03"}, {"amount", int64_t{1234567}}, {"due", "2026-03-10"}, {"va", "8888801"}}});
+  CHECK(m.id == "Iuran JKN bulan Maret 2026 sebesar Rp1.234.567 jatuh tempo 10 Maret 2026. Bayar ke virtual account 8888801.");
+  CHECK(m.en == "The JKN contribution for March 2026, Rp1,234,567, is due on 10 March 2026. Pay to virtual account 8888801.");
+  const Message list = RenderMessage({Severity::kWarning, "", "notify.payment_received",
+                                      {{"amount", int64_t{70000}}, {"months", "2026-01,2026-02"}, {"bank_ref", "X1"}}});
+  CHECK(list.id.find("Rp70.000 untuk Januari 2026, Februari 2026 ") != std::string::npos);
+  // Text that is no date stays as it is.
+  const Message odd = RenderMessage({Severity::kWarning, "", "notify.due_soon", {{"month", "soon"}, {"due", "2026-02-30"}}});
+  CHECK(odd.en.find("for soon, {amount:rupiah}, is due on 2026-02-30") != std::string::npos);
+}
+
+TEST_CASE("the penalty's rate as a percentage") {
+  const std::vector<Param> params = {{"rate_bp", int64_t{250}}, {"max_months", int64_t{12}}, {"cap", int64_t{30000000}}};
+  const Message m = RenderMessage({Severity::kWarning, "", "notify.reactivated", params});
+  CHECK(m.id.find("denda pelayanan 2,5% dari biaya") != std::string::npos);
+  CHECK(m.id.find("paling besar Rp30.000.000") != std::string::npos);
+  CHECK(m.en.find("penalty of 2.5% of its cost") != std::string::npos);
+}

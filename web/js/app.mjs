@@ -126,7 +126,8 @@ function application() {
   return {
     schema: 'daftar.application/1', segment: f.segment, class: /^\d+$/.test(f.class) ? Number(f.class) : f.class,
     kk_number: f.kk_number,
-    contact: { phone: f.phone, email: f.email },
+    // Messages to the family come in the language it used the app in.
+    contact: { phone: f.phone, email: f.email, language: language() },
     address: { line: f.line, rt: f.rt, rw: f.rw, village_code: f.village_code, postal_code: f.postal_code },
     members: f.members.map((m) => ({
       nik: m.newborn ? null : m.nik, name: m.name, birth_date: birthDate(m), sex: m.sex,
