@@ -183,6 +183,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(n, "timeout_ms", "/notifications", 50, 600000, out.timeout_ms, f);
   }
   ReadInt(doc, "operator_session_hours", "", 1, 24 * 30, config.operator_session_hours, f);
+  ReadInt(doc, "calendar_check_seconds", "", 1, 86400, config.calendar_check_seconds, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;

@@ -85,6 +85,7 @@ struct Config {
   std::optional<PopulationRegistryConfig> population_registry;
   NotificationsConfig notifications;
   int operator_session_hours = 8;  // an operator signs in again after this
+  int calendar_check_seconds = 60;  // how often the calendar job looks whether the day has changed
 };
 
 // Reads the config file (empty path: defaults). Findings name the offending keys.

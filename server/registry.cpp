@@ -1089,6 +1089,69 @@ int Registry::ExpireUnpaid() {
   return done ? expired : 0;
 }
 
+bool Registry::RollCalendar(int batch) {
+  const Date today = clock_.today();
+  const std::string day = FormatIsoDate(today), this_month = day.substr(0, 7), at = clock_.now();
+  const auto [rolled_day, last_id] = store_.CalendarRoll();
+  if (rolled_day == day && last_id < 0) return false;
+  const int64_t after = rolled_day == day ? last_id : 0;
+  const std::vector<RegistrationRow> families = store_.PayingFamilies(after, batch);
+  const int64_t next = static_cast<int64_t>(families.size()) < batch ? -1 : families.back().id;
+
+  // Each family's account for today, computed before the write: the write only records.
+  struct Due {
+    const RegistrationRow* family;
+    json account;
+  };
+  std::vector<Due> accounts;
+  for (const RegistrationRow& r : families) {
+    AccountAnswer a = AccountOf(r, 0);
+    if (!a.refusal) accounts.push_back({&r, std::move(a.account)});
+  }
+  bool lost = false;
+  const bool written = store_.Write([&](Changes& c) {
+    // Another server took this step first: it records the same, so this one records nothing.
+    if (!c.AdvanceCalendarRoll(rolled_day, last_id, day, next)) {
+      lost = true;
+      return false;
+    }
+    for (const auto& [r, account] : accounts) {
+      const std::string va = r->va.value_or("");
+      const json& due = Field(account, "due_now");
+      for (const json& bill : ArrayOf(Field(account, "bills"))) {
+        if (Field(bill, "month") != this_month) continue;
+        const int64_t amount = Field(bill, "amount").get<int64_t>();
+        (void)c.RecordAccountEvent(r->id, "billed", this_month, amount, at);
+        // The reminder, from 3 days before the due date until it, while the month is unpaid.
+        const std::optional<Date> due_date = ParseIsoDate(TextOf(Field(bill, "due")));
+        if (Field(bill, "status") == "unpaid" && Field(account, "membership") == "active" && due_date &&
+            today >= AddDays(*due_date, -3) && c.RecordAccountEvent(r->id, "reminded", this_month, amount, at) &&
+            !NotifyFamily(c, r->id, r->reference + ":due:" + this_month, "notify.due_soon",
+                          {{"reference", r->reference}, {"month", this_month}, {"amount", amount},
+                           {"due", FormatIsoDate(*due_date)}, {"va", va}},
+                          at)) {
+          return false;
+        }
+      }
+      const std::string suspended_from = TextOf(Field(account, "suspended_from"));
+      if (suspended_from.empty() ||
+          !c.RecordAccountEvent(r->id, "suspended", suspended_from, Field(due, "amount").get<int64_t>(), at)) {
+        continue;
+      }
+      if (!AppendAudit(c, keys_.audit_key, at, "suspended", r->reference, {{"from", suspended_from}, {"due_now", due}}) ||
+          !NotifyFamily(c, r->id, r->reference + ":suspended:" + suspended_from, "notify.suspended",
+                        {{"reference", r->reference}, {"suspended_from", suspended_from},
+                         {"amount", Field(due, "amount")}, {"va", va}},
+                        at)) {
+        return false;
+      }
+    }
+    return true;
+  });
+  if (lost) return true;  // another server took the step: look again at once
+  return written && next >= 0;
+}
+
 bool Registry::RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at) {
   return store_.Write([&](Changes& c) { return c.RememberNonce(bank_id, nonce, at); });
 }

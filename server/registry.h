@@ -110,6 +110,12 @@ class Registry {
   // frees their NIKs. Idempotent; the server runs it at start and now and then. Returns how many.
   int ExpireUnpaid();
 
+  // One step of the calendar job, which brings every paying family up to today once a day (and
+  // at start): records the month's bill, a suspension (audited, the family told) and the reminder
+  // 3 days before the due date, each once however often it runs and on however many servers.
+  // Works through the next `batch` families; false when today's roll is done.
+  bool RollCalendar(int batch = 200);
+
   // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
 

@@ -14,6 +14,7 @@
 #include "router.h"
 #include "storage.h"
 #include "verification.h"
+#include "workers.h"
 
 namespace daftar::cli {
 namespace {
@@ -180,6 +181,9 @@ int Serve(const std::vector<std::string>& raw) {
   } else {
     notes.push_back("no notifications configured: families get no e-mail or SMS (add \"notifications\" to --config)");
   }
+  // The calendar job: bills, suspensions and reminders, once a day (and at start) on one thread.
+  server::Workers calendar;
+  calendar.Start(1, [&] { return registry.RollCalendar(); }, std::chrono::seconds(config.calendar_check_seconds));
   const int code = server::RunHttpServer(router, config, listen, [&](const std::string& url) {
     std::cout << "Daftar is serving on " << url << "/  (Ctrl-C stops it)\n";
     for (const std::string& note : notes) std::cout << "  " << note << "\n";
@@ -187,6 +191,7 @@ int Serve(const std::vector<std::string>& raw) {
   });
   if (verifier) verifier->Stop();
   if (notifier) notifier->Stop();
+  calendar.Stop();
   return code;
 }
 

@@ -239,6 +239,25 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_due ON outbox(sent_at, due);
 )sql"},
+      // The calendar job: how far today's roll over the paying families has come (one row), and
+      // what it recorded for each family, once each: a month's bill, a suspension, a reminder.
+      {R"sql(
+CREATE TABLE calendar_roll (
+  id INTEGER PRIMARY KEY,
+  day TEXT NOT NULL,
+  last_id INTEGER NOT NULL
+);
+INSERT INTO calendar_roll VALUES (1, '', 0);
+CREATE TABLE account_events (
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  kind TEXT NOT NULL,
+  period TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (registration_id, kind, period)
+);
+CREATE INDEX registrations_by_status_id ON registrations(status, id);
+)sql"},
   };
   return kMigrations;
 }
@@ -329,6 +348,7 @@ const CopiedTable kCopied[] = {
     {"outbox", {{"id", 'i'}, {"dedupe", 't'}, {"channel", 't'}, {"recipient", 't'}, {"template", 't'}, {"params", 't'},
                 {"language", 't'}, {"created_at", 't'}, {"due", 'i'}, {"attempts", 'i'}, {"lease_until", 'i'},
                 {"sent_at", 't'}, {"last_error", 't'}}},
+    {"account_events", {{"registration_id", 'i'}, {"kind", 't'}, {"period", 't'}, {"amount", 'i'}, {"at", 't'}}},
     {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
                     {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };

@@ -230,6 +230,22 @@ std::vector<std::pair<int64_t, std::string>> Changes::UnpaidPastWindow(const std
   return due;
 }
 
+bool Changes::AdvanceCalendarRoll(const std::string& day, int64_t last_id, const std::string& next_day,
+                                  int64_t next_last_id) {
+  Statement s = c_.Prepare("UPDATE calendar_roll SET day = ?, last_id = ? WHERE id = 1 AND day = ? AND last_id = ?");
+  s.Bind(1, next_day).Bind(2, next_last_id).Bind(3, day).Bind(4, last_id).Step();
+  return s.ok() && s.Changes() == 1;
+}
+
+bool Changes::RecordAccountEvent(int64_t registration, const std::string& kind, const std::string& period, int64_t amount,
+                                 const std::string& at) {
+  Statement s = c_.Prepare(
+      "INSERT INTO account_events (registration_id, kind, period, amount, at) VALUES (?,?,?,?,?) "
+      "ON CONFLICT (registration_id, kind, period) DO NOTHING");
+  s.Bind(1, registration).Bind(2, kind).Bind(3, period).Bind(4, amount).Bind(5, at).Step();
+  return s.ok() && s.Changes() == 1;
+}
+
 bool Changes::AddVerificationJob(int64_t registration, int64_t due, bool then_review) {
   Statement s = c_.Prepare(
       "INSERT INTO verification_jobs (registration_id, due, attempts, lease_until, then_review) VALUES (?,?,0,0,?)");
@@ -453,6 +469,21 @@ std::vector<PaidMonthRow> Store::PaidMonths(int64_t registration) {
   std::vector<PaidMonthRow> months;
   while (s.Step()) months.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
   return months;
+}
+
+std::pair<std::string, int64_t> Store::CalendarRoll() {
+  Statement s = db_.Reader().Prepare("SELECT day, last_id FROM calendar_roll WHERE id = 1");
+  if (!s.Step()) return {"", 0};
+  return {s.Text(0), s.Int(1)};
+}
+
+std::vector<RegistrationRow> Store::PayingFamilies(int64_t after, int limit) {
+  Statement s = db_.Reader().Prepare(std::string("SELECT ") + kRegistrationColumns +
+                                     " FROM registrations WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?");
+  s.Bind(1, after).Bind(2, int64_t{limit});
+  std::vector<RegistrationRow> rows;
+  while (s.Step()) rows.push_back(ReadRegistration(s));
+  return rows;
 }
 
 Store::OutboxCounts Store::Outbox() {

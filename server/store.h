@@ -168,6 +168,14 @@ class Changes {
   bool FreeNiks(int64_t registration);
   // Background jobs, each claimed by one server at a time (any replica): false if another has it.
   enum class Job : int64_t { kExpireUnpaid = 1 };
+
+  // --- the calendar job ---
+  // Moves today's roll from (`day`, `last_id`) to (`next_day`, `next_last_id`): false when another
+  // server moved it first. last_id -1: that day's roll is done.
+  bool AdvanceCalendarRoll(const std::string& day, int64_t last_id, const std::string& next_day, int64_t next_last_id);
+  // Records what the calendar did for a family; false when it was recorded before (or failed).
+  bool RecordAccountEvent(int64_t registration, const std::string& kind, const std::string& period, int64_t amount,
+                          const std::string& at);
   bool Claim(Job job) { return c_.ClaimJob(static_cast<int64_t>(job)); }
   // Verified registrations whose last payment day is before `today`: (id, reference).
   std::vector<std::pair<int64_t, std::string>> UnpaidPastWindow(const std::string& today);
@@ -245,6 +253,10 @@ class Store {
   std::vector<MemberRow> Members(int64_t registration);
   std::vector<PaymentRow> Payments(int64_t registration);
   std::vector<PaidMonthRow> PaidMonths(int64_t registration);  // oldest first
+  // The calendar job's place: (day, last registration id done; -1 when the day is done).
+  std::pair<std::string, int64_t> CalendarRoll();
+  // Paying families (status active) with an id above `after`, by id.
+  std::vector<RegistrationRow> PayingFamilies(int64_t after, int limit);
   struct OutboxCounts {
     int64_t unsent = 0, failing = 0, sent = 0;  // failing: unsent and tried at least once
   };

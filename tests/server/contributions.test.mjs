@@ -2,13 +2,15 @@
 // pays its month; each month is billed at its own tariff; a month unpaid at its end suspends cover
 // from the 1st of the next; paying the arrears and the current month reactivates at once and opens
 // the penalty window; months may be paid ahead; every month is paid once. Every amount is the
-// hand-computed one in the table below, with a test tariff that changes on 1 June 2026.
+// hand-computed one in the table below, with a test tariff that changes on 1 June 2026. The
+// calendar job tells the family (reminder before the 10th, suspension, reactivation), each once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, family, seal, register, status, bank, sql, root } from '../support/server.mjs';
+import { jsonLines, eventually } from '../support/messages.mjs';
 
 // Class III for a family of two: 2 x 35 000 until May 2026, 2 x 42 000 from June (test tariff).
 const MONTH = { before: 70000, after: 84000 };
@@ -22,8 +24,15 @@ writeFileSync(join(work, 'tariffs.json'), JSON.stringify(tariffs));
 const clock = join(work, 'today');
 const on = (day) => writeFileSync(clock, `${day}\n`);
 on('2026-01-15');
-const server = await startServer({ tariffs: join(work, 'tariffs.json') }, { args: ['--clock-file', clock] });
+const sink = join(work, 'outbox.jsonl');
+const config = { tariffs: join(work, 'tariffs.json'), calendar_check_seconds: 1, notifications: { sink_file: sink } };
+let server = await startServer(config, { args: ['--clock-file', clock] });
 after(() => server.stop());
+// The SMS to the family of `reference` with `template` (and `params` like these), once sent.
+const told = (reference, template, params = {}) => eventually(
+  () => jsonLines(sink).filter((l) => l.params.reference === reference && l.template === template && l.channel === 'sms' &&
+    Object.entries(params).every(([k, v]) => l.params[k] === v)),
+  (l) => l.length >= 1);
 
 let bankRefs = 0;
 const pay = (va, amount, day, extra = {}) =>
@@ -57,7 +66,11 @@ test('a family through ten months: on time, suspended, reactivated across a tari
   assert.equal(february.status, 200, JSON.stringify(february.body));
   assert.deepEqual(JSON.parse(february.body.receipt.payload).months, ['2026-02']);
 
-  // March unpaid: active to its last day, inactive from 1 April.
+  // March unpaid: reminded from the 7th, active to its last day, inactive from 1 April.
+  on('2026-03-07');
+  const [reminder] = await told(r.body.reference, 'notify.due_soon', { month: '2026-03' });
+  assert.deepEqual(reminder.params, { reference: r.body.reference, month: '2026-03', amount: MONTH.before, due: '2026-03-10', va });
+  assert.equal(reminder.text, `Iuran JKN bulan Maret 2026 sebesar Rp70.000 jatuh tempo 10 Maret 2026. Bayar ke virtual account ${va}.`);
   on('2026-03-31');
   s = await see();
   assert.equal(s.membership, 'active');
@@ -68,6 +81,8 @@ test('a family through ten months: on time, suspended, reactivated across a tari
   assert.equal(s.suspended_from, '2026-04-01');
   assert.equal(cardStatus(s), 'inactive');
   assert.deepEqual(s.due_now, { amount: 2 * MONTH.before, months: ['2026-03', '2026-04'] });
+  const [suspended] = await told(r.body.reference, 'notify.suspended');
+  assert.deepEqual([suspended.params.suspended_from, suspended.params.amount], ['2026-04-01', 2 * MONTH.before]);
 
   // Still unpaid in June, after the tariff change: each month at its own tariff.
   on('2026-06-02');
@@ -94,8 +109,17 @@ test('a family through ten months: on time, suspended, reactivated across a tari
   const again = await bank(server, 'payment', reactivation);
   assert.equal(again.status, 200);
   assert.deepEqual(again.body.receipt, first.body.receipt);
+  const [back] = await told(r.body.reference, 'notify.reactivated');
+  assert.match(back.text, /aktif kembali sejak 2 Juni 2026\. Sampai 17 Juli 2026, rawat inap dikenai denda pelayanan 5% dari biaya/);
+  // Restarted (the calendar job runs again at start): nothing is recorded or told twice.
+  await server.stop();
+  server = await startServer(config, { dir: server.dir, args: ['--clock-file', clock] });
+  await new Promise((done) => setTimeout(done, 1500));
   const audit = sql(server, `SELECT event FROM audit WHERE subject = '${r.body.reference}' ORDER BY seq`).split('\n');
   assert.equal(audit.filter((e) => e === 'reactivated').length, 1);
+  assert.equal(audit.filter((e) => e === 'suspended').length, 1);
+  assert.equal((await told(r.body.reference, 'notify.suspended')).length, 1);
+  assert.equal((await told(r.body.reference, 'notify.due_soon', { month: '2026-03' })).length, 1);
   assert.equal(audit.filter((e) => e === 'payment_applied').length, 3);
 
   // Three months ahead: July to September.
