@@ -1092,7 +1092,10 @@ int Registry::ExpireUnpaid() {
 bool Registry::RollCalendar(int batch) {
   const Date today = clock_.today();
   const std::string day = FormatIsoDate(today), this_month = day.substr(0, 7), at = clock_.now();
-  const auto [rolled_day, last_id] = store_.CalendarRoll();
+  // (Not a structured binding: clang 14, which builds `make fuzz`, cannot capture one in a lambda.)
+  const std::pair<std::string, int64_t> rolled = store_.CalendarRoll();
+  const std::string& rolled_day = rolled.first;
+  const int64_t last_id = rolled.second;
   if (rolled_day == day && last_id < 0) return false;
   const int64_t after = rolled_day == day ? last_id : 0;
   const std::vector<RegistrationRow> families = store_.PayingFamilies(after, batch);
