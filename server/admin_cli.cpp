@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checked_json.h"
+#include "daftar/change.h"
 #include "cli.h"
 #include "csv.h"
 #include "http_client.h"
@@ -105,9 +106,9 @@ int Facilities(const std::vector<std::string>& raw) {
       problem("seven fields expected");
       continue;
     }
-    server::FacilityRow row{f[0], f[1], f[2], f[3], f[4], f[5] == "1", 0, 0};
-    const bool code_ok = row.code.size() == 8 && row.code.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos;
-    if (!code_ok) problem("code: 8 characters, digits and capital letters");
+    const FieldCheck code = CheckFacilityCode(f[0]);
+    server::FacilityRow row{code.normalized, f[1], f[2], f[3], f[4], f[5] == "1", 0, 0};
+    if (!code.ok()) problem("code: 8 characters, digits and capital letters");
     if (row.name.empty() || row.name.size() > 200) problem("name: 1 to 200 characters");
     if (row.type != "puskesmas" && row.type != "klinik" && row.type != "dokter" && row.type != "dokter_gigi") {
       problem("type: puskesmas, klinik, dokter or dokter_gigi");

@@ -1,6 +1,7 @@
 #include "daftar/address.h"
 
 #include "daftar/regions.h"
+#include "json_read.h"
 #include "text.h"
 
 namespace daftar {
@@ -63,6 +64,22 @@ FieldCheck CheckAddressLine(std::string_view input) {
     out.findings.Error("", "address_line.too_long", {{"max", int64_t{200}}});
   }
   return out;
+}
+
+void CheckAddressObject(const json& address, Findings& findings, json& normalized) {
+  JsonReader in(findings);
+  const auto field = [&](std::string_view key, auto check) {
+    const std::optional<std::string> value = in.String(address, key, "", Need::kRequired);
+    if (!value) return;
+    FieldCheck result = check(*value);
+    findings.Append(result.findings, JoinPointer("", key));
+    if (result.ok()) normalized[std::string(key)] = result.normalized;
+  };
+  field("line", CheckAddressLine);
+  field("rt", [](std::string_view t) { return CheckNeighbourhood(t, "rt"); });
+  field("rw", [](std::string_view t) { return CheckNeighbourhood(t, "rw"); });
+  field("village_code", CheckVillageCode);
+  field("postal_code", CheckPostalCode);
 }
 
 }  // namespace daftar

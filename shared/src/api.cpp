@@ -3,6 +3,7 @@
 #include "daftar/account.h"
 #include "daftar/application.h"
 #include "daftar/card.h"
+#include "daftar/change.h"
 #include "daftar/documents.h"
 #include "daftar/kk.h"
 #include "daftar/messages.h"
@@ -271,6 +272,33 @@ json AccountCommand(Context& c) {
   return out;
 }
 
+// Whether a family may make a change today, and from when it takes effect (daftar/change.h).
+json ChangeCommand(Context& c) {
+  const auto today = RequiredDate(c, "today");
+  FamilyState family;
+  if (const json* f = c.in.Object(c.input, "family", "", Need::kRequired)) {
+    const json* klass = Member(*f, "class");
+    family.class_key = klass && klass->is_number_integer() ? std::to_string(klass->get<int64_t>())
+                                                           : c.in.String(*f, "class", "/family", Need::kRequired).value_or("");
+    family.facility = c.in.String(*f, "facility", "/family", Need::kOptional).value_or("");
+    family.registered_on = c.in.IsoDate(*f, "registered_on", "/family", Need::kRequired).value_or(Date{});
+    family.last_class_change = c.in.IsoDate(*f, "last_class_change", "/family", Need::kOptional);
+    family.last_facility_change = c.in.IsoDate(*f, "last_facility_change", "/family", Need::kOptional);
+    family.unpaid_months = static_cast<int>(c.in.Integer(*f, "unpaid_months", "/family", Need::kOptional, 0, 1200).value_or(0));
+  }
+  const json* change = c.in.Object(c.input, "change", "", Need::kRequired);
+  if (!today || change == nullptr || c.findings.has_errors()) return Verdict(c.findings);
+  const ChangeCheck check = CheckChange(*change, family, *today, c.tariffs);
+  c.findings.Append(check.findings, "/change");
+  json out = Verdict(c.findings);
+  if (!c.findings.has_errors()) {
+    out["status"] = check.status;
+    out["effective"] = FormatIsoDate(check.effective);
+    out["normalized"] = check.normalized;
+  }
+  return out;
+}
+
 json CardNextCommand(Context& c) {
   const json* serial = Member(c.input, "serial");
   std::optional<int64_t> value;
@@ -334,7 +362,7 @@ constexpr Command kCommands[] = {
     {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
     {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
     {"va", VaCommand},              {"check-image-quality", ImageQualityCommand}, {"consent-text", ConsentTextCommand},
-    {"account", AccountCommand},
+    {"account", AccountCommand},    {"change", ChangeCommand},
 };
 
 Reply Finish(Outcome outcome, const json& body, int indent, std::string payload = {}) {

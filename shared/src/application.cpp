@@ -68,11 +68,9 @@ class Validator {
       }
     }
     if (const json* address = in_.Object(app_, "address", "", Need::kRequired)) {
-      Field(*address, "line", "/address", CheckAddressLine);
-      Field(*address, "rt", "/address", [](std::string_view t) { return CheckNeighbourhood(t, "rt"); });
-      Field(*address, "rw", "/address", [](std::string_view t) { return CheckNeighbourhood(t, "rw"); });
-      Field(*address, "village_code", "/address", CheckVillageCode);
-      Field(*address, "postal_code", "/address", CheckPostalCode);
+      Findings found;
+      CheckAddressObject(*address, found, out_.normalized["address"]);
+      f().Append(found, "/address");
     }
     // A bound on the work one application costs: nothing per member is looked at past it.
     if (const json* members = Member(app_, "members");

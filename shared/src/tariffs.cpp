@@ -147,6 +147,21 @@ TariffLoad ParseTariffs(std::string_view text) {
     table.max_months_ahead =
         static_cast<int>(in.Integer(*billing, "max_months_ahead", "/billing", Need::kRequired, 0, 120).value_or(0));
   }
+  if (const json* changes = in.Object(doc, "changes", "", Need::kRequired)) {
+    table.class_change_min_months =
+        static_cast<int>(in.Integer(*changes, "class_min_months", "/changes", Need::kRequired, 0, 1200).value_or(0));
+    table.facility_change_min_months =
+        static_cast<int>(in.Integer(*changes, "facility_min_months", "/changes", Need::kRequired, 0, 1200).value_or(0));
+    if (const json* reasons = in.Array(*changes, "facility_early_reasons", "/changes", Need::kRequired)) {
+      for (std::size_t i = 0; i < reasons->size(); ++i) {
+        if ((*reasons)[i].is_string()) {
+          table.facility_early_reasons.push_back((*reasons)[i].get<std::string>());
+        } else {
+          out.findings.Error(JoinPointer("/changes/facility_early_reasons", i), "input.wrong_type", {{"expected", "string"}});
+        }
+      }
+    }
+  }
   if (!out.findings.has_errors()) out.table = std::move(table);
   return out;
 }

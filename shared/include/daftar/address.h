@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "daftar/finding.h"
 
 namespace daftar {
@@ -19,5 +21,10 @@ namespace daftar {
 
 // The free-text line (street, house number): 3-200 characters after trimming.
 [[nodiscard]] FieldCheck CheckAddressLine(std::string_view text);
+
+// The address object of an application or of an address change: each field above, findings at
+// "/line", "/rt", "/rw", "/village_code", "/postal_code"; `normalized` (a copy of the object)
+// gets each valid field's stored form.
+void CheckAddressObject(const nlohmann::ordered_json& address, Findings& findings, nlohmann::ordered_json& normalized);
 
 }  // namespace daftar

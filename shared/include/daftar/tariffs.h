@@ -65,6 +65,9 @@ struct TariffTable {
   int penalty_window_days = 0; // inpatient care this long after reactivation carries the penalty
   int due_day = 0;             // each month is due on this day of it
   int max_months_ahead = 0;    // months a family may pay in advance
+  int class_change_min_months = 0;     // a class change this long after the last at the earliest
+  int facility_change_min_months = 0;  // the same for the health facility (FKTP)
+  std::vector<std::string> facility_early_reasons;  // reasons that waive the facility's wait
 
   [[nodiscard]] const ClassSchedule* PbpuAt(Date date) const;
   [[nodiscard]] const WageSchedule* PpuAt(Date date) const;

@@ -1,0 +1,175 @@
+#include "daftar/change.h"
+
+#include <algorithm>
+
+#include "daftar/address.h"
+#include "daftar/contact.h"
+#include "json_read.h"
+#include "text.h"
+
+namespace daftar {
+namespace {
+
+Date FirstOfNextMonth(Date today) { return AddMonths(Date{today.year, today.month, 1}, 1); }
+
+class ChangeChecker {
+ public:
+  ChangeChecker(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs, ChangeCheck& out)
+      : change_(change), family_(family), today_(today), tariffs_(tariffs), out_(out), in_(out.findings) {}
+
+  void Run() {
+    out_.status = "applied";
+    out_.effective = today_;
+    if (!change_.is_object()) {
+      f().Error("", "input.wrong_type", {{"expected", "object"}});
+      return;
+    }
+    out_.normalized = change_;
+    const std::optional<std::string> type = in_.String(change_, "type", "", Need::kRequired);
+    if (!type) return;
+    if (*type == "contact") {
+      Contact();
+    } else if (*type == "address") {
+      if (const json* address = in_.Object(change_, "address", "", Need::kRequired)) {
+        Findings found;
+        CheckAddressObject(*address, found, out_.normalized["address"]);
+        f().Append(found, "/address");
+      }
+    } else if (*type == "class") {
+      Class();
+    } else if (*type == "facility") {
+      Facility();
+    } else {
+      f().Error("/type", "change.unknown_type", {{"allowed", "contact, address, class, facility"}});
+    }
+  }
+
+ private:
+  Findings& f() { return out_.findings; }
+
+  // A field checked by `check` and stored in its normal form; false when absent.
+  template <typename Check>
+  bool Field(std::string_view key, Check check) {
+    const std::optional<std::string> value = in_.String(change_, key, "", Need::kOptional);
+    if (!value) return false;
+    FieldCheck result = check(*value);
+    f().Append(result.findings, JoinPointer("", key));
+    if (result.ok()) out_.normalized[std::string(key)] = result.normalized;
+    return true;
+  }
+
+  void Contact() {
+    const bool phone = Field("phone", CheckMobilePhone);
+    const bool email = Field("email", CheckEmail);
+    if (const auto language = in_.String(change_, "language", "", Need::kOptional); language && *language != "id" && *language != "en") {
+      f().Error("/language", "contact.unknown_language", {{"allowed", "id, en"}});
+    } else if (!phone && !email && !language) {
+      f().Error("", "change.nothing_to_change");
+    }
+  }
+
+  // The day the last change of this kind (or the registration) allows the next from.
+  Date Earliest(const std::optional<Date>& last, int months) const {
+    return AddMonths(last.value_or(family_.registered_on), months);
+  }
+
+  void Class() {
+    const json* klass = Member(change_, "class");
+    std::string key;
+    if (klass != nullptr && klass->is_number_integer()) {
+      key = std::to_string(klass->get<int64_t>());
+    } else if (klass != nullptr && klass->is_string()) {
+      key = klass->get<std::string>();
+    } else {
+      f().Error("/class", klass == nullptr || klass->is_null() ? "input.required" : "input.wrong_type", {{"expected", "integer"}});
+      return;
+    }
+    // The whole family, from the 1st of next month: the classes on offer are that month's.
+    out_.status = "scheduled";
+    out_.effective = FirstOfNextMonth(today_);
+    const ClassSchedule* row = tariffs_.PbpuAt(out_.effective);
+    if (row == nullptr) {
+      f().Error("/class", "quote.no_tariff_for_date", {{"date", FormatIsoDate(out_.effective)}});
+      return;
+    }
+    if (row->classes.count(key) == 0) {
+      std::string allowed;
+      for (const auto& [k, unused] : row->classes) allowed += (allowed.empty() ? "" : ", ") + k;
+      f().Error("/class", "application.invalid_class", {{"allowed", allowed}});
+      return;
+    }
+    out_.normalized["class"] = std::stoi(key);
+    if (key == family_.class_key) {
+      f().Error("/class", "change.same_class");
+      return;
+    }
+    const Date earliest = Earliest(family_.last_class_change, tariffs_.class_change_min_months);
+    if (today_ < earliest) {
+      f().Error("/class", "change.class_too_soon",
+                {{"earliest", FormatIsoDate(earliest)}, {"months", int64_t{tariffs_.class_change_min_months}}});
+    }
+    if (family_.unpaid_months > 0) {
+      f().Error("/class", "change.unpaid_months", {{"months", int64_t{family_.unpaid_months}}});
+    }
+  }
+
+  void Facility() {
+    const std::optional<std::string> code = in_.String(change_, "code", "", Need::kRequired);
+    const std::optional<std::string> reason = in_.String(change_, "reason", "", Need::kOptional);
+    const auto& reasons = tariffs_.facility_early_reasons;
+    if (reason && std::find(reasons.begin(), reasons.end(), *reason) == reasons.end()) {
+      std::string allowed;
+      for (const std::string& r : reasons) allowed += (allowed.empty() ? "" : ", ") + r;
+      f().Error("/reason", "change.unknown_reason", {{"allowed", allowed}});
+    }
+    if (!code) return;
+    const FieldCheck checked = CheckFacilityCode(*code);
+    f().Append(checked.findings, "/code");
+    if (!checked.ok()) return;
+    out_.normalized["code"] = checked.normalized;
+    // The first choice, made after registration, applies at once and waits for nothing.
+    if (family_.facility.empty()) return;
+    out_.status = "scheduled";
+    out_.effective = FirstOfNextMonth(today_);
+    if (checked.normalized == family_.facility) {
+      f().Error("/code", "change.same_facility");
+      return;
+    }
+    const Date earliest = Earliest(family_.last_facility_change, tariffs_.facility_change_min_months);
+    if (today_ >= earliest) return;
+    if (!reason) {
+      f().Error("/code", "change.facility_too_soon",
+                {{"earliest", FormatIsoDate(earliest)}, {"months", int64_t{tariffs_.facility_change_min_months}}});
+      return;
+    }
+    // Sooner after a move, an assignment or for studies, which a person confirms from the letter.
+    out_.status = "review";
+    f().Warning("/reason", "change.document_needed", {{"reason", *reason}});
+  }
+
+  const json& change_;
+  const FamilyState& family_;
+  const Date today_;
+  const TariffTable& tariffs_;
+  ChangeCheck& out_;
+  JsonReader in_;
+};
+
+}  // namespace
+
+ChangeCheck CheckChange(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs) {
+  ChangeCheck out;
+  ChangeChecker(change, family, today, tariffs, out).Run();
+  return out;
+}
+
+FieldCheck CheckFacilityCode(std::string_view input) {
+  FieldCheck out;
+  for (char c : text::Trim(input)) out.normalized.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  if (out.normalized.size() != 8 || out.normalized.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
+    out.findings.Error("", "facility.invalid_code");
+  }
+  return out;
+}
+
+}  // namespace daftar
