@@ -122,6 +122,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(l, "upload_expiry_seconds", "/limits", 1, 365 * 24 * 3600, config.limits.upload_expiry_seconds, f);
     ReadInt(l, "registrations_per_minute", "/limits", 1, 1 << 30, config.limits.registrations_per_minute, f);
     ReadInt(l, "lookups_per_minute", "/limits", 1, 1 << 30, config.limits.lookups_per_minute, f);
+    ReadInt(l, "sign_ins_per_minute", "/limits", 1, 1 << 30, config.limits.sign_ins_per_minute, f);
     ReadInt(l, "max_connections_per_client", "/limits", 1, 1 << 20, config.limits.max_connections_per_client, f);
     ReadInt(l, "uploads_per_minute", "/limits", 1, 1 << 30, config.limits.uploads_per_minute, f);
     ReadInt(l, "upload_bytes_per_client", "/limits", 1024, int64_t{1} << 50, config.limits.upload_bytes_per_client, f);
@@ -183,6 +184,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
     ReadInt(n, "timeout_ms", "/notifications", 50, 600000, out.timeout_ms, f);
   }
   ReadInt(doc, "operator_session_hours", "", 1, 24 * 30, config.operator_session_hours, f);
+  ReadInt(doc, "member_session_days", "", 1, 365, config.member_session_days, f);
   ReadInt(doc, "calendar_check_seconds", "", 1, 86400, config.calendar_check_seconds, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);

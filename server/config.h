@@ -25,6 +25,8 @@ struct Limits {
   int registrations_per_minute = 30;          // per client address
   int lookups_per_minute = 120;               // status and inquiry lookups per client address
   int uploads_per_minute = 20;                // tus uploads created per client address
+  int sign_ins_per_minute = 30;               // sign-in codes asked and tried per client address (many
+                                              // phones share one address behind a carrier's NAT)
   int64_t upload_bytes_per_client = 96 << 20;   // declared bytes of unfinished uploads, per address
   int64_t upload_bytes_total = int64_t{4} << 30;  // ... and for everyone together
   int64_t min_free_disk_bytes = 256 << 20;    // below this, new uploads and registrations get 503
@@ -85,6 +87,7 @@ struct Config {
   std::optional<PopulationRegistryConfig> population_registry;
   NotificationsConfig notifications;
   int operator_session_hours = 8;  // an operator signs in again after this
+  int member_session_days = 30;    // a member signs in again after this (a phone stays signed in)
   int calendar_check_seconds = 60;  // how often the calendar job looks whether the day has changed
 };
 

@@ -5,7 +5,6 @@
 #include "checked_json.h"
 
 namespace daftar::server {
-namespace {
 
 std::string RandomToken() {
   unsigned char raw[32];
@@ -16,12 +15,13 @@ std::string RandomToken() {
   return token;
 }
 
-// Tokens are stored as their BLAKE2b hash: a copy of the database signs no one in.
 std::string TokenHash(std::string_view token) {
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
   return {reinterpret_cast<const char*>(out), sizeof out};
 }
+
+namespace {
 
 std::string HashPassword(const std::string& password) {
   char out[crypto_pwhash_STRBYTES];

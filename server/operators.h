@@ -51,6 +51,11 @@ class Operators {
   const int session_hours_;
 };
 
+// Session tokens, operators' and members': 32 random bytes in URL-safe base64, stored only as their
+// BLAKE2b hash, so a copy of the database signs no one in.
+[[nodiscard]] std::string RandomToken();
+[[nodiscard]] std::string TokenHash(std::string_view token);
+
 // Constant-time comparison of two secrets.
 [[nodiscard]] bool SameSecret(std::string_view a, std::string_view b);
 

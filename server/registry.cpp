@@ -13,9 +13,10 @@
 #include "daftar/signature.h"
 #include "checked_json.h"
 #include "pdf_inspection.h"
+#include "registry_internal.h"
 
 namespace daftar::server {
-namespace {
+namespace internal {
 
 // Our own stored JSON (or the dispatcher's answer); null when there is none.
 json Parse(const std::string& text) {
@@ -137,7 +138,8 @@ json ByOperator(const OperatorIdentity& who, const json& detail = json::object()
   return entry;
 }
 
-}  // namespace
+}  // namespace internal
+using namespace internal;
 
 std::string IsoTimestamp(int64_t unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -261,11 +263,15 @@ bool Registry::NotifyFamily(Changes& c, int64_t registration, const std::string&
   if (contact->phone && (n.sms || sink)) to.emplace_back("sms", *contact->phone);
   if (contact->email && (n.email || sink)) to.emplace_back("email", *contact->email);
   for (const auto& [channel, recipient] : to) {
-    const OutboxRow m{0, event + ":" + channel, channel, recipient, template_code, params.dump(), contact->language, at,
-                      clock_.unix_seconds(), 0};
-    if (!c.QueueMessage(m)) return false;
+    if (!NotifyAddress(c, event, channel, recipient, contact->language, template_code, params, at)) return false;
   }
   return true;
+}
+
+bool Registry::NotifyAddress(Changes& c, const std::string& event, const std::string& channel, const std::string& to,
+                             const std::string& language, const std::string& template_code, const json& params,
+                             const std::string& at) {
+  return c.QueueMessage({0, event + ":" + channel, channel, to, template_code, params.dump(), language, at, clock_.unix_seconds(), 0});
 }
 
 namespace {
@@ -383,7 +389,7 @@ Changes::Outcome AddMembers(Changes& c, int64_t id, const json& members, const s
     const Changes::Outcome member =
         c.AddMember(id, static_cast<int64_t>(i), has_nik ? std::optional(KeyedHash(nik, nik_key)) : std::nullopt,
                     has_nik ? std::optional(MaskNik(nik)) : std::nullopt, TextOf(Field(m, "name")),
-                    TextOf(Field(m, "relationship")));
+                    TextOf(Field(m, "relationship")), TextOf(Field(m, "birth_date")));
     if (member != Changes::Outcome::kOk) {
       if (member == Changes::Outcome::kConflict) duplicate = i;
       return member;
@@ -654,7 +660,8 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) return not_found;
   const std::optional<RegistrationRow> r = store_.FindByReference(reference);
   if (!r) return not_found;
-  json body = {{"reference", reference}, {"status", r->status}, {"segment", r->segment}, {"class", Parse(r->klass)},
+  const json klass = Parse(FamilyOf(*r).class_today);  // after a class change, the class in force today
+  json body = {{"reference", reference}, {"status", r->status}, {"segment", r->segment}, {"class", klass},
                {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
   if (r->va) body["bill"] = {{"amount", r->bill_amount}, {"va", *r->va}, {"earliest", r->earliest}, {"latest", r->latest}};
@@ -710,7 +717,7 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
     const json payload = {{"type", "daftar.card/1"},
                           {"card", card},
                           {"name", m.name},
-                          {"class", Parse(r->klass)},
+                          {"class", klass},
                           {"status", body["membership"] == "active" ? "active" : "inactive"},
                           {"issued", r->created_date},
                           {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))}};
@@ -720,7 +727,7 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
 }
 
 Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying) {
-  // Until changes to class and members exist, the class and every member apply from registration.
+  // Until changes to members exist, every member applies from registration.
   const std::string since = r.created_date.substr(0, 7);
   json members = json::array(), paid = json::array();
   for (std::size_t i = 0, n = store_.Members(r.id).size(); i < n; ++i) members.push_back({{"from", since}});
@@ -728,7 +735,7 @@ Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t mo
     paid.push_back({{"month", m.month}, {"amount", m.amount}, {"paid_at", m.paid_at}});
   }
   for (const json& m : paying) paid.push_back(m);  // a payment being applied: the account after it
-  const json request = {{"today", FormatIsoDate(clock_.today())}, {"classes", json::array({{{"from", since}, {"class", Parse(r.klass)}}})},
+  const json request = {{"today", FormatIsoDate(clock_.today())}, {"classes", FamilyOf(r).classes},
                         {"members", members}, {"paid", paid}, {"months_ahead", months_ahead}};
   DispatchOptions options;
   options.tariffs = &config_.tariffs;

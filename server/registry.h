@@ -116,6 +116,20 @@ class Registry {
   // Works through the next `batch` families; false when today's roll is done.
   bool RollCalendar(int batch = 200);
 
+  // Members (members.cpp). Signing in: a 6-digit code to the family's phone (or e-mail) for a
+  // card number, or a NIK with its birth date; the answer has the same shape whether or not the
+  // member exists. Then the member's page and the changes the rules allow (daftar/change.h).
+  Answer StartSession(const json& request);  // 202 {"challenge", "sent_to"}
+  Answer VerifySession(const json& request);  // 200 {"session", "expires_at"}
+  Answer EndSession(std::string_view session);
+  std::optional<MemberRef> SessionOf(std::string_view session);
+  Answer Me(const MemberRef& who);
+  Answer RequestChange(const MemberRef& who, const json& change);
+  // A new phone or e-mail takes effect once the code sent to it comes back.
+  Answer ConfirmChange(const MemberRef& who, const std::string& change, const json& request);
+  // Forgets expired codes and sessions; the server calls it now and then.
+  void ForgetMemberSecrets();
+
   // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
 
@@ -145,6 +159,22 @@ class Registry {
     std::optional<Answer> refusal;
   };
   AccountAnswer AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying = json::array());
+  // What the family's changes add up to today: the class and facility in force (and scheduled),
+  // when each last changed, and the classes month by month for its account.
+  struct FamilyNow {
+    std::string class_key, facility;          // the latest asked for (in force or scheduled)
+    std::string class_today, facility_today;  // in force today
+    std::optional<Date> last_class_change, last_facility_change;
+    json classes = json::array();             // [{"from": "YYYY-MM", "class"}] for the account
+    std::vector<FamilyChangeRow> changes;
+  };
+  FamilyNow FamilyOf(const RegistrationRow& r);
+  // The core's "family" for a change (daftar/change.h): what the browser checks offline too.
+  static json ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today);
+  // Queues a message to one recipient (a new phone, a sign-in code) rather than to the family's contact.
+  bool NotifyAddress(Changes& c, const std::string& event, const std::string& channel, const std::string& to,
+                     const std::string& language, const std::string& template_code, const json& params,
+                     const std::string& at);
   // Card numbers, the virtual account and the payment window (audited), and the family told.
   bool IssueNumbers(Changes& c, int64_t registration, Date date, const std::string& at, const std::string& reference,
                     int64_t amount);

@@ -232,6 +232,11 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
     return Bank(request, s[3]);
   }
   if (area == "operator") return Operator(request, s);
+  if (area == "session" && s.size() == 4) {
+    if (auto refused = only({"POST"}, "session")) return *refused;
+    return MemberSession(request, s[3]);
+  }
+  if (area == "me") return Me(request, s);
   if (area == "facilities" && s.size() == 3) {
     if (auto refused = only({"GET"}, "facilities")) return *refused;
     return Facilities(request);
@@ -362,6 +367,7 @@ void Router::Sweep() {
   uploads_.Expire(now);
   registry_.ExpireUnpaid();
   operators_.ForgetExpired();
+  registry_.ForgetMemberSecrets();
   // Counts of earlier minutes, and nonces older than twice the accepted clock skew (their
   // timestamps are refused anyway), are no longer needed.
   (void)registry_.store().Write([&](Changes& c) {
@@ -465,6 +471,43 @@ HttpResponse Router::Bank(const HttpRequest& request, const std::string& what) {
     return JsonResponse(registry_.Inquiry(*body), route);
   }
   return JsonResponse(registry_.Payment(bank, *body), route);
+}
+
+// A member signs in: a code to the family's phone, then a session (Registry::StartSession).
+HttpResponse Router::MemberSession(const HttpRequest& request, const std::string& what) {
+  if (what == "end") return JsonResponse(registry_.EndSession(Bearer(request)), "session");
+  if (what != "start" && what != "verify") return ProblemResponse(404, "http.not_found", "session");
+  // Per address; the codes per card are limited by the registry, whoever asks.
+  if (!Allow(request.client, "member_" + what, config_.limits.sign_ins_per_minute)) {
+    return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "session"), 60);
+  }
+  std::string refusal;
+  const std::optional<json> body = ParseBody(request.body, refusal);
+  if (!body) return BodyRefusal(refusal, "session");
+  return JsonResponse(what == "start" ? registry_.StartSession(*body) : registry_.VerifySession(*body), "session");
+}
+
+// The signed-in member's page and changes: GET /me, POST /me/changes, POST /me/changes/{id}/confirm.
+HttpResponse Router::Me(const HttpRequest& request, const std::vector<std::string>& s) {
+  if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute)) return ProblemResponse(429, "http.rate_limited", "me");
+  const std::optional<MemberRef> who = registry_.SessionOf(Bearer(request));
+  if (!who) {
+    HttpResponse r = ProblemResponse(401, "session.required", "me");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const bool changes = s.size() >= 4 && s[3] == "changes";
+  if (s.size() == 3) {
+    if (request.method != "GET") return ProblemResponse(405, "http.method_not_allowed", "me", "", {{"allowed", "GET"}});
+    return JsonResponse(registry_.Me(*who), "me");
+  }
+  if (!changes || (s.size() != 4 && !(s.size() == 6 && s[5] == "confirm"))) return ProblemResponse(404, "http.not_found", "me");
+  if (request.method != "POST") return ProblemResponse(405, "http.method_not_allowed", "me_changes", "", {{"allowed", "POST"}});
+  std::string refusal;
+  const std::optional<json> body = ParseBody(request.body, refusal);
+  if (!body) return BodyRefusal(refusal, "me_changes");
+  if (s.size() == 6) return JsonResponse(registry_.ConfirmChange(*who, s[4], *body), "me_changes");
+  return JsonResponse(registry_.RequestChange(*who, *body), "me_changes");
 }
 
 std::optional<OperatorIdentity> Router::SignedIn(const HttpRequest& request, HttpResponse& refusal) {

@@ -59,6 +59,8 @@ class Router final : public HttpHandler {
   std::variant<std::string, HttpResponse> PackageOf(const HttpRequest& request, const std::string& route, std::string& upload_id);
   HttpResponse Bank(const HttpRequest& request, const std::string& what);
   HttpResponse Operator(const HttpRequest& request, const std::vector<std::string>& s);
+  HttpResponse MemberSession(const HttpRequest& request, const std::string& what);
+  HttpResponse Me(const HttpRequest& request, const std::vector<std::string>& s);
   // The signed-in operator of a request: a Bearer session, or the console's cookie with its
   // CSRF header on changes (and the admin token under --dev).
   std::optional<OperatorIdentity> SignedIn(const HttpRequest& request, HttpResponse& refusal);

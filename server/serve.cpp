@@ -38,8 +38,10 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
   --config    JSON: {"banks":{"BANKX":"secret"},"payment_window":{"earliest_days":14,"latest_days":30},
               "va_prefix":"88888","tariffs":"file.json","limits":{...},
               "population_registry":{"url":"http://HOST:PORT","timeout_ms":3000,"concurrency":8},
-              "operator_session_hours":8,"admin_token":"..."}   admin_token: honoured with --dev only;
-              see docs/api.md and docs/population-registry.md; operators: daftar operator add NAME
+              "notifications":{"email":{...},"sms":{...},"sink_file":"PATH"},
+              "operator_session_hours":8,"member_session_days":30,"calendar_check_seconds":60,
+              "admin_token":"..."}   admin_token: honoured with --dev only; see docs/api.md and
+              docs/population-registry.md; operators: daftar operator add NAME
   --tls-cert, --tls-key   PEM files: serve HTTPS (with HSTS)
   --clock-file  for tests and demos: today's date (YYYY-MM-DD) is read from FILE whenever the
               server needs it (registration days, payment windows, the rules, expiry), so a demo

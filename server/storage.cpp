@@ -258,6 +258,41 @@ CREATE TABLE account_events (
 );
 CREATE INDEX registrations_by_status_id ON registrations(status, id);
 )sql"},
+      // 11: members sign in with a code, and change what the rules let them change.
+      {R"sql(
+ALTER TABLE members ADD COLUMN birth_date TEXT;
+CREATE TABLE member_challenges (
+  challenge_hash BLOB PRIMARY KEY,
+  subject_hash BLOB NOT NULL,
+  registration_id INTEGER REFERENCES registrations(id),
+  position INTEGER NOT NULL,
+  purpose TEXT NOT NULL,
+  change_id INTEGER,
+  code_hash BLOB NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  tries INTEGER NOT NULL
+);
+CREATE INDEX member_challenges_by_subject ON member_challenges(subject_hash, created);
+CREATE TABLE member_sessions (
+  token_hash BLOB PRIMARY KEY,
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  position INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+);
+CREATE TABLE family_changes (
+  id INTEGER PRIMARY KEY,
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  requested_date TEXT NOT NULL,
+  effective TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  requested_by INTEGER NOT NULL
+);
+CREATE INDEX family_changes_by_registration ON family_changes(registration_id, id);
+)sql"},
   };
   return kMigrations;
 }
@@ -326,7 +361,7 @@ const CopiedTable kCopied[] = {
                        {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}, {"district_code", 't'},
                        {"corrections", 't'}, {"population_check", 't'}}},
     {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
-                 {"relationship", 't'}, {"card_number", 't'}}},
+                 {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}}},
     {"counters", {{"name", 't'}, {"value", 'i'}}},
     {"payments", {{"id", 'i'}, {"registration_id", 'i'}, {"bank_id", 't'}, {"bank_ref", 't'}, {"amount", 'i'},
                   {"paid_at", 't'}, {"received_at", 't'}, {"receipt", 't'}}},
@@ -349,6 +384,12 @@ const CopiedTable kCopied[] = {
                 {"language", 't'}, {"created_at", 't'}, {"due", 'i'}, {"attempts", 'i'}, {"lease_until", 'i'},
                 {"sent_at", 't'}, {"last_error", 't'}}},
     {"account_events", {{"registration_id", 'i'}, {"kind", 't'}, {"period", 't'}, {"amount", 'i'}, {"at", 't'}}},
+    {"member_challenges", {{"challenge_hash", 'b'}, {"subject_hash", 'b'}, {"registration_id", 'i'}, {"position", 'i'},
+                           {"purpose", 't'}, {"change_id", 'i'}, {"code_hash", 'b'}, {"created", 'i'}, {"expires", 'i'},
+                           {"tries", 'i'}}},
+    {"member_sessions", {{"token_hash", 'b'}, {"registration_id", 'i'}, {"position", 'i'}, {"expires", 'i'}}},
+    {"family_changes", {{"id", 'i'}, {"registration_id", 'i'}, {"type", 't'}, {"status", 't'}, {"requested_at", 't'},
+                        {"requested_date", 't'}, {"effective", 't'}, {"detail", 't'}, {"requested_by", 'i'}}},
     {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
                     {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };

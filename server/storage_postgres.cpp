@@ -262,7 +262,8 @@ class PgConnection final : public Connection {
         "SELECT setval(pg_get_serial_sequence('payments', 'id'), COALESCE((SELECT MAX(id) FROM payments), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('audit', 'seq'), COALESCE((SELECT MAX(seq) FROM audit), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('operators', 'id'), COALESCE((SELECT MAX(id) FROM operators), 0) + 1, false);"
-        "SELECT setval(pg_get_serial_sequence('outbox', 'id'), COALESCE((SELECT MAX(id) FROM outbox), 0) + 1, false);");
+        "SELECT setval(pg_get_serial_sequence('outbox', 'id'), COALESCE((SELECT MAX(id) FROM outbox), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('family_changes', 'id'), COALESCE((SELECT MAX(id) FROM family_changes), 0) + 1, false);");
   }
 
   // Ends the job's transaction: true only if PostgreSQL says COMMIT (after an error inside the

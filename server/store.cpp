@@ -92,13 +92,14 @@ Changes::Outcome Changes::AddRegistration(const NewRegistration& r, int64_t& id)
 
 Changes::Outcome Changes::AddMember(int64_t registration, int64_t position, const std::optional<std::string>& nik_hash,
                                     const std::optional<std::string>& nik_masked, const std::string& name,
-                                    const std::string& relationship) {
+                                    const std::string& relationship, const std::string& birth_date) {
   Statement s = c_.Prepare(
-      "INSERT INTO members (registration_id, position, nik_hash, nik_masked, name, relationship) VALUES (?,?,?,?,?,?)");
+      "INSERT INTO members (registration_id, position, nik_hash, nik_masked, name, relationship, birth_date) "
+      "VALUES (?,?,?,?,?,?,?)");
   s.Bind(1, registration).Bind(2, position);
   BindOptional(s, 3, nik_hash, true);
   BindOptional(s, 4, nik_masked, false);
-  s.Bind(5, name).Bind(6, relationship).Step();
+  s.Bind(5, name).Bind(6, relationship).Bind(7, birth_date).Step();
   return OutcomeOf(s);
 }
 
@@ -343,6 +344,111 @@ bool Changes::UpsertFacility(const FacilityRow& f) {
   return s.ok();
 }
 
+bool Changes::CountFacilityMembers(const std::string& code, int64_t delta) {
+  Statement s = c_.Prepare(
+      "UPDATE facilities SET members = CASE WHEN members + ? < 0 THEN 0 ELSE members + ? END "
+      "WHERE code = ? AND (? < 0 OR (accepting = 1 AND members + ? <= capacity)) RETURNING members");
+  s.Bind(1, delta).Bind(2, delta).Bind(3, code).Bind(4, delta).Bind(5, delta);
+  return s.Step();
+}
+
+bool Changes::AddChallenge(const ChallengeRow& r) {
+  Statement s = c_.Prepare(
+      "INSERT INTO member_challenges (challenge_hash, subject_hash, registration_id, position, purpose, change_id, "
+      "code_hash, created, expires, tries) VALUES (?,?,?,?,?,?,?,?,?,0)");
+  s.BindBlob(1, r.challenge_hash).BindBlob(2, r.subject_hash);
+  if (r.member) {
+    s.Bind(3, r.member->registration).Bind(4, r.member->position);
+  } else {
+    s.BindNull(3).Bind(4, int64_t{0});
+  }
+  s.Bind(5, r.purpose);
+  if (r.change) {
+    s.Bind(6, *r.change);
+  } else {
+    s.BindNull(6);
+  }
+  s.BindBlob(7, r.code_hash).Bind(8, r.created).Bind(9, r.expires).Step();
+  return s.ok();
+}
+
+std::optional<ChallengeRow> Changes::Challenge(const std::string& challenge_hash) {
+  Statement s = c_.Prepare(
+      "SELECT subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries "
+      "FROM member_challenges WHERE challenge_hash = ?");
+  s.BindBlob(1, challenge_hash);
+  if (!s.Step()) return std::nullopt;
+  ChallengeRow r;
+  r.challenge_hash = challenge_hash;
+  r.subject_hash = s.Text(0);
+  if (!s.IsNull(1)) r.member = MemberRef{s.Int(1), s.Int(2)};
+  r.purpose = s.Text(3);
+  if (!s.IsNull(4)) r.change = s.Int(4);
+  r.code_hash = s.Text(5);
+  r.created = s.Int(6);
+  r.expires = s.Int(7);
+  r.tries = s.Int(8);
+  return r;
+}
+
+int64_t Changes::ChallengesSince(const std::string& subject_hash, int64_t since) {
+  Statement s = c_.Prepare("SELECT COUNT(*) FROM member_challenges WHERE subject_hash = ? AND created >= ?");
+  s.BindBlob(1, subject_hash).Bind(2, since);
+  return s.Step() ? s.Int(0) : 0;
+}
+
+bool Changes::CountChallengeTry(const std::string& challenge_hash) {
+  Statement s = c_.Prepare("UPDATE member_challenges SET tries = tries + 1 WHERE challenge_hash = ?");
+  s.BindBlob(1, challenge_hash).Step();
+  return s.ok();
+}
+
+bool Changes::DeleteChallenge(const std::string& challenge_hash) {
+  Statement s = c_.Prepare("DELETE FROM member_challenges WHERE challenge_hash = ?");
+  s.BindBlob(1, challenge_hash).Step();
+  return s.ok();
+}
+
+bool Changes::ForgetChallenges(int64_t before) {
+  Statement s = c_.Prepare("DELETE FROM member_challenges WHERE created < ?");
+  s.Bind(1, before).Step();
+  return s.ok();
+}
+
+bool Changes::AddMemberSession(const std::string& token_hash, const MemberRef& who, int64_t expires) {
+  Statement s = c_.Prepare("INSERT INTO member_sessions (token_hash, registration_id, position, expires) VALUES (?,?,?,?)");
+  s.BindBlob(1, token_hash).Bind(2, who.registration).Bind(3, who.position).Bind(4, expires).Step();
+  return s.ok();
+}
+
+bool Changes::DeleteMemberSession(const std::string& token_hash) {
+  Statement s = c_.Prepare("DELETE FROM member_sessions WHERE token_hash = ?");
+  s.BindBlob(1, token_hash).Step();
+  return s.ok();
+}
+
+bool Changes::ForgetMemberSessions(int64_t before) {
+  Statement s = c_.Prepare("DELETE FROM member_sessions WHERE expires < ?");
+  s.Bind(1, before).Step();
+  return s.ok();
+}
+
+std::optional<int64_t> Changes::AddFamilyChange(const FamilyChangeRow& r) {
+  Statement s = c_.Prepare(
+      "INSERT INTO family_changes (registration_id, type, status, requested_at, requested_date, effective, detail, "
+      "requested_by) VALUES (?,?,?,?,?,?,?,?) RETURNING id");
+  s.Bind(1, r.registration).Bind(2, r.type).Bind(3, r.status).Bind(4, r.requested_at).Bind(5, r.requested_date)
+      .Bind(6, r.effective).Bind(7, r.detail).Bind(8, r.requested_by);
+  if (!s.Step()) return std::nullopt;
+  return s.Int(0);
+}
+
+bool Changes::MoveFamilyChange(int64_t id, const std::string& from, const std::string& to) {
+  Statement s = c_.Prepare("UPDATE family_changes SET status = ? WHERE id = ? AND status = ? RETURNING id");
+  s.Bind(1, to).Bind(2, id).Bind(3, from);
+  return s.Step();
+}
+
 Changes::Outcome Changes::AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
                                       int64_t setup_expires, const std::string& created_at) {
   Statement s = c_.Prepare("INSERT INTO operators (name, role, setup_hash, setup_expires, created_at) VALUES (?,?,?,?,?)");
@@ -562,6 +668,48 @@ std::optional<OperatorSessionRow> Store::OperatorSession(const std::string& toke
   row.csrf = s.Text(3);
   row.expires = s.Int(4);
   return row;
+}
+
+std::optional<MemberRef> Store::MemberByCard(const std::string& card) {
+  Statement s = db_.Reader().Prepare("SELECT registration_id, position FROM members WHERE card_number = ?");
+  s.Bind(1, card);
+  if (!s.Step()) return std::nullopt;
+  return MemberRef{s.Int(0), s.Int(1)};
+}
+
+std::optional<std::pair<MemberRef, std::optional<std::string>>> Store::MemberByNik(const std::string& nik_hash) {
+  Statement s = db_.Reader().Prepare("SELECT registration_id, position, birth_date FROM members WHERE nik_hash = ?");
+  s.BindBlob(1, nik_hash);
+  if (!s.Step()) return std::nullopt;
+  return std::pair{MemberRef{s.Int(0), s.Int(1)}, OptionalText(s, 2)};
+}
+
+std::optional<MemberRef> Store::MemberSession(const std::string& token_hash, int64_t now) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT registration_id, position FROM member_sessions WHERE token_hash = ? AND expires > ?");
+  s.BindBlob(1, token_hash).Bind(2, now);
+  if (!s.Step()) return std::nullopt;
+  return MemberRef{s.Int(0), s.Int(1)};
+}
+
+std::vector<FamilyChangeRow> Store::FamilyChanges(int64_t registration) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT id, type, status, requested_at, requested_date, effective, detail, requested_by FROM family_changes "
+      "WHERE registration_id = ? ORDER BY id");
+  s.Bind(1, registration);
+  std::vector<FamilyChangeRow> rows;
+  while (s.Step()) {
+    rows.push_back({s.Int(0), registration, s.Int(7), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
+  }
+  return rows;
+}
+
+std::optional<FacilityRow> Store::Facility(const std::string& code) {
+  Statement s = db_.Reader().Prepare(
+      "SELECT code, name, type, regency_code, district_code, accepting, capacity, members FROM facilities WHERE code = ?");
+  s.Bind(1, code);
+  if (!s.Step()) return std::nullopt;
+  return FacilityRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, s.Int(6), s.Int(7)};
 }
 
 std::vector<FacilityRow> Store::OpenFacilities(const std::string& district, const std::string& regency) {

@@ -99,6 +99,26 @@ struct OperatorSessionRow {
   int64_t expires = 0;
 };
 
+// Who a sign-in code or a session belongs to: a member of a family. A challenge for someone who
+// is not a member has no registration (it is answered alike, and never accepts a code).
+struct MemberRef {
+  int64_t registration = 0, position = 0;
+};
+
+// A code sent to a member: to sign in, or to confirm a new phone or e-mail (`change`).
+struct ChallengeRow {
+  std::string challenge_hash, subject_hash, purpose, code_hash;
+  std::optional<MemberRef> member;
+  std::optional<int64_t> change;
+  int64_t created = 0, expires = 0, tries = 0;
+};
+
+// A change a family asked for: its type, its stored form (JSON) and where it stands.
+struct FamilyChangeRow {
+  int64_t id = 0, registration = 0, requested_by = 0;  // requested_by: the member's position
+  std::string type, status, requested_at, requested_date, effective, detail;
+};
+
 // A first-level health facility (FKTP) as operators load it.
 struct FacilityRow {
   std::string code, name, type, regency_code, district_code;
@@ -138,7 +158,8 @@ class Changes {
   Outcome AddRegistration(const NewRegistration& r, int64_t& id);
   // kConflict when the NIK (its keyed hash) is already registered.
   Outcome AddMember(int64_t registration, int64_t position, const std::optional<std::string>& nik_hash,
-                    const std::optional<std::string>& nik_masked, const std::string& name, const std::string& relationship);
+                    const std::optional<std::string>& nik_masked, const std::string& name, const std::string& relationship,
+                    const std::string& birth_date);
   // kConflict when this bank's reference, or a payment for this registration, exists.
   Outcome AddPayment(int64_t registration, const std::string& bank_id, const std::string& bank_ref, int64_t amount,
                      const std::string& paid_at, const std::string& received_at, const std::string& receipt);
@@ -202,6 +223,25 @@ class Changes {
   // --- facilities ---
   // Adds the facility, or updates the one with its code (its member count stays).
   bool UpsertFacility(const FacilityRow& f);
+
+  // Adds `delta` members to a facility's count, only while it accepts members and stays within
+  // its capacity (a negative delta always); false when it is full, closed or unknown.
+  bool CountFacilityMembers(const std::string& code, int64_t delta);
+
+  // --- members: sign-in codes, sessions, changes ---
+  bool AddChallenge(const ChallengeRow& row);
+  std::optional<ChallengeRow> Challenge(const std::string& challenge_hash);
+  // Codes asked for `subject` since `since` (the per-card limit).
+  int64_t ChallengesSince(const std::string& subject_hash, int64_t since);
+  bool CountChallengeTry(const std::string& challenge_hash);
+  bool DeleteChallenge(const std::string& challenge_hash);
+  bool ForgetChallenges(int64_t before);
+  bool AddMemberSession(const std::string& token_hash, const MemberRef& who, int64_t expires);
+  bool DeleteMemberSession(const std::string& token_hash);
+  bool ForgetMemberSessions(int64_t before);
+  std::optional<int64_t> AddFamilyChange(const FamilyChangeRow& row);
+  // Moves a change from `from` to `to`; false if it was not in `from` or storage failed.
+  bool MoveFamilyChange(int64_t id, const std::string& from, const std::string& to);
 
   // --- operators ---
   Outcome AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
@@ -269,6 +309,12 @@ class Store {
   std::optional<OperatorRow> OperatorByName(const std::string& name);
   std::optional<OperatorSessionRow> OperatorSession(const std::string& token_hash, int64_t now);
   int64_t ReplacedPackages(int64_t registration);
+  // The member holding a card number, or a NIK (its keyed hash) with its birth date.
+  std::optional<MemberRef> MemberByCard(const std::string& card);
+  std::optional<std::pair<MemberRef, std::optional<std::string>>> MemberByNik(const std::string& nik_hash);  // and birth date
+  std::optional<MemberRef> MemberSession(const std::string& token_hash, int64_t now);
+  std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
+  std::optional<FacilityRow> Facility(const std::string& code);
   // Facilities in a district ("32.04.11") or a regency ("32.04") that accept members and have room.
   std::vector<FacilityRow> OpenFacilities(const std::string& district, const std::string& regency);
   int64_t FacilityCount();

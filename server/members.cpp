@@ -1,0 +1,415 @@
+// The member's side of the registry: signing in with a code, the member's page, and changes.
+#include <sodium.h>
+
+#include "checked_json.h"
+#include "daftar/api.h"
+#include "daftar/card.h"
+#include "daftar/messages.h"
+#include "daftar/nik.h"
+#include "operators.h"
+#include "registry.h"
+#include "registry_internal.h"
+
+namespace daftar::server {
+using namespace internal;
+namespace {
+
+constexpr int64_t kCodeSeconds = 5 * 60;  // a code is valid this long
+constexpr int64_t kCodeTries = 5;         // and may be tried this often
+constexpr int64_t kCodesPerHour = 5;      // codes one card (or NIK) may ask for in an hour
+
+std::string NewCode() {
+  const std::string digits = std::to_string(randombytes_uniform(1'000'000));
+  return std::string(6 - digits.size(), '0') + digits;
+}
+
+// A code is kept only as its keyed hash, bound to its challenge.
+std::string CodeHash(const std::string& key, const std::string& challenge, const std::string& code) {
+  return KeyedHash(challenge + ":" + code, key);
+}
+
+// "+6281234567890" -> "+62 8**-****-7890"; "budi@example.com" -> "b***@example.com".
+std::string Masked(const std::string& channel, const std::string& to) {
+  if (channel == "email") {
+    const std::size_t at = to.find('@');
+    return at == std::string::npos || at == 0 ? "***" : to.substr(0, 1) + "***" + to.substr(at);
+  }
+  return to.size() < 8 ? "+62 8**-****-****" : "+62 8**-****-" + to.substr(to.size() - 4);
+}
+
+// What the answer names when no code is sent (no such member, or none reachable): a number made
+// from the card asked about, the same at every ask, so the answer tells nothing either way.
+std::string DecoyMask(const std::string& subject_hash) {
+  std::string last4;
+  for (int i = 0; i < 4; ++i) last4.push_back(static_cast<char>('0' + static_cast<unsigned char>(subject_hash[i]) % 10));
+  return "+62 8**-****-" + last4;
+}
+
+std::string FirstOfNextMonthText(Date today) { return FormatIsoDate(AddMonths(Date{today.year, today.month, 1}, 1)); }
+
+// A stored change as the member sees it: a scheduled change whose day has come is applied, and a
+// new phone or e-mail waits for its code.
+json ChangeJson(const FamilyChangeRow& c, Date today) {
+  std::string status = c.status;
+  if (status == "scheduled" && c.effective <= FormatIsoDate(today)) status = "applied";
+  json out = {{"change", std::to_string(c.id)}, {"type", c.type}, {"status", status == "confirming" ? "scheduled" : status},
+              {"effective", c.effective}, {"requested_at", c.requested_at}, {"detail", Parse(c.detail)}};
+  if (status == "confirming") out["awaiting"] = "confirmation";
+  return out;
+}
+
+}  // namespace
+
+Registry::FamilyNow Registry::FamilyOf(const RegistrationRow& r) {
+  const std::string today = FormatIsoDate(clock_.today());
+  FamilyNow f;
+  f.class_key = f.class_today = r.klass;
+  f.classes = json::array({{{"from", r.created_date.substr(0, 7)}, {"class", Parse(r.klass)}}});
+  f.changes = store_.FamilyChanges(r.id);
+  for (const FamilyChangeRow& c : f.changes) {
+    if (c.status != "applied" && c.status != "scheduled") continue;
+    const json detail = Parse(c.detail);
+    const bool in_force = c.effective <= today;
+    if (c.type == "class") {
+      f.class_key = std::to_string(Field(detail, "class").get<int64_t>());
+      if (in_force) f.class_today = f.class_key;
+      f.last_class_change = ParseIsoDate(c.requested_date);
+      f.classes.push_back({{"from", c.effective.substr(0, 7)}, {"class", Field(detail, "class")}});
+    } else if (c.type == "facility") {
+      f.facility = TextOf(Field(detail, "code"));
+      if (in_force) f.facility_today = f.facility;
+      f.last_facility_change = ParseIsoDate(c.requested_date);
+    }
+  }
+  return f;
+}
+
+json Registry::ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today) {
+  // Months in arrears: due and past their due date (this month is not owed before the 10th).
+  int64_t unpaid = 0;
+  for (const json& bill : ArrayOf(Field(Field(account, "due_now"), "bills"))) {
+    if (TextOf(Field(bill, "due")) < today) ++unpaid;
+  }
+  json out = {{"class", family.class_key}, {"facility", family.facility}, {"registered_on", r.created_date}, {"unpaid_months", unpaid}};
+  if (family.last_class_change) out["last_class_change"] = FormatIsoDate(*family.last_class_change);
+  if (family.last_facility_change) out["last_facility_change"] = FormatIsoDate(*family.last_facility_change);
+  return out;
+}
+
+Answer Registry::StartSession(const json& request) {
+  const Date today = clock_.today();
+  const int64_t now = clock_.unix_seconds();
+  std::string subject;  // what the per-card limit counts
+  std::optional<MemberRef> member;
+  if (const std::string card_text = TextOf(Field(request, "card")); !card_text.empty()) {
+    const CardCheck card = CheckCard(card_text);
+    // Cards issued before Daftar carry no published check digit: only their shape counts here.
+    for (const Finding& f : card.findings.all()) {
+      if (f.severity == Severity::kError && f.code != "card.invalid_check_digit") return Problem(422, f.code, "/card", f.params);
+    }
+    subject = "card:" + card.normalized;
+    member = store_.MemberByCard(card.normalized);
+  } else {
+    const std::string nik_text = TextOf(Field(request, "nik")), birth_text = TextOf(Field(request, "birth_date"));
+    if (nik_text.empty()) return Problem(422, "session.identify_yourself", "/card");
+    const NikCheck nik = CheckNik(nik_text, today);
+    for (const Finding& f : nik.findings.all()) {
+      if (f.severity == Severity::kError) return Problem(422, f.code, "/nik", f.params);
+    }
+    const std::optional<Date> birth = ParseIsoDate(birth_text);
+    if (!birth) return Problem(422, "input.invalid_date", "/birth_date", {{"expected", "YYYY-MM-DD"}});
+    subject = "nik:" + nik.normalized;
+    if (const auto found = store_.MemberByNik(KeyedHash(nik.normalized, keys_.nik_key));
+        found && found->second == FormatIsoDate(*birth)) {
+      member = found->first;
+    }
+  }
+  // Only members whose cards were issued sign in.
+  std::optional<RegistrationRow> r = member ? store_.FindById(member->registration) : std::nullopt;
+  if (!r || (r->status != "verified" && r->status != "active")) member.reset();
+
+  const std::string subject_hash = KeyedHash(subject, keys_.token_key);
+  const std::string challenge = RandomToken(), code = NewCode(), at = clock_.now();
+  std::string sent_to = DecoyMask(subject_hash);
+  bool too_many = false;
+  const bool stored = store_.Write([&](Changes& c) {
+    if (c.ChallengesSince(subject_hash, now - 3600) >= kCodesPerHour) {
+      too_many = true;
+      return false;
+    }
+    ChallengeRow row{TokenHash(challenge), subject_hash, "sign_in", CodeHash(keys_.token_key, challenge, code), std::nullopt,
+                     std::nullopt, now, now + kCodeSeconds, 0};
+    // The code goes to the family's phone, or its e-mail when it gave no phone.
+    const NotificationsConfig& n = config_.notifications;
+    const std::optional<ContactRow> contact = member ? c.Contact(member->registration) : std::nullopt;
+    std::string channel, to;
+    if (contact && contact->phone && (n.sms || !n.sink_file.empty())) {
+      channel = "sms", to = *contact->phone;
+    } else if (contact && contact->email && (n.email || !n.sink_file.empty())) {
+      channel = "email", to = *contact->email;
+    }
+    if (!to.empty()) {
+      row.member = member;
+      sent_to = Masked(channel, to);
+      if (!NotifyAddress(c, "sign-in:" + challenge.substr(0, 16), channel, to, contact->language, "notify.sign_in_code",
+                         {{"code", code}, {"minutes", kCodeSeconds / 60}}, at)) {
+        return false;
+      }
+    }
+    return c.AddChallenge(row);
+  });
+  if (too_many) {
+    Answer a = Problem(429, "session.too_many_codes", "", {{"minutes", int64_t{60}}});
+    return a;
+  }
+  if (!stored) return Problem(503, "storage.unavailable");
+  return {202, {{"challenge", challenge}, {"sent_to", sent_to}, {"expires_in", kCodeSeconds}}};
+}
+
+Answer Registry::VerifySession(const json& request) {
+  const std::string challenge = TextOf(Field(request, "challenge")), code = TextOf(Field(request, "code"));
+  if (challenge.empty() || challenge.size() > 64) return Problem(422, "input.required", "/challenge");
+  if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+    return Problem(422, "session.code_format", "/code");
+  }
+  const int64_t now = clock_.unix_seconds();
+  const std::string session = RandomToken();
+  const int64_t expires = now + int64_t{config_.member_session_days} * 86400;
+  enum class Outcome { kExpired, kWrong, kSignedIn } outcome = Outcome::kExpired;
+  int64_t tries_left = 0;
+  const bool stored = store_.Write([&](Changes& c) {
+    const std::string hash = TokenHash(challenge);
+    const std::optional<ChallengeRow> row = c.Challenge(hash);
+    if (!row || row->purpose != "sign_in" || row->expires <= now || row->tries >= kCodeTries) return true;
+    // A challenge for no member takes every code as wrong, exactly as a wrong code.
+    if (!row->member || !SameSecret(CodeHash(keys_.token_key, challenge, code), row->code_hash)) {
+      outcome = Outcome::kWrong;
+      tries_left = kCodeTries - row->tries - 1;
+      return c.CountChallengeTry(hash);
+    }
+    outcome = Outcome::kSignedIn;
+    const std::optional<RegistrationRow> r = c.Registration(row->member->registration);
+    return r && c.DeleteChallenge(hash) && c.AddMemberSession(TokenHash(session), *row->member, expires) &&
+           AppendAudit(c, keys_.audit_key, clock_.now(), "member_signed_in", r->reference, {{"member", row->member->position}});
+  });
+  if (!stored) return Problem(503, "storage.unavailable");
+  if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
+  return {200, {{"session", session}, {"expires_at", IsoTimestamp(expires)}}};
+}
+
+Answer Registry::EndSession(std::string_view session) {
+  if (!SessionOf(session)) return Problem(401, "session.required");
+  if (!store_.Write([&](Changes& c) { return c.DeleteMemberSession(TokenHash(session)); })) {
+    return Problem(503, "storage.unavailable");
+  }
+  return {200, {{"signed_out", true}}};
+}
+
+std::optional<MemberRef> Registry::SessionOf(std::string_view session) {
+  if (session.empty() || session.size() > 128) return std::nullopt;
+  return store_.MemberSession(TokenHash(session), clock_.unix_seconds());
+}
+
+void Registry::ForgetMemberSecrets() {
+  const int64_t now = clock_.unix_seconds();
+  // Codes are kept an hour past their use: the per-card limit counts them.
+  (void)store_.Write([&](Changes& c) { return c.ForgetChallenges(now - 2 * 3600) && c.ForgetMemberSessions(now); });
+}
+
+Answer Registry::Me(const MemberRef& who) {
+  const std::optional<RegistrationRow> r = store_.FindById(who.registration);
+  if (!r) return Problem(401, "session.required");
+  const Date today = clock_.today();
+  const FamilyNow family = FamilyOf(*r);
+  json facility = nullptr;
+  if (const auto f = family.facility_today.empty() ? std::nullopt : store_.Facility(family.facility_today)) {
+    facility = {{"code", f->code}, {"name", f->name}};
+  }
+  json body = {{"family", {{"reference", r->reference}, {"segment", r->segment}, {"class", Parse(family.class_today)},
+                           {"facility", facility}, {"membership", "none"}, {"va", r->va ? json(*r->va) : json()},
+                           {"district_code", r->district_code ? json(*r->district_code) : json()}}},
+               {"members", json::array()},
+               {"changes", json::array()}};
+  if (family.facility != family.facility_today) {
+    if (const auto next = store_.Facility(family.facility)) {
+      body["family"]["facility_next"] = {{"code", next->code}, {"name", next->name}, {"from", FirstOfNextMonthText(today)}};
+    }
+  }
+  if (family.class_key != family.class_today) {
+    body["family"]["class_next"] = {{"class", Parse(family.class_key)}, {"from", FirstOfNextMonthText(today)}};
+  }
+  const AccountAnswer a = AccountOf(*r, 0);
+  if (a.refusal) return *a.refusal;
+  const json& due = Field(a.account, "due_now");
+  body["family"]["membership"] = Field(a.account, "membership");
+  body["bills"] = Field(a.account, "bills");
+  body["due_now"] = {{"amount", Field(due, "amount")}, {"months", Field(due, "months")}};
+  const bool active = Field(a.account, "membership") == "active";
+  for (const MemberRow& m : store_.Members(r->id)) {
+    body["members"].push_back({{"name", m.name},
+                               {"card_number", m.card_number ? json(*m.card_number) : json()},
+                               {"nik_masked", m.nik_masked ? json(*m.nik_masked) : json()},
+                               {"status", active ? "active" : "inactive"},
+                               {"you", m.position == who.position}});
+  }
+  for (const FamilyChangeRow& c : family.changes) body["changes"].push_back(ChangeJson(c, today));
+  // Each payment's signed receipt, printable and verifiable offline like the cards.
+  body["receipts"] = json::array();
+  for (const PaymentRow& p : store_.Payments(r->id)) body["receipts"].push_back(Parse(p.receipt));
+  body["change_rules"] = {{"family", ChangeFamily(*r, family, a.account, FormatIsoDate(today))}, {"today", FormatIsoDate(today)}};
+  return {200, std::move(body)};
+}
+
+Answer Registry::RequestChange(const MemberRef& who, const json& change) {
+  const std::optional<RegistrationRow> r = store_.FindById(who.registration);
+  if (!r) return Problem(401, "session.required");
+  if (r->status != "verified" && r->status != "active") return Problem(409, "change.not_possible_now");
+  const Date today = clock_.today();
+  const std::string today_text = FormatIsoDate(today), at = clock_.now();
+  const FamilyNow family = FamilyOf(*r);
+  const AccountAnswer account = AccountOf(*r, 0);
+  if (account.refusal) return *account.refusal;
+  const json input = {{"today", today_text}, {"family", ChangeFamily(*r, family, account.account, today_text)}, {"change", change}};
+  DispatchOptions options;
+  options.tariffs = &config_.tariffs;
+  const json verdict = Parse(Dispatch("change", input.dump(), options).body);
+  if (Field(verdict, "valid") != true) {
+    // The core's paths are into its input: the member sent the change itself.
+    json errors = ArrayOf(Field(verdict, "errors"));
+    for (json& e : errors) {
+      std::string path = TextOf(Field(e, "path"));
+      e["path"] = path.rfind("/change", 0) == 0 ? path.substr(7) : path;
+    }
+    return ProblemFromErrors(422, std::move(errors));
+  }
+  const json& normalized = Field(verdict, "normalized");
+  const std::string type = TextOf(Field(normalized, "type"));
+  std::string status = TextOf(Field(verdict, "status"));
+  const std::string effective = TextOf(Field(verdict, "effective"));
+  const int64_t members = static_cast<int64_t>(store_.Members(r->id).size());
+
+  std::optional<FacilityRow> facility;
+  if (type == "facility") {
+    if (store_.FacilityCount() == 0) return Problem(409, "facility.none_loaded", "/code");
+    facility = store_.Facility(TextOf(Field(normalized, "code")));
+    if (!facility) return Problem(422, "facility.unknown", "/code", {{"code", TextOf(Field(normalized, "code"))}});
+  }
+  // A new phone or e-mail is used once the code sent to it comes back.
+  const bool new_address = type == "contact" && (Field(normalized, "phone").is_string() || Field(normalized, "email").is_string());
+  if (new_address) status = "confirming";
+  const std::string challenge = new_address ? RandomToken() : std::string(), code = new_address ? NewCode() : std::string();
+  std::string sent_to;
+  enum class Refusal { kNone, kFull } refusal = Refusal::kNone;
+  int64_t id = 0;
+  const bool stored = store_.Write([&](Changes& c) {
+    const std::optional<int64_t> added =
+        c.AddFamilyChange({0, r->id, who.position, type, status, at, today_text, effective, normalized.dump()});
+    if (!added) return false;
+    id = *added;
+    const std::string event = r->reference + ":change:" + std::to_string(id);
+    json params = {{"reference", r->reference}, {"effective", effective}};
+    std::string template_code;
+    if (type == "facility") {
+      // The family's members count against the new facility's capacity from the request on.
+      if (!c.CountFacilityMembers(facility->code, members)) {
+        refusal = Refusal::kFull;
+        return false;
+      }
+      if (status != "review" && !family.facility.empty() && !c.CountFacilityMembers(family.facility, -members)) return false;
+      params["facility"] = facility->name;
+      template_code = status == "review" ? "notify.change_review" : "notify.change_facility";
+    } else if (type == "class") {
+      params["class"] = Field(normalized, "class");
+      template_code = "notify.change_class";
+    } else if (type == "address") {
+      template_code = "notify.change_address";
+    } else if (new_address) {
+      const std::optional<ContactRow> contact = c.Contact(r->id);
+      const std::string language = TextOf(Field(normalized, "language")).empty() ? (contact ? contact->language : "id")
+                                                                                  : TextOf(Field(normalized, "language"));
+      ChallengeRow row{TokenHash(challenge), KeyedHash("change:" + std::to_string(id), keys_.token_key), "confirm_contact",
+                       CodeHash(keys_.token_key, challenge, code), MemberRef{who}, id, clock_.unix_seconds(),
+                       clock_.unix_seconds() + kCodeSeconds, 0};
+      for (const char* channel : {"sms", "email"}) {
+        const json& to = Field(normalized, std::string(channel) == "sms" ? "phone" : "email");
+        if (!to.is_string()) continue;
+        sent_to += (sent_to.empty() ? "" : ", ") + Masked(channel, to.get<std::string>());
+        if (!NotifyAddress(c, event + ":confirm", channel, to.get<std::string>(), language, "notify.confirm_contact",
+                           {{"code", code}, {"minutes", kCodeSeconds / 60}}, at)) {
+          return false;
+        }
+      }
+      if (!c.AddChallenge(row)) return false;
+    } else {  // the language only
+      std::optional<ContactRow> contact = c.Contact(r->id);
+      if (contact) {
+        contact->language = TextOf(Field(normalized, "language"));
+        if (!c.SetContact(r->id, *contact)) return false;
+      }
+    }
+    if (!template_code.empty() && !NotifyFamily(c, r->id, event, template_code, params, at)) return false;
+    return AppendAudit(c, keys_.audit_key, at, "change_requested", r->reference,
+                       {{"change", id}, {"type", type}, {"status", status}, {"effective", effective}, {"member", who.position}});
+  });
+  if (refusal == Refusal::kFull) return Problem(422, "facility.full", "/code", {{"code", facility->code}});
+  if (!stored) return Problem(503, "storage.unavailable");
+  json body = {{"change", std::to_string(id)}, {"status", status == "confirming" ? "scheduled" : status}, {"effective", effective}};
+  if (new_address) {
+    body["awaiting"] = "confirmation";
+    body["confirm"] = {{"challenge", challenge}, {"sent_to", sent_to}, {"expires_in", kCodeSeconds}};
+  }
+  if (!ArrayOf(Field(verdict, "warnings")).empty()) body["warnings"] = Field(verdict, "warnings");
+  return {201, std::move(body)};
+}
+
+Answer Registry::ConfirmChange(const MemberRef& who, const std::string& change, const json& request) {
+  const std::optional<RegistrationRow> r = store_.FindById(who.registration);
+  if (!r) return Problem(401, "session.required");
+  const std::string challenge = TextOf(Field(request, "challenge")), code = TextOf(Field(request, "code"));
+  if (challenge.empty() || challenge.size() > 64) return Problem(422, "input.required", "/challenge");
+  if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+    return Problem(422, "session.code_format", "/code");
+  }
+  std::optional<FamilyChangeRow> target;
+  for (const FamilyChangeRow& c : store_.FamilyChanges(r->id)) {
+    if (std::to_string(c.id) == change) target = c;
+  }
+  if (!target) return Problem(404, "change.not_found");
+  const int64_t now = clock_.unix_seconds();
+  const std::string at = clock_.now();
+  enum class Outcome { kExpired, kWrong, kApplied } outcome = Outcome::kExpired;
+  int64_t tries_left = 0;
+  const bool stored = store_.Write([&](Changes& c) {
+    const std::string hash = TokenHash(challenge);
+    const std::optional<ChallengeRow> row = c.Challenge(hash);
+    if (!row || row->purpose != "confirm_contact" || row->change != target->id || !row->member ||
+        row->member->registration != r->id || row->expires <= now || row->tries >= kCodeTries) {
+      return true;
+    }
+    if (!SameSecret(CodeHash(keys_.token_key, challenge, code), row->code_hash)) {
+      outcome = Outcome::kWrong;
+      tries_left = kCodeTries - row->tries - 1;
+      return c.CountChallengeTry(hash);
+    }
+    if (!c.MoveFamilyChange(target->id, "confirming", "applied") || !c.DeleteChallenge(hash)) return false;
+    outcome = Outcome::kApplied;
+    // The old phone and e-mail hear of it first: a change made by someone else does not go unseen.
+    const json detail = Parse(target->detail);
+    if (!NotifyFamily(c, r->id, r->reference + ":contact:" + change, "notify.contact_changed", {{"reference", r->reference}}, at)) {
+      return false;
+    }
+    ContactRow contact = c.Contact(r->id).value_or(ContactRow{});
+    if (Field(detail, "phone").is_string()) contact.phone = Field(detail, "phone").get<std::string>();
+    if (Field(detail, "email").is_string()) contact.email = Field(detail, "email").get<std::string>();
+    if (Field(detail, "language").is_string()) contact.language = Field(detail, "language").get<std::string>();
+    return c.SetContact(r->id, contact) &&
+           AppendAudit(c, keys_.audit_key, at, "change_applied", r->reference, {{"change", target->id}, {"type", "contact"}});
+  });
+  if (!stored) return Problem(503, "storage.unavailable");
+  if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
+  return {200, {{"change", change}, {"status", "applied"}, {"effective", FormatIsoDate(clock_.today())}}};
+}
+
+}  // namespace daftar::server

@@ -1,0 +1,26 @@
+// What registry.cpp and members.cpp share: the registry's own helpers, private to the server.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "registry.h"
+
+namespace daftar::server::internal {
+
+// Our own stored JSON (or the dispatcher's answer); null when there is none.
+json Parse(const std::string& text);
+// A single error rendered as the dispatcher renders them.
+json ErrorJson(const std::string& code, const std::string& path, std::vector<Param> params);
+// The dispatcher's errors as a problem answer; the first names the problem.
+Answer ProblemFromErrors(int status, json errors);
+// BLAKE2b-256 of `data` under `key` (keyless when empty), as raw bytes.
+std::string KeyedHash(std::string_view data, std::string_view key);
+std::string MaskNik(const std::string& nik);
+std::string MaskName(const std::string& name);
+// Appends an entry to the audit chain, in the job's transaction.
+bool AppendAudit(Changes& c, const std::string& key, const std::string& at, const std::string& event,
+                 const std::string& subject, const json& detail);
+
+}  // namespace daftar::server::internal
