@@ -5,8 +5,8 @@ import { t, setLanguage, language, message, rupiah } from './i18n.mjs';
 import * as core from './core-client.mjs';
 import * as store from './store.mjs';
 import { upload, UploadInterrupted } from './tus.mjs';
+import { h, main, render, buttons, summaryList } from './dom.mjs';
 
-const main = document.getElementById('main');
 const DRAFT_DAYS = 7;  // drafts older than this are forgotten (config "draft_expiry_days" overrides)
 
 const STEPS = ['family', 'contact', 'class', 'documents', 'check'];
@@ -44,34 +44,7 @@ let config = null;
 
 // --- building the page ---------------------------------------------------------------------
 
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'text') el.textContent = v;
-    else if (k === 'value') el.value = v;
-    else if (k === 'checked') el.checked = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
 const idFor = (path) => `f${path.replace(/[^a-z0-9_]+/gi, '-')}`;
-
-function render(...nodes) {
-  main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
-  document.title = `${main.querySelector('h1')?.textContent ?? ''} · Daftar JKN`;
-  window.scrollTo(0, 0);
-}
-
-function buttons(...items) {
-  return h('div', { class: 'actions' }, ...items);
-}
 
 // A field: label, hint, the core's message for its path, the control.
 function field(path, label, control, { hint, warningsToo = true } = {}) {
@@ -260,7 +233,8 @@ async function startPage() {
     h('h2', { text: t('official_title') }), h('ul', {}, ...t('official').map((n) => h('li', { text: n }))),
     buttons(h('a', { class: 'button', href: '#/family', role: 'button', text: t('start') }),
       h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') }),
-      h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') })),
+      h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') }),
+      h('a', { class: 'button secondary', href: '#/masuk', text: t('nav_sign_in') })),
   );
   update();
 }
@@ -491,12 +465,6 @@ async function documentsPage() {
     buttons(h('button', { type: 'button', text: t('continue'), onclick: () => continueFrom('documents') })),
     backLink('class'));
   check();
-}
-
-function summaryList(rows) {
-  return h('dl', { class: 'summary' }, ...rows.map(([label, value, to]) => h('div', {},
-    h('dt', { text: label }), h('dd', { text: value || '—' }),
-    to ? h('dd', { class: 'action' }, h('a', { href: `#/${to}`, text: t('change'), 'aria-label': `${t('change')}: ${label}` })) : null)));
 }
 
 // The consent to the population-registry check, in the catalogue's words (versioned).
@@ -776,8 +744,12 @@ async function verifyPage() {
       const answer = await core.call('verify-signed', { payload: card.payload ?? '', signature: card.signature ?? '', key: card.key ?? '', trusted_key: config?.keys?.signing ?? '' });
       if (answer.valid) {
         const p = answer.document;
-        result.replaceChildren(h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
-          h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` })));
+        // A receipt verifies the same way as a card.
+        result.replaceChildren(p.type === 'daftar.receipt/1'
+          ? h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('receipt_ok') }),
+            h('p', { class: 'big', text: `Rp${rupiah(p.amount)}` }), h('p', { text: `${p.reference} · ${(p.months ?? []).map((m) => new Date(`${m}-01T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID', { month: 'long', year: 'numeric' })).join(', ')} · ${p.bank_id} ${p.bank_ref}` }))
+          : h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
+            h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` })));
       } else {
         result.replaceChildren(h('div', { class: 'error-summary', role: 'alert' }, ...answer.errors.map((err) => h('p', { text: message(err) }))));
       }
@@ -801,6 +773,12 @@ async function route_() {
   state.showAll = false;
   if (page === 'sent') return sentPage(arg);
   if (page === 'status') return statusPage(arg);
+  // The member's pages are their own module, fetched when first opened (and kept offline).
+  if (page === 'masuk' || page === 'akun') {
+    const member = await import('./member.mjs');
+    await (page === 'masuk' ? member.signInPage() : member.accountPage());
+    return main.focus({ preventScroll: true });
+  }
   await (PAGES[page] ?? startPage)();
   main.focus({ preventScroll: true });
 }

@@ -1,0 +1,103 @@
+// The member's side in Debian's Chromium on a 320 px wide phone: "Masuk" with the code the server
+// sent (read from its sink file), the family account, choosing a health facility, a new phone
+// confirmed by its code, a class change the rules core refuses on the device before anything is
+// sent, signing out. axe-core on every page.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startServer, family, seal, register, status, bank, bin, root, databaseArgs } from '../support/server.mjs';
+import { launch, phone, audit } from '../support/browser.mjs';
+import { jsonLines, eventually } from '../support/messages.mjs';
+
+const sink = join(mkdtempSync(join(tmpdir(), 'daftar-member-web-')), 'outbox.jsonl');
+const server = await startServer({ notifications: { sink_file: sink } }, { webRoot: join(process.env.DAFTAR_BUILD, 'web') });
+const browser = await launch();
+after(async () => { await browser.close(); await server.stop(); });
+spawnSync(bin, ['facilities', 'import', join(root, 'examples/facilities.csv'), '--data-dir', server.dataDir, ...databaseArgs(server.dir)]);
+
+// A family whose cards are issued and whose first month is paid.
+const r = await register(server, seal(server, family(71)));
+const registration = (await status(server, r.body.reference, r.body.access_token)).body;
+const card = registration.members[0].card_number;
+await bank(server, 'payment', { va: registration.bill.va, amount: registration.due_now.amount, bank_ref: 'WEB-MEMBER-1', paid_at: new Date().toISOString() });
+
+const codeFor = async (template, to) => {
+  const found = await eventually(() => jsonLines(sink).filter((l) => l.template === template && l.to === to), (l) => l.length > 0);
+  return found.at(-1).params.code;
+};
+const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+test('sign in, choose a facility, change the phone, a class change refused on the device, sign out', async () => {
+  const { page } = await phone(browser);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto(`${server.url}/`);
+  await page.click('a:has-text("Masuk")');
+  await page.waitForSelector('#m-card');
+  await audit(page, 'm1-sign-in');
+  assert.ok(await fitsWidth(page), 'no sideways scrolling at 320 px');
+  await page.fill('#m-card', card);
+  await page.click('button:has-text("Kirim kode")');
+  await page.waitForSelector('#m-code');
+  assert.match(await page.innerText('main'), /\+62 8\*\*-\*\*\*\*-7890/);
+  await audit(page, 'm2-code');
+  await page.fill('#m-code', await codeFor('notify.sign_in_code', '+6281234567890'));
+  await page.click('button:has-text("Masuk")');
+  await page.waitForSelector('#membership');
+  assert.match(await page.innerText('#membership'), /Aktif/);
+  assert.match(await page.innerText('main'), new RegExp(card));
+  assert.ok(await fitsWidth(page));
+  await audit(page, 'm3-account');
+
+  // The first health facility: from the family's district.
+  await page.click('#m-facility summary');
+  await page.waitForSelector('input[name="m-facility"]');
+  await page.check('input[value="32041102"]');
+  await page.click('#m-facility button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('#m-note');
+  assert.match(await page.innerText('main'), /Klinik Pratama Mawar/);
+  await audit(page, 'm4-facility');
+
+  // A fixed-line number is refused by the core on the device; a mobile one needs its code.
+  await page.click('#m-contact summary');
+  await page.fill('#m-phone', '022-7654321');
+  await page.click('#m-contact button:has-text("Kirim kode")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /HP/);
+  assert.equal(jsonLines(sink).filter((l) => l.template === 'notify.confirm_contact').length, 0, 'nothing was sent');
+  await page.fill('#m-phone', '0813-1111-2222');
+  await page.click('#m-contact button:has-text("Kirim kode")');
+  await page.waitForSelector('#m-confirm');
+  await audit(page, 'm5-confirm-phone');
+  await page.fill('#m-confirm', await codeFor('notify.confirm_contact', '+6281311112222'));
+  await page.click('button:has-text("Pastikan")');
+  await page.waitForSelector('#changes li:has-text("Kontak")');
+  assert.match(await page.innerText('#changes'), /Kontak: berlaku/);
+  assert.match(await page.innerText('#m-note'), /berlaku mulai/);
+
+  // The class: registered today, so the core says when, in words, before anything is sent.
+  await page.click('#m-class-change summary');
+  await page.selectOption('#m-class', '2');
+  await page.click('#m-class-change button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /paling cepat \d{1,2} [A-Z][a-z]+ \d{4}/);
+  await audit(page, 'm6-class-refused');
+
+  // The month's receipt, verified on the device like a card.
+  const receipt = await page.inputValue('.receipt .qr-text');
+  assert.match(await page.innerText('.receipt'), /Rp70\.000/);
+  await page.goto(`${server.url}/#/verify`);
+  await page.fill('#qr-content', receipt);
+  await page.click('button:has-text("Periksa")');
+  await page.waitForSelector('#verify-result .panel-ok');
+  assert.match(await page.innerText('#verify-result'), /Bukti pembayaran asli[\s\S]*Rp70\.000/);
+  await page.goto(`${server.url}/#/akun`);
+  await page.waitForSelector('#sign-out');
+  await page.click('#sign-out');
+  await page.waitForSelector('a:has-text("Mulai")');
+  await page.goto(`${server.url}/#/akun`);
+  await page.waitForSelector('#m-card');
+  assert.deepEqual(page.errors, []);
+});

@@ -1,0 +1,278 @@
+// The member's pages: "Masuk" (sign in with a code sent to the family's phone) and the family's
+// account (cards, what is due, bills, changes). Every change is checked by the rules core on the
+// device first, with the same input the server gives it (GET /api/v1/me's change_rules), so a
+// change the rules refuse is explained before anything is sent. No rule lives here.
+import { t, language, message, rupiah } from './i18n.mjs';
+import * as core from './core-client.mjs';
+import * as store from './store.mjs';
+import { h, main, render, buttons, summaryList } from './dom.mjs';
+
+const SESSION = 'member_session';  // in the settings store: {session, expires_at}
+const PAGE = 'member_page';        // the last member page seen, for offline use
+
+async function api(method, path, body, session) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (session) headers.Authorization = `Bearer ${session}`;
+  const response = await fetch(`/api/v1/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: await response.json().catch(() => ({})) };
+}
+
+// Dates and months in words, in the page's language: "20 April 2026", "April 2026".
+const locale = () => (language() === 'en' ? 'en-GB' : 'id-ID');
+const day = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(locale(), { day: 'numeric', month: 'long', year: 'numeric' }) : '');
+const month = (ym) => new Date(`${ym}-01T00:00:00`).toLocaleDateString(locale(), { month: 'long', year: 'numeric' });
+
+// Problems at the top of the page, each linked to its field; `fields` maps a path to an input id.
+function showErrors(errors, fields = {}) {
+  main.querySelector('.error-summary')?.remove();
+  if (!errors.length) return;
+  const box = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'member-errors' },
+    h('h2', { id: 'member-errors', text: t('error_summary') }),
+    h('ul', {}, ...errors.map((e) => h('li', {}, fields[e.path]
+      ? h('a', { href: `#${fields[e.path]}`, text: message(e), onclick: (ev) => { ev.preventDefault(); document.getElementById(fields[e.path])?.focus(); } })
+      : message(e)))));
+  main.querySelector('h1').after(box);
+  box.focus();
+}
+
+function textField(id, label, { hint, value = '', ...attrs } = {}) {
+  return h('div', { class: 'field' },
+    h('label', { for: id, text: label }),
+    hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null,
+    h('input', { id, name: id, type: 'text', value, 'aria-describedby': hint ? `${id}-hint` : undefined, ...attrs }));
+}
+
+const valueOf = (id) => document.getElementById(id)?.value.trim() ?? '';
+
+// --- signing in ---------------------------------------------------------------------------------
+
+export async function signInPage() {
+  let by = 'card';
+  const form = h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); start(); } });
+  const fill = () => form.replaceChildren(
+    h('fieldset', { class: 'field radios' }, h('legend', { text: t('m_sign_in_with') }),
+      ...[['card', t('m_by_card')], ['nik', t('m_by_nik')]].map(([v, label]) => h('label', {},
+        h('input', { type: 'radio', name: 'by', value: v, checked: v === by, onchange: () => { by = v; fill(); } }), label))),
+    by === 'card'
+      ? textField('m-card', t('card_number'), { hint: t('m_card_hint'), inputmode: 'numeric', autocomplete: 'off' })
+      : [textField('m-nik', t('nik'), { hint: t('nik_hint'), inputmode: 'numeric', autocomplete: 'off' }),
+        textField('m-birth', t('m_birth_date'), { type: 'date' })],
+    buttons(h('button', { type: 'submit', text: t('m_send_code') })));
+  fill();
+
+  async function start() {
+    const request = by === 'card' ? { card: valueOf('m-card') } : { nik: valueOf('m-nik'), birth_date: valueOf('m-birth') };
+    let answer;
+    try {
+      answer = await api('POST', 'session/start', request);
+    } catch {
+      return showErrors([{ message: { id: t('m_offline'), en: t('m_offline') } }]);
+    }
+    if (answer.status !== 202) {
+      return showErrors(answer.body.errors ?? [], { '/card': 'm-card', '/nik': 'm-nik', '/birth_date': 'm-birth' });
+    }
+    codePage(answer.body);
+  }
+
+  render(h('h1', { text: t('m_sign_in') }), h('p', { text: t('m_sign_in_intro') }), form,
+    h('p', {}, h('a', { href: '#/start', text: t('back') })));
+}
+
+function codePage({ challenge, sent_to: sentTo }) {
+  const form = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const answer = await api('POST', 'session/verify', { challenge, code: valueOf('m-code') }).catch(() => null);
+    if (!answer) return showErrors([{ message: { id: t('m_offline'), en: t('m_offline') } }]);
+    if (answer.status !== 200) return showErrors(answer.body.errors ?? [], { '/code': 'm-code' });
+    await store.put('settings', SESSION, answer.body);
+    location.hash = '#/akun';
+  } },
+  textField('m-code', t('m_code'), { hint: t('m_code_hint', { to: sentTo }), inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', class: 'short' }),
+  buttons(h('button', { type: 'submit', text: t('m_sign_in') })));
+  render(h('h1', { text: t('m_code_title') }), h('p', { class: 'panel', role: 'status', text: t('m_code_sent', { to: sentTo }) }), form,
+    h('p', {}, h('a', { href: '#/masuk', text: t('m_code_again') })));
+  document.getElementById('m-code').focus();
+}
+
+// --- the family's account -----------------------------------------------------------------------
+
+export async function accountPage() {
+  const saved = await store.get('settings', SESSION);
+  if (!saved) { location.hash = '#/masuk'; return; }
+  let page;
+  let stale = false;
+  try {
+    const answer = await api('GET', 'me', undefined, saved.session);
+    if (answer.status === 401) {
+      await store.remove('settings', SESSION);
+      location.hash = '#/masuk';
+      return;
+    }
+    page = answer.body;
+    await store.put('settings', PAGE, page);
+  } catch {
+    stale = true;
+    page = await store.get('settings', PAGE);
+  }
+  if (!page) return render(h('h1', { text: t('m_account') }), h('p', { text: t('m_offline') }));
+  const { family } = page;
+  const active = family.membership === 'active';
+  render(
+    h('h1', { text: t('m_account') }),
+    stale ? h('p', { class: 'warning-message', text: t('status_offline') }) : null,
+    h('p', {}, h('span', { class: `tag ${active ? 'tag-ok' : ''}`, id: 'membership', text: t(active ? 'm_active' : 'm_inactive') })),
+    summaryList([
+      [t('reference'), family.reference],
+      [t('estimate_class'), family.class_next ? t('m_class_next', { class: family.class, next: family.class_next.class, from: day(family.class_next.from) }) : String(family.class)],
+      [t('m_facility'), family.facility ? family.facility.name : t('m_no_facility')],
+      family.facility_next ? [t('m_facility_next'), t('m_from', { what: family.facility_next.name, from: day(family.facility_next.from) })] : null,
+    ].filter(Boolean)),
+    duePanel(page),
+    h('h2', { text: t('cards_title') }),
+    summaryList(page.members.map((m) => [m.name, `${t('card_number')}: ${m.card_number ?? '—'} · ${t(m.status === 'active' ? 'm_active' : 'm_inactive')}`])),
+    bills(page.bills ?? []),
+    receipts(page.receipts ?? []),
+    changesList(page.changes ?? []),
+    stale ? null : changeForms(page, saved.session),
+    buttons(h('button', { type: 'button', class: 'secondary', id: 'sign-out', text: t('m_sign_out'), onclick: async () => {
+      await api('POST', 'session/end', undefined, saved.session).catch(() => null);
+      await store.remove('settings', SESSION);
+      await store.remove('settings', PAGE);
+      location.hash = '#/start';
+    } })));
+}
+
+function duePanel({ due_now: due, family }) {
+  if (!due || !due.months.length) return h('p', { class: 'panel', id: 'due', text: t('m_nothing_due') });
+  return h('div', { class: 'panel', id: 'due' },
+    h('h2', { text: t('m_due_title') }),
+    h('p', {}, t('amount'), ': ', h('strong', { class: 'big', text: `Rp${rupiah(due.amount)}` })),
+    h('p', { text: t('m_due_months', { months: due.months.map(month).join(', ') }) }),
+    h('p', {}, t('va'), ': ', h('strong', { text: family.va ?? '—' })),
+    h('p', { text: t('pay_exact') }));
+}
+
+function bills(list) {
+  if (!list.length) return null;
+  return [h('h2', { text: t('m_bills') }),
+    h('table', { class: 'bills' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('m_month') }), h('th', { scope: 'col', text: t('amount') }), h('th', { scope: 'col', text: t('m_state') }))),
+      h('tbody', {}, ...list.slice().reverse().map((b) => h('tr', {},
+        h('td', { text: month(b.month) }), h('td', { text: `Rp${rupiah(b.amount)}` }),
+        h('td', { text: b.status === 'paid' ? t('m_paid_on', { day: day(b.paid_at) }) : t('m_unpaid_due', { day: day(b.due) }) })))))];
+}
+
+// Each payment's receipt as signed by the server; its signed text verifies offline ("Periksa kartu").
+function receipts(list) {
+  if (!list.length) return null;
+  return [h('h2', { text: t('receipt') }),
+    ...list.slice().reverse().map((signed) => {
+      const r = JSON.parse(signed.payload);
+      return h('div', { class: 'card receipt' },
+        summaryList([[t('m_months'), (r.months ?? []).map(month).join(', ')], [t('amount'), `Rp${rupiah(r.amount)}`],
+          [t('paid_at'), day(r.paid_at)], [t('bank_ref'), `${r.bank_id} ${r.bank_ref}`]]),
+        h('details', {}, h('summary', { text: t('qr_content') }),
+          h('textarea', { readonly: true, rows: '4', 'aria-label': t('qr_content'), class: 'qr-text', text: JSON.stringify(signed) })));
+    }),
+    buttons(h('button', { type: 'button', class: 'secondary', text: t('m_print_receipts'), onclick: () => window.print() }))];
+}
+
+function changesList(list) {
+  if (!list.length) return null;
+  return [h('h2', { text: t('m_changes') }),
+    h('ul', { id: 'changes' }, ...list.slice().reverse().map((c) => h('li', {},
+      `${t(`m_type_${c.type}`)}: ${t(`m_change_${c.awaiting ? 'confirming' : c.status}`)} · ${t('m_effective', { day: day(c.effective) })}`)))];
+}
+
+// --- changes ------------------------------------------------------------------------------------
+
+// Checks `change` with the rules core exactly as the server will, then sends it.
+async function send(page, session, change, fields) {
+  const verdict = await core.call('change', { ...page.change_rules, change });
+  const paths = Object.fromEntries(Object.entries(fields).map(([p, id]) => [`/change${p}`, id]));
+  if (!verdict.valid) return showErrors(verdict.errors, paths), null;
+  const answer = await api('POST', 'me/changes', change, session).catch(() => null);
+  if (!answer) return showErrors([{ message: { id: t('m_offline'), en: t('m_offline') } }]), null;
+  if (answer.status !== 201) return showErrors(answer.body.errors ?? [], fields), null;
+  return answer.body;
+}
+
+function section(title, id, ...content) {
+  return h('details', { class: 'change', id }, h('summary', { text: title }), ...content);
+}
+
+function changeForms(page, session) {
+  const done = (body) => {
+    const note = t(body.status === 'review' ? 'm_done_review' : body.status === 'applied' ? 'm_done_applied' : 'm_done_scheduled', { day: day(body.effective) });
+    sessionStorage.setItem('member_note', note);
+    accountPage();
+  };
+  const note = sessionStorage.getItem('member_note');
+  sessionStorage.removeItem('member_note');
+
+  const contact = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const change = { type: 'contact' };
+    if (valueOf('m-phone')) change.phone = valueOf('m-phone');
+    if (valueOf('m-email')) change.email = valueOf('m-email');
+    const body = await send(page, session, change, { '/phone': 'm-phone', '/email': 'm-email', '': 'm-phone' });
+    if (!body) return;
+    // A new phone or e-mail needs the code sent to it.
+    contact.replaceChildren(h('p', { class: 'panel', role: 'status', text: t('m_code_sent', { to: body.confirm.sent_to }) }),
+      textField('m-confirm', t('m_code'), { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', class: 'short' }),
+      buttons(h('button', { type: 'button', text: t('m_confirm'), onclick: async () => {
+        const answer = await api('POST', `me/changes/${body.change}/confirm`, { challenge: body.confirm.challenge, code: valueOf('m-confirm') }, session).catch(() => null);
+        if (!answer) return showErrors([{ message: { id: t('m_offline'), en: t('m_offline') } }]);
+        if (answer.status !== 200) return showErrors(answer.body.errors ?? [], { '/code': 'm-confirm' });
+        done(answer.body);
+      } })));
+    document.getElementById('m-confirm').focus();
+  } },
+  textField('m-phone', t('m_new_phone'), { type: 'tel', inputmode: 'tel', autocomplete: 'tel' }),
+  textField('m-email', t('m_new_email'), { type: 'email', autocomplete: 'email' }),
+  buttons(h('button', { type: 'submit', text: t('m_send_code') })));
+
+  const classForm = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const body = await send(page, session, { type: 'class', class: Number(valueOf('m-class')) }, { '/class': 'm-class' });
+    if (body) done(body);
+  } },
+  h('div', { class: 'field' }, h('label', { for: 'm-class', text: t('m_new_class') }), h('p', { class: 'hint', id: 'm-class-hint', text: t('m_class_hint') }),
+    h('select', { id: 'm-class', 'aria-describedby': 'm-class-hint' }, ...['1', '2', '3'].map((c) => h('option', { value: c, text: `${t('estimate_class')} ${c}`, selected: String(page.family.class_next?.class ?? page.family.class) === c })))),
+  buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
+
+  const facilities = h('div', { id: 'm-facilities', tabindex: '-1', 'aria-live': 'polite' }, h('p', { text: t('m_loading') }));
+  const facilityForm = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const chosen = facilityForm.querySelector('input[name="m-facility"]:checked');
+    if (!chosen) return showErrors([{ message: { id: t('m_choose_facility'), en: t('m_choose_facility') } }]);
+    const change = { type: 'facility', code: chosen.value };
+    if (valueOf('m-reason')) change.reason = valueOf('m-reason');
+    const body = await send(page, session, change, { '/code': 'm-facilities', '/reason': 'm-reason' });
+    if (body) done(body);
+  } }, facilities,
+  h('div', { class: 'field' }, h('label', { for: 'm-reason', text: t('m_reason') }), h('p', { class: 'hint', id: 'm-reason-hint', text: t('m_reason_hint') }),
+    h('select', { id: 'm-reason', 'aria-describedby': 'm-reason-hint' }, ...[['', t('m_reason_none')], ['moved', t('m_reason_moved')], ['assignment', t('m_reason_assignment')], ['study', t('m_reason_study')]]
+      .map(([v, label]) => h('option', { value: v, text: label })))),
+  buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
+  loadFacilities(page.family, facilities);
+
+  return [h('h2', { text: t('m_change_title') }),
+    note ? h('p', { class: 'panel-ok', role: 'status', id: 'm-note', text: note }) : null,
+    section(t('m_change_contact'), 'm-contact', contact),
+    section(t('m_change_facility'), 'm-facility', facilityForm),
+    section(t('m_change_class'), 'm-class-change', classForm)];
+}
+
+// The facilities of the family's district first, then the rest of its regency.
+async function loadFacilities(family, into) {
+  const district = family.district_code ?? '';
+  const list = async (query) => (await fetch(`/api/v1/facilities?${query}`).then((r) => r.json()).catch(() => ({}))).facilities ?? [];
+  const near = district ? await list(`district=${district}`) : [];
+  const regency = district ? (await list(`regency=${district.slice(0, 5)}`)).filter((f) => f.district_code !== district) : [];
+  const options = [...near, ...regency].filter((f) => f.code !== (family.facility_next ?? family.facility)?.code);
+  if (!options.length) return into.replaceChildren(h('p', { text: t('m_no_facilities') }));
+  into.replaceChildren(h('fieldset', { class: 'field radios' }, h('legend', { text: t('m_choose_facility') }),
+    ...options.map((f, i) => h('label', {}, h('input', { type: 'radio', name: 'm-facility', value: f.code, id: i === 0 ? 'm-facility-0' : undefined }),
+      `${f.name} (${t(`m_kind_${f.type}`)})`))));
+}
