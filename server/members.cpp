@@ -96,6 +96,28 @@ json Registry::ChangeFamily(const RegistrationRow& r, const FamilyNow& family, c
   return out;
 }
 
+bool Registry::TakeFacilityPlace(Changes& c, int64_t registration, const std::string& code, bool& full) {
+  if (!c.CountFacilityMembers(code, static_cast<int64_t>(c.Members(registration).size()))) {
+    full = true;
+    return false;
+  }
+  const std::string today = FormatIsoDate(clock_.today());
+  const json detail = {{"type", "facility"}, {"code", code}, {"at_registration", true}};
+  return c.AddFamilyChange({0, registration, 0, "facility", "applied", clock_.now(), today, today, detail.dump()}).has_value();
+}
+
+bool Registry::ReleaseFacilityPlace(Changes& c, int64_t registration) {
+  const auto members = static_cast<int64_t>(c.Members(registration).size());
+  for (const FamilyChangeRow& row : c.FamilyChanges(registration)) {
+    const json detail = Parse(row.detail);
+    if (row.type != "facility" || row.status != "applied" || Field(detail, "at_registration") != true) continue;
+    if (!c.CountFacilityMembers(TextOf(Field(detail, "code")), -members) || !c.MoveFamilyChange(row.id, "applied", "released")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Answer Registry::StartSession(const json& request) {
   const Date today = clock_.today();
   const int64_t now = clock_.unix_seconds();

@@ -308,7 +308,10 @@ Registry::Admission Registry::Admit(std::string_view package) {
   options.max_members = config_.limits.max_members;
   const json application = Parse(opened.manifest);
   // Only a server that asks the population registry needs the applicant's consent to ask it.
-  const json request = {{"application", application}, {"today", today_text}, {"require_consent", RegistryConfigured()}};
+  // Only a server whose operators loaded the facility table needs the family's choice of one.
+  const bool facilities = store_.FacilityCount() > 0;
+  const json request = {{"application", application}, {"today", today_text}, {"require_consent", RegistryConfigured()},
+                        {"require_facility", facilities}};
   const json verdict = Parse(Dispatch("validate", request.dump(), options).body);
   json errors = ArrayOf(Field(verdict, "errors"));
   const json& declared = Field(application, "documents");
@@ -339,6 +342,19 @@ Registry::Admission Registry::Admit(std::string_view package) {
 
   a.normalized = Field(verdict, "normalized");
   a.warnings = ArrayOf(Field(verdict, "warnings"));
+  // The facility must be in the table and take members (its room is counted when it is stored).
+  a.facility = TextOf(Field(a.normalized, "facility"));
+  if (!a.facility.empty()) {
+    const std::optional<FacilityRow> f = facilities ? store_.Facility(a.facility) : std::nullopt;
+    if (!f) {
+      a.refusal = Problem(422, "facility.unknown", "/facility", {{"code", a.facility}});
+      return a;
+    }
+    if (!f->accepting) {
+      a.refusal = Problem(422, "facility.full", "/facility", {{"code", a.facility}});
+      return a;
+    }
+  }
   const json quote = Parse(Dispatch("quote", json{{"request", a.normalized}, {"date", today_text}}.dump(), options).body);
   // The tariff that validated the class prices it; a tariff file that disagrees is refused, not fatal.
   const json& bill_amount = Field(Field(quote, "monthly"), "participant");
@@ -435,7 +451,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   const json& members = ArrayOf(Field(normalized, "members"));
 
   std::optional<std::size_t> duplicate;
-  bool replayed = false;
+  bool replayed = false, facility_full = false;
   const bool stored = store_.Write([&](Changes& c) {
     NewRegistration r{reference, status, at, FormatIsoDate(today), TextOf(Field(normalized, "segment")),
                       Field(normalized, "class").dump(), HeadName(normalized), warnings.dump(), DistrictOf(normalized),
@@ -448,6 +464,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
       return false;
     }
     if (AddMembers(c, id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk) return false;
+    if (!admitted.facility.empty() && !TakeFacilityPlace(c, id, admitted.facility, facility_full)) return false;
     if (!AppendAudit(c, keys_.audit_key, at, "registration_received", reference,
                      {{"status", status}, {"members", members.size()}, {"warnings", WarningCodes(warnings)}}) ||
         !c.SetContact(id, ContactOf(normalized)) ||
@@ -461,6 +478,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
     if (auto first = replay()) return *first;
   }
   if (duplicate) return DuplicateNik(*duplicate);
+  if (facility_full) return Problem(422, "facility.full", "/facility", {{"code", admitted.facility}});
   if (!stored) return Problem(503, "storage.unavailable");
   if (status == "verifying") JobQueued();
   return {201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", status}}};
@@ -485,7 +503,7 @@ Answer Registry::Correct(const std::string& reference, std::string_view token, s
   const std::string next = RegistryConfigured() ? "verifying" : "review";
   const std::string at = clock_.now();
   std::optional<std::size_t> duplicate;
-  bool moved = true;
+  bool moved = true, facility_full = false;
   const bool stored = store_.Write([&](Changes& c) {
     if (!c.MoveStatus(current->id, "needs_correction", next)) {
       moved = false;  // another correction, or an operator, got there first
@@ -494,9 +512,12 @@ Answer Registry::Correct(const std::string& reference, std::string_view token, s
     const ReplacedApplication replacement{Field(normalized, "class").dump(), TextOf(Field(normalized, "segment")),
                                           HeadName(normalized), admitted.warnings.dump(), std::string(package),
                                           DistrictOf(normalized), admitted.bill};
-    if (!c.ReplaceApplication(current->id, replacement, at) || !c.SetContact(current->id, ContactOf(normalized)) ||
+    // The old application's facility place goes back before its members do; the new one's is taken.
+    if (!ReleaseFacilityPlace(c, current->id) || !c.ReplaceApplication(current->id, replacement, at) ||
+        !c.SetContact(current->id, ContactOf(normalized)) ||
         AddMembers(c, current->id, members, keys_.nik_key, duplicate) != Changes::Outcome::kOk ||
-        !c.DeleteRegistryChecks(current->id)) {
+        !c.DeleteRegistryChecks(current->id) ||
+        (!admitted.facility.empty() && !TakeFacilityPlace(c, current->id, admitted.facility, facility_full))) {
       return false;
     }
     if (!AppendAudit(c, keys_.audit_key, at, "corrected", reference,
@@ -509,6 +530,7 @@ Answer Registry::Correct(const std::string& reference, std::string_view token, s
   });
   if (!moved) return Problem(409, "registration.not_correctable");
   if (duplicate) return DuplicateNik(*duplicate);
+  if (facility_full) return Problem(422, "facility.full", "/facility", {{"code", admitted.facility}});
   if (!stored) return Problem(503, "storage.unavailable");
   if (next == "verifying") JobQueued();
   return {202, {{"reference", reference}, {"status", next}}};
@@ -1044,7 +1066,7 @@ Answer Registry::Reject(const std::string& reference, const OperatorIdentity& wh
   return Decide(reference, {"review", "needs_correction"}, "rejected", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
     // The family may apply again: its NIKs no longer count as registered.
     const json decision = {{"decision", "rejected"}, {"operator", who.name}, {"reasons", reasons}, {"note", note}, {"at", at}};
-    if (!c.SetDecision(row.id, decision.dump()) || !c.FreeNiks(row.id) ||
+    if (!c.SetDecision(row.id, decision.dump()) || !c.FreeNiks(row.id) || !ReleaseFacilityPlace(c, row.id) ||
         !AppendAudit(c, keys_.audit_key, at, "rejected", reference, ByOperator(who, {{"reasons", reasons}})) ||
         !NotifyFamily(c, row.id, reference + ":rejected", "notify.rejected", {{"reference", reference}}, at)) {
       return Problem(503, "storage.unavailable");
@@ -1085,8 +1107,8 @@ int Registry::ExpireUnpaid() {
     for (const auto& [id, reference] : c.UnpaidPastWindow(today)) {
       // Guarded as well: a registration paid meanwhile, or expired by a sweep before, stays as it is.
       if (!c.MoveStatus(id, "verified", "expired")) continue;
-      // The family may register again: its NIKs no longer count as registered.
-      if (!c.FreeNiks(id) || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {
+      // The family may register again: its NIKs no longer count as registered, nor its facility place.
+      if (!c.FreeNiks(id) || !ReleaseFacilityPlace(c, id) || !AppendAudit(c, keys_.audit_key, at, "expired", reference, {{"unpaid_after", today}})) {
         return false;
       }
       ++expired;

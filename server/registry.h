@@ -150,6 +150,7 @@ class Registry {
     std::optional<Answer> refusal;
     json normalized, warnings;
     int64_t bill = 0;
+    std::string facility;  // the chosen FKTP's code, if any
   };
   Admission Admit(std::string_view package);
   // The family's monthly account for today, from the core (daftar/account.h): its classes,
@@ -171,6 +172,11 @@ class Registry {
   FamilyNow FamilyOf(const RegistrationRow& r);
   // The core's "family" for a change (daftar/change.h): what the browser checks offline too.
   static json ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today);
+  // The facility an application chose: its place taken for the family's members (guarded by the
+  // facility's capacity) and recorded as the family's first facility. `full` when there is no room.
+  bool TakeFacilityPlace(Changes& c, int64_t registration, const std::string& code, bool& full);
+  // A registration that ends unpaid (rejected, expired) or is corrected gives its places back.
+  bool ReleaseFacilityPlace(Changes& c, int64_t registration);
   // Queues a message to one recipient (a new phone, a sign-in code) rather than to the family's contact.
   bool NotifyAddress(Changes& c, const std::string& event, const std::string& channel, const std::string& to,
                      const std::string& language, const std::string& template_code, const json& params,

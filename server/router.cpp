@@ -262,6 +262,8 @@ HttpResponse Router::ConfigDocument() {
                         {"va_prefix", config_.va_prefix},
                         // The web app asks for consent to the population-registry check when it is made.
                         {"population_check", config_.population_registry.has_value()},
+                        // ... and the choice of a health facility once operators loaded the table.
+                        {"facilities", registry_.store().FacilityCount() > 0},
                         {"draft_expiry_days", config_.draft_expiry_days},
                         {"version", options_.version}}},
                       "config");

@@ -692,8 +692,10 @@ std::optional<MemberRef> Store::MemberSession(const std::string& token_hash, int
   return MemberRef{s.Int(0), s.Int(1)};
 }
 
-std::vector<FamilyChangeRow> Store::FamilyChanges(int64_t registration) {
-  Statement s = db_.Reader().Prepare(
+namespace {
+
+std::vector<FamilyChangeRow> ReadFamilyChanges(Connection& c, int64_t registration) {
+  Statement s = c.Prepare(
       "SELECT id, type, status, requested_at, requested_date, effective, detail, requested_by FROM family_changes "
       "WHERE registration_id = ? ORDER BY id");
   s.Bind(1, registration);
@@ -703,6 +705,11 @@ std::vector<FamilyChangeRow> Store::FamilyChanges(int64_t registration) {
   }
   return rows;
 }
+
+}  // namespace
+
+std::vector<FamilyChangeRow> Store::FamilyChanges(int64_t registration) { return ReadFamilyChanges(db_.Reader(), registration); }
+std::vector<FamilyChangeRow> Changes::FamilyChanges(int64_t registration) { return ReadFamilyChanges(c_, registration); }
 
 std::optional<FacilityRow> Store::Facility(const std::string& code) {
   Statement s = db_.Reader().Prepare(

@@ -240,6 +240,7 @@ class Changes {
   bool DeleteMemberSession(const std::string& token_hash);
   bool ForgetMemberSessions(int64_t before);
   std::optional<int64_t> AddFamilyChange(const FamilyChangeRow& row);
+  std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
   // Moves a change from `from` to `to`; false if it was not in `from` or storage failed.
   bool MoveFamilyChange(int64_t id, const std::string& from, const std::string& to);
 

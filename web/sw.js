@@ -39,7 +39,8 @@ async function cacheFirst(request) {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname === '/api/v1/config') return event.respondWith(networkFirst(event.request));
+  // The config, and the facility lists a family looked at, stay usable offline.
+  if (url.pathname === '/api/v1/config' || url.pathname === '/api/v1/facilities') return event.respondWith(networkFirst(event.request));
   if (url.pathname.startsWith('/api/')) return;  // registrations, uploads, status: always the network
   if (url.pathname.startsWith('/operator/')) return;  // the operators' console is not the applicants' to keep
   if (event.request.mode === 'navigate') {

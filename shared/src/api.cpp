@@ -114,11 +114,11 @@ json CheckCardCommand(Context& c) {
 json ValidateCommand(Context& c) {
   const json* application = c.in.Object(c.input, "application", "", Need::kRequired);
   const auto today = RequiredDate(c, "today");
-  const json* require_consent = Member(c.input, "require_consent");
+  const auto flag = [&](std::string_view key) { const json* v = Member(c.input, key); return v != nullptr && *v == true; };
   if (application == nullptr || !today) return Verdict(c.findings);
   // Paths point into the application itself: it is the document the user wrote.
   ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs, BuiltinDocumentRules(), c.max_members,
-                                               require_consent != nullptr && *require_consent == true);
+                                               {.consent = flag("require_consent"), .facility = flag("require_facility")});
   json out = Verdict(check.findings);
   out["normalized"] = std::move(check.normalized);
   return out;

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "daftar/address.h"
+#include "daftar/change.h"
 #include "daftar/contact.h"
 #include "daftar/kk.h"
 #include "daftar/messages.h"
@@ -42,9 +43,9 @@ struct MemberFacts {
 class Validator {
  public:
   Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs, int max_members,
-            bool require_consent, ApplicationCheck& out)
+            ApplicationRequirements needs, ApplicationCheck& out)
       : app_(app), today_(today), tariffs_(tariffs), docs_(docs), max_members_(max_members),
-        require_consent_(require_consent), out_(out), in_(out.findings) {}
+        needs_(needs), out_(out), in_(out.findings) {}
 
   void Run() {
     if (!app_.is_object()) {
@@ -66,6 +67,13 @@ class Validator {
           language && *language != "id" && *language != "en") {
         f().Error("/contact/language", "contact.unknown_language", {{"allowed", "id, en"}});
       }
+    }
+    // The first-level health facility (FKTP): its code's shape here; whether it exists and has
+    // room is the server's table.
+    if (const json* facility = Member(app_, "facility"); facility == nullptr || facility->is_null()) {
+      if (needs_.facility) f().Error("/facility", "facility.required");
+    } else {
+      Field(app_, "facility", "", CheckFacilityCode);
     }
     if (const json* address = in_.Object(app_, "address", "", Need::kRequired)) {
       Findings found;
@@ -142,7 +150,7 @@ class Validator {
   void Consent() {
     const json* consent = in_.Object(app_, "consent", "", Need::kOptional);
     if (consent == nullptr) {
-      if (require_consent_ && Member(app_, "consent") == nullptr) f().Error("/consent", "consent.required");
+      if (needs_.consent && Member(app_, "consent") == nullptr) f().Error("/consent", "consent.required");
       return;
     }
     if (auto at = in_.String(*consent, "given_at", "/consent", Need::kRequired)) {
@@ -344,7 +352,7 @@ class Validator {
   const TariffTable& tariffs_;
   const DocumentRules& docs_;
   const int max_members_;
-  const bool require_consent_;
+  const ApplicationRequirements needs_;
   ApplicationCheck& out_;
   JsonReader in_;
   std::vector<MemberFacts> facts_;
@@ -353,9 +361,9 @@ class Validator {
 }  // namespace
 
 ApplicationCheck ValidateApplication(const json& application, Date today, const TariffTable& tariffs,
-                                     const DocumentRules& documents, int max_members, bool require_consent) {
+                                     const DocumentRules& documents, int max_members, ApplicationRequirements needs) {
   ApplicationCheck out;
-  Validator(application, today, tariffs, documents, max_members, require_consent, out).Run();
+  Validator(application, today, tariffs, documents, max_members, needs, out).Run();
   return out;
 }
 

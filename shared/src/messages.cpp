@@ -100,6 +100,7 @@ constexpr Entry kCatalogue[] = {
     {"facility.full", "Faskes ini sedang tidak menerima peserta baru atau sudah penuh. Pilih faskes lain.", "This health facility is not taking new members now or is full. Choose another one."},
     {"facility.invalid_code", "Kode faskes terdiri dari 8 huruf atau angka, misalnya 09020107.", "A health facility code has 8 letters or digits, for example 09020107."},
     {"facility.none_loaded", "Daftar faskes belum dimuat oleh kantor cabang, jadi faskes belum dapat dipilih. Coba lagi nanti.", "The branch office has not loaded the list of health facilities yet, so none can be chosen. Try again later."},
+    {"facility.required", "Pilih faskes tingkat pertama (puskesmas, klinik, atau dokter) tempat keluarga berobat.", "Choose the first-level health facility (community health centre, clinic or doctor) where the family will be treated."},
     {"facility.unknown", "Faskes dengan kode {code} tidak ada dalam daftar faskes. Pilih dari daftar.", "There is no health facility with code {code} in the list. Choose from the list."},
     {"family.duplicate_nik", "NIK ini sudah diisi untuk anggota nomor {number}: setiap orang hanya sekali.", "This NIK was already entered for member {number}: list each person once."},
     {"family.multiple_heads", "Hanya boleh ada satu kepala keluarga.", "There can be only one head of family."},

@@ -1,4 +1,5 @@
-// The member's side in Debian's Chromium on a 320 px wide phone: "Masuk" with the code the server
+// The member's side in Debian's Chromium on a 320 px wide phone: the health facility chosen while
+// registering, once the branch loaded its table; "Masuk" with the code the server
 // sent (read from its sink file), the family account, choosing a health facility, a new phone
 // confirmed by its code, a class change the rules core refuses on the device before anything is
 // sent, signing out. axe-core on every page.
@@ -11,18 +12,20 @@ import { tmpdir } from 'node:os';
 import { startServer, family, seal, register, status, bank, bin, root, databaseArgs } from '../support/server.mjs';
 import { launch, phone, audit } from '../support/browser.mjs';
 import { jsonLines, eventually } from '../support/messages.mjs';
+import { completeForm } from '../support/journey.mjs';
 
 const sink = join(mkdtempSync(join(tmpdir(), 'daftar-member-web-')), 'outbox.jsonl');
 const server = await startServer({ notifications: { sink_file: sink } }, { webRoot: join(process.env.DAFTAR_BUILD, 'web') });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
-spawnSync(bin, ['facilities', 'import', join(root, 'examples/facilities.csv'), '--data-dir', server.dataDir, ...databaseArgs(server.dir)]);
 
-// A family whose cards are issued and whose first month is paid.
+// A family whose cards are issued and whose first month is paid, registered before the branch
+// loaded its facility table.
 const r = await register(server, seal(server, family(71)));
 const registration = (await status(server, r.body.reference, r.body.access_token)).body;
 const card = registration.members[0].card_number;
 await bank(server, 'payment', { va: registration.bill.va, amount: registration.due_now.amount, bank_ref: 'WEB-MEMBER-1', paid_at: new Date().toISOString() });
+spawnSync(bin, ['facilities', 'import', join(root, 'examples/facilities.csv'), '--data-dir', server.dataDir, ...databaseArgs(server.dir)]);
 
 const codeFor = async (template, to) => {
   const found = await eventually(() => jsonLines(sink).filter((l) => l.template === template && l.to === to), (l) => l.length > 0);
@@ -99,5 +102,17 @@ test('sign in, choose a facility, change the phone, a class change refused on th
   await page.waitForSelector('a:has-text("Mulai")');
   await page.goto(`${server.url}/#/akun`);
   await page.waitForSelector('#m-card');
+  assert.deepEqual(page.errors, []);
+});
+
+test('once facilities are loaded, a family registering chooses one from its district', async () => {
+  const { page } = await phone(browser);
+  await page.goto(`${server.url}/#/family`);
+  await completeForm(page, '7202', { facility: '32041101' });
+  await page.waitForSelector('#submit');
+  assert.match(await page.innerText('main'), /Puskesmas Cicalengka \(contoh\)/);
+  await audit(page, 'm7-check-with-facility');
+  await page.click('#submit');
+  await page.waitForSelector('#reference', { timeout: 30000 });
   assert.deepEqual(page.errors, []);
 });

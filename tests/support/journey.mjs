@@ -35,19 +35,21 @@ export async function documentsAndCheck(page) {
 
 export const next = (page) => page.click('button:has-text("Lanjutkan")');
 
-// Family, contact and class, up to the documents step.
-export async function toDocuments(page, serial) {
+// Family, contact and class (and the health facility `facility`, where facilities are loaded), up
+// to the documents step.
+export async function toDocuments(page, serial, { facility } = {}) {
   await fillFamily(page, serial);
   await next(page);
   await page.waitForSelector('#f-contact-phone');
   await fillContact(page);
   await next(page);
   await page.waitForSelector('text=Kelas dan iuran');
+  if (facility) await page.check(`input[value="${facility}"]`);
   await next(page);
 }
 
 // Every step from the family to "check your answers", with small documents.
-export async function completeForm(page, serial) {
-  await toDocuments(page, serial);
+export async function completeForm(page, serial, options = {}) {
+  await toDocuments(page, serial, options);
   await documentsAndCheck(page);
 }

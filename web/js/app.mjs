@@ -13,7 +13,7 @@ const STEPS = ['family', 'contact', 'class', 'documents', 'check'];
 const STEP_PATHS = {
   family: ['/kk_number', '/members'],
   contact: ['/contact', '/address'],
-  class: ['/class', '/segment'],
+  class: ['/class', '/segment', '/facility'],
   documents: ['/documents'],
 };
 
@@ -24,7 +24,7 @@ const blankMember = (relationship) => ({
 function blankState() {
   return {
     form: {
-      segment: 'PBPU', class: '3', kk_number: '', phone: '', email: '',
+      segment: 'PBPU', class: '3', kk_number: '', phone: '', email: '', facility: '', facility_name: '',
       line: '', rt: '', rw: '', postal_code: '', province: '', regency: '', district: '', village_code: '',
       members: [blankMember('head')],
       consent: null,  // {given_at, text_version} once the family agreed to the population-registry check
@@ -109,13 +109,16 @@ function application() {
     documents: Object.values(state.documents).filter((d) => d.entry)
       .map((d) => ({ kind: d.kind, member: d.member, ...d.entry })),
     ...(f.consent ? { consent: f.consent } : {}),
+    ...(f.facility ? { facility: f.facility } : {}),
   };
 }
 
 async function check() {
   // A server that compares families with the population registry needs their consent: the core
   // says so when asked to (require_consent), here as on the server.
-  const answer = await core.call('validate', { application: application(), require_consent: Boolean(config?.population_check) });
+  // Likewise a server whose branch loaded its health facilities needs the family's choice of one.
+  const answer = await core.call('validate', { application: application(), require_consent: Boolean(config?.population_check),
+    require_facility: Boolean(config?.facilities) });
   state.findings = { errors: answer.errors, warnings: answer.warnings };
   showFindings();
   return answer;
@@ -375,9 +378,29 @@ async function classPage() {
       radios('/class', t('class_label'), f.class, options.map(([c, label]) => [c, label]), (v) => { f.class = v; classPage(); }),
       chosen ? h('p', { class: 'big', text: t('first_payment', { amount: rupiah(chosen[2]) }) }) : null,
       h('p', { text: t('waiting', { earliest: window_.earliest_days, latest: window_.latest_days }) }),
+      config?.facilities ? await facilityField() : null,
       buttons(h('button', { type: 'submit', text: t('continue') }))),
     backLink('contact'));
   check();
+}
+
+// The first-level health facility (FKTP): those of the family's district first, then the rest of
+// its regency, as the branch office loaded them.
+async function facilityField() {
+  const f = state.form;
+  const list = async (query) => (await fetch(`/api/v1/facilities?${query}`).then((r) => r.json()).catch(() => ({}))).facilities ?? [];
+  const near = f.district ? await list(`district=${f.district}`) : [];
+  const further = f.regency ? (await list(`regency=${f.regency}`)).filter((x) => x.district_code !== f.district) : [];
+  const options = [...near, ...further];
+  if (!options.length) {
+    return h('div', { class: 'field', 'data-path': '/facility', id: idFor('/facility') },
+      h('h2', { text: t('facility_label') }),
+      h('p', { class: 'error-message', id: `${idFor('/facility')}-error`, hidden: true }),
+      h('p', { text: navigator.onLine ? (f.district ? t('facility_none') : t('facility_address_first')) : t('facility_offline') }));
+  }
+  return radios('/facility', t('facility_label'), f.facility,
+    options.map((x) => [x.code, `${x.name} (${t(`facility_kind_${x.type}`)})`]),
+    (v) => { f.facility = v; f.facility_name = options.find((x) => x.code === v)?.name ?? ''; });
 }
 
 // The documents this family needs: what the core asks for when none is given.
@@ -498,7 +521,8 @@ async function checkPage() {
     summaryList([[t('phone'), n.contact?.phone, 'contact'], [t('email'), n.contact?.email, 'contact'],
       [t('address_line'), [n.address?.line, `RT ${n.address?.rt}/RW ${n.address?.rw}`, village, n.address?.postal_code].join(', '), 'contact']]),
     h('h2', { text: t('class_section') }),
-    summaryList([[t('estimate_class'), String(n.class), 'class']]),
+    summaryList([[t('estimate_class'), String(n.class), 'class'],
+      ...(config?.facilities ? [[t('facility_label'), state.form.facility_name || n.facility, 'class']] : [])]),
     h('h2', { text: t('documents_section') }),
     summaryList(Object.values(state.documents).map((d) => [documentLabel(d), `${d.entry.media_type}, ${kb(d.entry.size)}`, 'documents'])),
     await consentField(),

@@ -274,5 +274,5 @@ async function loadFacilities(family, into) {
   if (!options.length) return into.replaceChildren(h('p', { text: t('m_no_facilities') }));
   into.replaceChildren(h('fieldset', { class: 'field radios' }, h('legend', { text: t('m_choose_facility') }),
     ...options.map((f, i) => h('label', {}, h('input', { type: 'radio', name: 'm-facility', value: f.code, id: i === 0 ? 'm-facility-0' : undefined }),
-      `${f.name} (${t(`m_kind_${f.type}`)})`))));
+      `${f.name} (${t(`facility_kind_${f.type}`)})`))));
 }

@@ -20,14 +20,20 @@ struct ApplicationCheck {
   nlohmann::ordered_json normalized;  // the application with every field in its stored form
 };
 
+// What the server in front of this application requires beyond the rules: the applicant's consent
+// to the population-registry check (a server that asks the registry), and a first-level health
+// facility (a server whose operators loaded the facility table). The web app asks its server.
+struct ApplicationRequirements {
+  bool consent = false;
+  bool facility = false;
+};
+
 // Every rule of RULES.md section 6 and the field rules beneath it. `today` decides ages,
 // newborns and two-digit years; the classes on offer are those of the tariff row for `today`.
-// `require_consent`: the applicant's consent to the population-registry check must be there
-// (a server that asks the registry says so, and so does its web app, from the config).
 [[nodiscard]] ApplicationCheck ValidateApplication(const nlohmann::ordered_json& application, Date today,
                                                    const TariffTable& tariffs,
                                                    const DocumentRules& documents,
                                                    int max_members = kDefaultMaxMembers,
-                                                   bool require_consent = false);
+                                                   ApplicationRequirements needs = {});
 
 }  // namespace daftar
