@@ -186,6 +186,7 @@ Config LoadConfig(const std::string& path, Findings& f) {
   ReadInt(doc, "operator_session_hours", "", 1, 24 * 30, config.operator_session_hours, f);
   ReadInt(doc, "member_session_days", "", 1, 365, config.member_session_days, f);
   ReadInt(doc, "calendar_check_seconds", "", 1, 86400, config.calendar_check_seconds, f);
+  ReadInt(doc, "calendar_batch", "", 1, 100000, config.calendar_batch, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;

@@ -89,6 +89,7 @@ struct Config {
   int operator_session_hours = 8;  // an operator signs in again after this
   int member_session_days = 30;    // a member signs in again after this (a phone stays signed in)
   int calendar_check_seconds = 60;  // how often the calendar job looks whether the day has changed
+  int calendar_batch = 200;         // families the calendar job brings up to date per transaction
 };
 
 // Reads the config file (empty path: defaults). Findings name the offending keys.

@@ -185,7 +185,7 @@ int Serve(const std::vector<std::string>& raw) {
   }
   // The calendar job: bills, suspensions and reminders, once a day (and at start) on one thread.
   server::Workers calendar;
-  calendar.Start(1, [&] { return registry.RollCalendar(); }, std::chrono::seconds(config.calendar_check_seconds));
+  calendar.Start(1, [&] { return registry.RollCalendar(config.calendar_batch); }, std::chrono::seconds(config.calendar_check_seconds));
   const int code = server::RunHttpServer(router, config, listen, [&](const std::string& url) {
     std::cout << "Daftar is serving on " << url << "/  (Ctrl-C stops it)\n";
     for (const std::string& note : notes) std::cout << "  " << note << "\n";
