@@ -3,7 +3,7 @@ BUILD   ?= build
 JOBS    ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build native wasm web run example test check sanitize fuzz clean bench bench-wasm bench-web bench-scale bench-verify
+.PHONY: all deps build native wasm web run example test check sanitize fuzz clean bench bench-wasm bench-web bench-scale bench-verify bench-roll
 
 # Debian's Emscripten 3.1.6 needs Debian's acorn for its optimiser (see ../shared/TOOLCHAIN.md). Its
 # loader's fetch() quirk under Node 18+ does not concern us: wasm/js/daftar-core.mjs instantiates
@@ -107,6 +107,11 @@ bench: build
 	node tools/bench.mjs $(BUILD) docs/BENCHMARKS.md
 	node tools/bench-scale.mjs $(BUILD) docs/BENCHMARKS.md
 	node tools/bench-verify.mjs $(BUILD) docs/BENCHMARKS.md
+	node tools/bench-roll.mjs $(BUILD) docs/BENCHMARKS.md
+
+# The calendar job's daily roll over 10 000, 100 000 and 1 000 000 families (SQLite).
+bench-roll: build
+	node tools/bench-roll.mjs $(BUILD) docs/BENCHMARKS.md
 
 # Registrations/s and time to verified with a population registry answering in 50 ms and in 2 s.
 bench-verify: build
