@@ -283,8 +283,37 @@ function memberFieldset(m, i) {
       ['single', 'married', 'divorced', 'widowed'].map((r) => [r, t(`marital_${r}`)]), set('marital_status'))),
     f.members.length > 1 ? h('button', {
       type: 'button', class: 'secondary', text: t('remove_member', { n: i + 1 }),
-      onclick: () => { f.members.splice(i, 1); state.documents = {}; saveSoon(); familyPage(); },
+      onclick: async () => {
+        const name = m.name.trim() || t('member', { n: i + 1 });
+        if (!window.confirm(t(m.relationship === 'head' ? 'remove_head_confirm' : 'remove_member_confirm', { name }))) return;
+        await removeMember(i);
+        familyPage();
+      },
     }) : null);
+}
+
+// Member `i` leaves the form with its own documents only; the documents of the members after it
+// move up with them (ascending, so that each moves into a key already vacated).
+async function removeMember(i) {
+  state.form.members.splice(i, 1);
+  const kept = {};
+  const entries = Object.entries(state.documents).sort(([, a], [, b]) => (a.member ?? -1) - (b.member ?? -1));
+  for (const [key, d] of entries) {
+    if (d.member === null || d.member < i) {
+      kept[key] = d;
+    } else if (d.member === i) {
+      await store.remove('documents', key);
+    } else {
+      const moved = { ...d, member: d.member - 1 };
+      const movedKey = `${d.kind}:${moved.member}`;
+      const blob = await store.get('documents', key);
+      if (blob) await store.put('documents', movedKey, blob);
+      await store.remove('documents', key);
+      kept[movedKey] = moved;
+    }
+  }
+  state.documents = kept;
+  saveSoon();
 }
 
 function familyPage() {
@@ -430,7 +459,8 @@ function documentCard(doc) {
   const showProblems = (d) => {
     problems.replaceChildren(
       ...(d?.errors ?? []).map((e) => h('p', { class: 'error-message', text: message(e) })),
-      ...(d?.warnings ?? []).map((e) => h('p', { class: 'warning-message', text: `${message(e)} ${t('doc_retake')}` })));
+      // Not .warning-message: that is the field's own line, which the core's findings rewrite.
+      ...(d?.warnings ?? []).map((e) => h('p', { class: 'doc-warning', text: `${message(e)} ${t('doc_retake')}` })));
   };
   showProblems(current);
   if (current?.entry) showPreview(doc.key, current.entry.media_type, preview);
