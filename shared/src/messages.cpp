@@ -15,7 +15,7 @@ struct Entry {
 
 // Sorted by code. Messages say what is wrong and what to do, in the applicant's words.
 constexpr Entry kCatalogue[] = {
-    {"account.no_class_for_month", "Kelas keluarga untuk bulan {month} tidak diketahui.", "The family's class for {month} is not known."},
+    {"account.no_class_for_month", "Kelas keluarga untuk bulan {month:date} tidak diketahui.", "The family's class for {month:date} is not known."},
     {"account.too_many_months_ahead", "Paling banyak {max} bulan dapat dibayar di muka.", "At most {max} months can be paid in advance."},
     {"address_line.required", "Isi alamat: nama jalan dan nomor rumah.", "Enter the address: street name and house number."},
     {"address_line.too_long", "Alamat terlalu panjang: paling banyak {max} karakter.", "The address is too long: at most {max} characters."},
@@ -61,7 +61,7 @@ constexpr Entry kCatalogue[] = {
     {"consent.text_v1", "Saya setuju NIK, nomor KK, nama, tanggal lahir, dan jenis kelamin setiap anggota keluarga yang saya daftarkan dicocokkan dengan data kependudukan Dukcapil, hanya untuk pendaftaran JKN ini. BPJS Kesehatan hanya menyimpan hasil cocok atau tidak cocok, bukan data Dukcapil.", "I agree that the NIK, family card number, name, date of birth and sex of each family member I register are compared with Dukcapil's population records, only for this JKN registration. BPJS Kesehatan keeps only whether they matched, not Dukcapil's data."},
     {"consent.unknown_text_version", "Versi teks persetujuan tidak dikenal; versi yang berlaku: {current}. Muat ulang halaman dan setujui lagi.", "Unknown version of the consent text; the current one is {current}. Reload the page and agree again."},
     {"contact.unknown_language", "Bahasa untuk pesan harus salah satu dari: {allowed}.", "The language for messages must be one of: {allowed}."},
-    {"date.in_future", "Tanggal tidak boleh setelah hari ini ({today}).", "The date cannot be after today ({today})."},
+    {"date.in_future", "Tanggal tidak boleh setelah hari ini ({today:date}).", "The date cannot be after today ({today:date})."},
     {"date.invalid_format", "Tulis tanggal sebagai TTTT-BB-HH, misalnya 1997-09-06.", "Write the date as YYYY-MM-DD, for example 1997-09-06."},
     {"date.not_a_real_date", "Tanggal ini tidak ada di kalender: periksa hari dan bulannya.", "This date does not exist: check the day and the month."},
     {"date.required", "Isi tanggal lahir.", "Enter the date of birth."},
@@ -84,7 +84,7 @@ constexpr Entry kCatalogue[] = {
     {"document.pdf_rich_media", "PDF ini berisi media interaktif (RichMedia, Flash, 3D, atau video), yang tidak diterima demi keamanan. Cetak ulang ke PDF biasa, atau unggah foto dokumennya.", "This PDF contains interactive media (RichMedia, Flash, 3D or video), which is refused for safety. Print it again to a plain PDF, or upload a photo of the document."},
     {"document.pdf_unreadable", "PDF ini tidak dapat dibaca sepenuhnya, sehingga isinya tidak dapat diperiksa. Simpan ulang PDF-nya, atau unggah foto dokumennya.", "This PDF cannot be read in full, so its content cannot be checked. Save it again, or upload a photo of the document."},
     {"document.pdf_xfa", "PDF ini adalah formulir XFA, yang tidak diterima demi keamanan. Cetak ulang ke PDF biasa, atau unggah foto dokumennya.", "This PDF is an XFA form, which is refused for safety. Print it again to a plain PDF, or upload a photo of the document."},
-    {"document.too_large", "Berkas terlalu besar: paling besar {max_bytes} byte.", "The file is too large: at most {max_bytes} bytes."},
+    {"document.too_large", "Berkas terlalu besar: paling besar {max_bytes:bytes}.", "The file is too large: at most {max_bytes:bytes}."},
     {"document.too_many_pixels", "Gambar terlalu besar untuk dibuka ({width}x{height} piksel; paling banyak {max_pixels} piksel). Foto ulang dengan resolusi kamera biasa.", "The image is too large to open ({width}x{height} pixels; at most {max_pixels} pixels). Take the photo again at a normal camera resolution."},
     {"document.unknown_kind", "Jenis dokumen tidak dikenal: pilih KK, KTP, akta kelahiran, pas foto, atau buku tabungan.", "Unknown kind of document: choose family card, KTP, birth certificate, photo or bank book."},
     {"document.unrecognized_type", "Isi berkas bukan JPG, PNG, atau PDF (apa pun nama berkasnya). Unggah foto atau pindaian dokumen.", "The file's content is not a JPG, PNG or PDF (whatever its name says). Upload a photo or scan of the document."},
@@ -133,12 +133,12 @@ constexpr Entry kCatalogue[] = {
     {"kk.invalid_serial", "Empat angka terakhir nomor KK tidak boleh 0000.", "The last four digits of a family card number cannot be 0000."},
     {"kk.required", "Isi nomor Kartu Keluarga (KK).", "Enter the family card (KK) number."},
     {"kk.unknown_district", "Kode kecamatan {district} di nomor KK tidak ada di tabel wilayah kami. Jika nomor sudah sesuai KK, lanjutkan: petugas akan memeriksa.", "District code {district} in the family card number is not in our region table. If it matches the card, continue: an officer will check."},
-    {"member.birth_date_mismatch", "Tanggal lahir tidak sama dengan yang tertulis di NIK ({nik_birth_date}). Samakan dengan KTP atau KK.", "The date of birth differs from the one in the NIK ({nik_birth_date}). Make it match the KTP or family card."},
-    {"member.invalid_marital_status", "Pilih status perkawinan: {allowed}.", "Choose a marital status: {allowed}."},
-    {"member.invalid_relationship", "Pilih hubungan dalam keluarga: {allowed}.", "Choose the relationship in the family: {allowed}."},
-    {"member.invalid_sex", "Pilih jenis kelamin: {allowed}.", "Choose the sex: {allowed}."},
+    {"member.birth_date_mismatch", "Tanggal lahir tidak sama dengan yang tertulis di NIK ({nik_birth_date:date}). Samakan dengan KTP atau KK.", "The date of birth differs from the one in the NIK ({nik_birth_date:date}). Make it match the KTP or family card."},
+    {"member.invalid_marital_status", "Pilih status perkawinan: belum kawin, kawin, cerai hidup, atau cerai mati.", "Choose a marital status: single, married, divorced or widowed."},
+    {"member.invalid_relationship", "Pilih hubungan dalam keluarga: kepala keluarga, suami atau istri, anak, orang tua, atau lainnya.", "Choose the relationship in the family: head of family, husband or wife, child, parent, or other."},
+    {"member.invalid_sex", "Pilih jenis kelamin: laki-laki atau perempuan.", "Choose the sex: male or female."},
     {"member.nik_required", "Isi NIK. Hanya bayi baru lahir berumur kurang dari {months} bulan yang boleh didaftarkan tanpa NIK.", "Enter the NIK. Only a newborn under {months} months old may be registered without one."},
-    {"member.sex_mismatch", "Jenis kelamin tidak sama dengan yang tertulis di NIK ({nik_sex}): untuk perempuan, tanggal lahir di NIK ditambah 40.", "The sex differs from the one in the NIK ({nik_sex}): for women the day of birth in a NIK is plus 40."},
+    {"member.sex_mismatch", "Jenis kelamin tidak sama dengan yang tertulis di NIK ({nik_sex:sex}): untuk perempuan, tanggal lahir di NIK ditambah 40.", "The sex differs from the one in the NIK ({nik_sex:sex}): for women the day of birth in a NIK is plus 40."},
     {"name.contains_digits", "Nama tidak boleh berisi angka. Tulis sesuai KTP atau KK.", "A name cannot contain digits. Write it as on the KTP or family card."},
     {"name.invalid_characters", "Nama berisi karakter yang tidak diperbolehkan ({character}). Gunakan huruf, spasi, titik, koma, tanda hubung, atau apostrof.", "The name has a character that is not allowed ({character}). Use letters, spaces, dots, commas, hyphens or apostrophes."},
     {"name.no_letters", "Nama harus berisi huruf.", "A name must contain letters."},
@@ -205,7 +205,7 @@ constexpr Entry kCatalogue[] = {
     {"package.manifest_too_deep", "Daftar isi paket bersarang terlalu dalam (paling dalam {max} tingkat).", "The package's manifest is nested too deeply (at most {max} levels)."},
     {"package.missing_documents", "Paket berhenti setelah {found} dari {declared} dokumen.", "The package ends after {found} of its {declared} documents."},
     {"package.not_a_package", "Berkas ini bukan paket pendaftaran Daftar.", "This file is not a Daftar registration package."},
-    {"package.too_large", "Paket terlalu besar: paling besar {max_bytes} byte.", "The package is too large: at most {max_bytes} bytes."},
+    {"package.too_large", "Paket terlalu besar: paling besar {max_bytes:bytes}.", "The package is too large: at most {max_bytes:bytes}."},
     {"package.too_many_documents", "Paket berisi terlalu banyak dokumen: paling banyak {max}.", "The package holds too many documents: at most {max}."},
     {"package.too_many_frames", "Dokumen nomor {number} dipotong menjadi terlalu banyak bagian (paling banyak {max}): segel ulang paketnya.", "Document {number} is split into too many pieces (at most {max}): seal the package again."},
     {"package.trailing_data", "Ada data tambahan setelah akhir paket.", "There are extra bytes after the end of the package."},
@@ -213,10 +213,10 @@ constexpr Entry kCatalogue[] = {
     {"package.unsupported_version", "Versi paket {version} tidak didukung: perbarui aplikasi.", "Package version {version} is not supported: update the app."},
     {"package.wrong_key", "Paket ini disegel untuk kunci lain dan tidak dapat dibuka dengan kunci ini.", "This package was sealed to another key and cannot be opened with this one."},
     {"payment.already_paid", "Tagihan ini sudah dibayar.", "This bill is already paid."},
-    {"payment.amount_mismatch", "Jumlah pembayaran harus tepat sama dengan tagihan: Rp{expected}.", "The payment must equal the bill exactly: Rp{expected}."},
+    {"payment.amount_mismatch", "Jumlah pembayaran harus tepat sama dengan tagihan: {expected:rupiah}.", "The payment must equal the bill exactly: {expected:rupiah}."},
     {"payment.no_banks_configured", "Pembayaran belum dapat diterima: server ini belum dihubungkan ke bank mana pun.", "Payments cannot be taken yet: this server is not connected to any bank."},
     {"payment.not_payable", "Pendaftaran ini belum dapat dibayar (masih diperiksa petugas atau ditolak).", "This registration cannot be paid yet (under review or rejected)."},
-    {"payment.outside_window", "Pembayaran pertama hanya dapat dilakukan dari {earliest} sampai {latest}.", "The first payment can be made only from {earliest} to {latest}."},
+    {"payment.outside_window", "Pembayaran pertama hanya dapat dilakukan dari {earliest:date} sampai {latest:date}.", "The first payment can be made only from {earliest:date} to {latest:date}."},
     {"phone.invalid_characters", "Nomor HP hanya berisi angka, misalnya 0812-3456-7890.", "A mobile number has digits only, like 0812-3456-7890."},
     {"phone.invalid_length", "Nomor HP terdiri dari 10 sampai 13 angka (mulai 08); yang diisi {length} angka.", "A mobile number has 10 to 13 digits (starting 08); this has {length}."},
     {"phone.not_indonesian", "Gunakan nomor HP Indonesia (+62 atau 08).", "Use an Indonesian mobile number (+62 or 08)."},
@@ -224,8 +224,8 @@ constexpr Entry kCatalogue[] = {
     {"phone.required", "Isi nomor HP yang aktif: kami kirim kode dan kabar pendaftaran ke sana.", "Enter an active mobile number: we send codes and news of the registration there."},
     {"postal_code.invalid", "Kode pos terdiri dari 5 angka dan tidak diawali 0.", "A postal code has 5 digits and does not start with 0."},
     {"postal_code.required", "Isi kode pos.", "Enter the postal code."},
-    {"quote.no_penalty_rule_for_date", "Belum ada aturan denda pelayanan untuk tanggal {date}.", "No service-penalty rule applies on {date}."},
-    {"quote.no_tariff_for_date", "Belum ada tarif iuran untuk tanggal {date}.", "No contribution tariff applies on {date}."},
+    {"quote.no_penalty_rule_for_date", "Belum ada aturan denda pelayanan untuk tanggal {date:date}.", "No service-penalty rule applies on {date:date}."},
+    {"quote.no_tariff_for_date", "Belum ada tarif iuran untuk tanggal {date:date}.", "No contribution tariff applies on {date:date}."},
     {"quote.ppu_too_many_members", "Iuran PPU menanggung paling banyak {max} orang; sebutkan anggota lain sebagai extra_members.", "The PPU rate covers at most {max} people; list the others as extra_members."},
     {"quote.reactivation_not_applicable", "Tunggakan dan reaktivasi hanya dihitung untuk peserta mandiri (PBPU/BP).", "Arrears and reactivation apply to self-paying members (PBPU/BP) only."},
     {"quote.unknown_class", "Kelas tidak tersedia; pilih: {allowed}.", "That class is not available; choose: {allowed}."},
@@ -278,8 +278,8 @@ constexpr Entry kCatalogue[] = {
     {"upload.length_required", "Sebutkan panjang unggahan (Upload-Length).", "Give the upload's length (Upload-Length)."},
     {"upload.not_found", "Unggahan tidak ditemukan atau sudah kedaluwarsa: mulai unggahan baru.", "Upload not found or expired: start a new one."},
     {"upload.offset_mismatch", "Posisi unggahan tidak cocok; lanjutkan dari byte {offset}.", "The upload offset does not match; continue from byte {offset}."},
-    {"upload.quota_exceeded", "Terlalu banyak unggahan yang belum selesai (paling banyak {max_bytes} byte). Selesaikan atau hapus unggahan lain dulu.", "Too many unfinished uploads (at most {max_bytes} bytes). Finish or delete other uploads first."},
-    {"upload.too_large", "Unggahan terlalu besar: paling besar {max_bytes} byte.", "The upload is too large: at most {max_bytes} bytes."},
+    {"upload.quota_exceeded", "Terlalu banyak unggahan yang belum selesai (paling banyak {max_bytes:bytes}). Selesaikan atau hapus unggahan lain dulu.", "Too many unfinished uploads (at most {max_bytes:bytes}). Finish or delete other uploads first."},
+    {"upload.too_large", "Unggahan terlalu besar: paling besar {max_bytes:bytes}.", "The upload is too large: at most {max_bytes:bytes}."},
     {"upload.tus_version", "Gunakan protokol tus versi {version} (Tus-Resumable).", "Use the tus protocol, version {version} (Tus-Resumable)."},
     {"va.invalid_prefix", "Awalan virtual account harus 3 sampai 8 angka.", "The virtual account prefix must be 3 to 8 digits."},
     {"va.unknown", "Nomor virtual account tidak dikenal.", "Unknown virtual account number."},
@@ -338,8 +338,25 @@ std::string InWords(std::string_view text, Language language) {
   return out;
 }
 
-// Fills "{name}" from the params; "{name:rupiah}" formats an amount, "{name:percent}" basis points
-// and "{name:date}" a date or month (or a list of them) in the message's language.
+// Bytes in the unit a person reads: 2097152 -> "2 MB"; 524288 -> "512 KB" (binary units).
+std::string Bytes(int64_t bytes, Language language) {
+  const bool mb = bytes >= (1 << 20);
+  const int64_t tenths = bytes * 10 / (mb ? (1 << 20) : (1 << 10));
+  std::string out = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) out += (language == Language::kId ? "," : ".") + std::to_string(tenths % 10);
+  return out + (mb ? " MB" : " KB");
+}
+
+// A NIK's sex code in words: "M" -> "laki-laki" / "male", "F" -> "perempuan" / "female".
+std::string SexInWords(std::string_view code, Language language) {
+  if (code == "M") return language == Language::kId ? "laki-laki" : "male";
+  if (code == "F") return language == Language::kId ? "perempuan" : "female";
+  return std::string(code);
+}
+
+// Fills "{name}" from the params; "{name:rupiah}" formats an amount, "{name:percent}" basis points,
+// "{name:bytes}" a size, "{name:date}" a date or month (or a list of them) and "{name:sex}" a sex
+// code, in the message's language: a family never reads a code or an ISO date.
 std::string Fill(std::string_view text, const std::vector<Param>& params, Language language) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -358,9 +375,11 @@ std::string Fill(std::string_view text, const std::vector<Param>& params, Langua
     } else if (const auto* number = std::get_if<int64_t>(&p->value)) {
       out += format == "rupiah"    ? Rupiah(*number, language)
              : format == "percent" ? Percent(*number, language)
+             : format == "bytes"   ? Bytes(*number, language)
                                    : std::to_string(*number);
     } else {
-      out += format == "date" ? InWords(std::get<std::string>(p->value), language) : std::get<std::string>(p->value);
+      const std::string& value = std::get<std::string>(p->value);
+      out += format == "date" ? InWords(value, language) : format == "sex" ? SexInWords(value, language) : value;
     }
     i = close;
   }

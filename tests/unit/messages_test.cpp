@@ -59,6 +59,20 @@ TEST_CASE("params fill the message, integers as integers") {
   CHECK(m.en == "A NIK has 16 digits; this has 15.");
 }
 
+TEST_CASE("a family reads words, never codes or ISO dates: sexes, sizes, birth dates") {
+  const Message sex = RenderMessage({Severity::kError, "/members/1/sex", "member.sex_mismatch", {{"nik_sex", "F"}}});
+  CHECK(sex.id.find("(perempuan)") != std::string::npos);
+  CHECK(sex.en.find("(female)") != std::string::npos);
+  const Message size = RenderMessage({Severity::kError, "", "document.too_large", {{"max_bytes", int64_t{2} << 20}}});
+  CHECK(size.id == "Berkas terlalu besar: paling besar 2 MB.");
+  CHECK(RenderMessage({Severity::kError, "", "upload.too_large", {{"max_bytes", int64_t{1536} << 10}}}).en ==
+        "The upload is too large: at most 1.5 MB.");
+  const Message birth = RenderMessage({Severity::kError, "", "member.birth_date_mismatch", {{"nik_birth_date", "1987-09-06"}}});
+  CHECK(birth.id.find("(6 September 1987)") != std::string::npos);
+  CHECK(RenderMessage({Severity::kError, "", "member.invalid_marital_status", {{"allowed", "single, married"}}}).id ==
+        "Pilih status perkawinan: belum kawin, kawin, cerai hidup, atau cerai mati.");
+}
+
 TEST_CASE("amounts and dates in words, in each language") {
   const Message m = RenderMessage({Severity::kWarning, "", "notify.due_soon",
                                    {{"month", "2026-03"}, {"amount", int64_t{1234567}}, {"due", "2026-03-10"}, {"va", "8888801"}}});
