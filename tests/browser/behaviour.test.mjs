@@ -77,6 +77,7 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   await page.waitForSelector('#f-kk_number');
   assert.ok(await page.isVisible('#network'), 'the page says there is no signal');
   await completeForm(page, '7002');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 }).catch(async (e) => {
     throw new Error(`${e.message}\n${await page.locator('main').innerText()}\n${page.errors}`);
@@ -129,6 +130,7 @@ test('an upload cut in the middle resumes from where it stopped', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
   await next(page);
   await page.waitForSelector('#submit');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 });
   // The signal returns: the upload goes on from the server's offset, not from zero.
@@ -184,6 +186,7 @@ test('an agent saves a sealed package to a file and another device sends it', as
   await page.waitForFunction(async () => !!(await caches.match('/regions/32.04.11.json')), null, { timeout: 15000 });
   await agent.context.setOffline(true);
   await completeForm(page, '7004');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 });
   await page.evaluate(() => { location.hash = '#/status'; });

@@ -43,11 +43,13 @@ test('consent, a name the registry disagrees with, the correction, verified', as
   await page.waitForSelector('#submit');
   await page.waitForSelector('#f-consent');
   assert.match(await page.innerText('[data-path="/consent"]'), /Dukcapil/);
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('.error-summary');
   assert.match(await page.innerText('.error-summary'), /Centang persetujuan/);
   await audit(page, 'c1-consent-required');
   await page.check('#f-consent');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('#reference', { timeout: 30000 });
   const reference = await page.innerText('#reference');
@@ -77,6 +79,7 @@ test('consent, a name the registry disagrees with, the correction, verified', as
   assert.match(await page.innerText('h1'), new RegExp(`Perbaikan pendaftaran ${reference}`));
   assert.equal(await page.innerText('#submit'), 'Kirim perbaikan');
   await audit(page, 'c4-check-correction');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('#status', { timeout: 30000 });
   await statusShows(page, /Terverifikasi/);

@@ -73,9 +73,22 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
 
   await page.waitForSelector('#submit');
   const summary = await page.locator('main').innerText();
-  assert.match(summary, /BUDI SANTOSO/);
+  // The family's own data as it reads it: names as written, dates and places in words, no codes.
+  assert.match(summary, /budi santoso\n/);
   assert.match(summary, /\+6281234567890/);
+  assert.match(summary, /6 September 1987/);
+  assert.match(summary, /Desa\/Kel\. Sangkanhurip, Kec\. Katapang, Kabupaten Bandung/);
+  assert.match(summary, /Foto, \d+ KB/);
+  assert.match(summary, /Rp[\d.]+ per bulan/);
+  assert.doesNotMatch(summary, /\d{4}-\d{2}-\d{2}|\d{2}\.\d{2}\.\d{2}\.\d{4}|image\/|\b(single|married|head|spouse)\b/);
+  assert.equal(await page.innerText('#submit'), 'Kirim pendaftaran');
+  // "Ubah" goes to the step and back here.
+  await page.click('a[aria-label="Ubah: Nomor HP"]');
+  await page.waitForSelector('#f-contact-phone');
+  await page.click('button:has-text("Lanjutkan")');
+  await page.waitForSelector('#submit');
   await audit(page, '6-check');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('#reference', { timeout: 60000 });
   const reference = await page.innerText('#reference');

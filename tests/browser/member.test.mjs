@@ -112,6 +112,7 @@ test('once facilities are loaded, a family registering chooses one from its dist
   await page.waitForSelector('#submit');
   assert.match(await page.innerText('main'), /Puskesmas Cicalengka \(contoh\)/);
   await audit(page, 'm7-check-with-facility');
+  await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('#reference', { timeout: 30000 });
   assert.deepEqual(page.errors, []);

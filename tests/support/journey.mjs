@@ -31,6 +31,7 @@ export async function documentsAndCheck(page) {
   await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
   await page.click('button:has-text("Lanjutkan")');
   await page.waitForSelector('#submit');
+  await page.check('#declaration');
 }
 
 export const next = (page) => page.click('button:has-text("Lanjutkan")');

@@ -30,6 +30,8 @@ function blankState() {
       consent: null,  // {given_at, text_version} once the family agreed to the population-registry check
     },
     correcting: null,  // the reference whose correction this draft is
+    declared: false,  // the family ticked "this information is true" on the check page
+    returnTo: null,  // 'check' when a step was opened from the check page's "Ubah"
     documents: {},  // "kk" | "ktp:0" | "birth_certificate:3" -> {kind, member, entry, warnings, size, original}
     estimate: { members: '4', class: '3' },
     touched: new Set(),
@@ -184,7 +186,8 @@ async function continueFrom(step) {
   const errors = stepErrors(step);
   if (errors.length) return errorSummary(errors);
   state.showAll = false;
-  go(STEPS[STEPS.indexOf(step) + 1]);
+  // Sent here by "Ubah" on the check page: back there.
+  go(state.returnTo === 'check' ? 'check' : STEPS[STEPS.indexOf(step) + 1]);
 }
 
 // --- drafts ------------------------------------------------------------------------------------
@@ -534,28 +537,51 @@ async function consentField() {
     h('label', { for: 'f-consent' }, box, t('consent_label')));
 }
 
+// A date as the family reads it: "6 September 1987".
+const dateInWords = (iso) => (iso ? new Date(`${iso}T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID',
+  { day: 'numeric', month: 'long', year: 'numeric' }) : '');
+
+// The village, district and regency by name, from the region lists the contact step showed.
+async function placeNames(f) {
+  const name = async (parent, code) => (await regionOptions(parent))?.find(([c]) => c === code)?.[1] ?? code;
+  if (!f.village_code || !f.district || !f.regency || !f.province) return f.village_code;
+  const [village, district, regency] = await Promise.all([name(f.district, f.village_code), name(f.regency, f.district), name(f.province, f.regency)]);
+  return `${t('village_short')} ${village}, ${t('district_short')} ${district}, ${regency}`;
+}
+
 async function checkPage() {
   const app = application();
   const answer = await check();
   const n = answer.normalized ?? app;
-  const village = state.form.village_code;
+  const f = state.form;
+  const quote = await core.call('quote', { request: { segment: f.segment, class: n.class, members: f.members.length } });
+  const declaration = h('input', { type: 'checkbox', id: 'declaration', checked: state.declared,
+    onchange: (e) => { state.declared = e.target.checked; } });
+  // "Ubah" takes the family to that step and back here once it continues.
+  const change = (step) => `${step}/check`;
   render(
     ...heading(state.correcting ? t('correction_heading', { reference: state.correcting }) : t('check_title'), 5),
     h('p', { text: state.correcting ? t('correction_intro') : t('check_intro') }),
     state.serverErrors.length ? h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
       h('h2', { text: t('server_disagrees') }), h('ul', {}, ...state.serverErrors.map((e) => h('li', { text: message(e) })))) : null,
     h('h2', { text: t('family_section') }),
-    summaryList([[t('kk_number'), n.kk_number, 'family'],
-      ...n.members.map((m, i) => [t('member', { n: i + 1 }), [m.name, m.nik ?? t('newborn'), m.birth_date, t(`sex_${m.sex}`), t(`relationship_${m.relationship}`)].join(' · '), 'family'])]),
+    summaryList([[t('kk_number'), n.kk_number, change('family')],
+      ...n.members.map((m, i) => [f.members[i]?.name.trim() || t('member', { n: i + 1 }),
+        [m.nik ?? t('newborn'), dateInWords(m.birth_date), t(`sex_${m.sex}`), t(`relationship_${m.relationship}`),
+          m.marital_status ? t(`marital_${m.marital_status}`) : ''].filter(Boolean).join(' · '), change('family')])]),
     h('h2', { text: t('contact_section') }),
-    summaryList([[t('phone'), n.contact?.phone, 'contact'], [t('email'), n.contact?.email, 'contact'],
-      [t('address_line'), [n.address?.line, `RT ${n.address?.rt}/RW ${n.address?.rw}`, village, n.address?.postal_code].join(', '), 'contact']]),
+    summaryList([[t('phone'), n.contact?.phone, change('contact')], [t('email'), n.contact?.email, change('contact')],
+      [t('address_line'), [n.address?.line, `RT ${n.address?.rt}/RW ${n.address?.rw}`, await placeNames(f), n.address?.postal_code].join(', '), change('contact')]]),
     h('h2', { text: t('class_section') }),
-    summaryList([[t('estimate_class'), String(n.class), 'class'],
-      ...(config?.facilities ? [[t('facility_label'), state.form.facility_name || n.facility, 'class']] : [])]),
+    summaryList([[t('estimate_class'), quote.monthly ? t('class_with_cost', { class: n.class, amount: rupiah(quote.monthly.participant) }) : String(n.class), change('class')],
+      ...(config?.facilities ? [[t('facility_label'), f.facility_name || n.facility, change('class')]] : [])]),
     h('h2', { text: t('documents_section') }),
-    summaryList(Object.values(state.documents).map((d) => [documentLabel(d), `${d.entry.media_type}, ${kb(d.entry.size)}`, 'documents'])),
+    summaryList(Object.values(state.documents).map((d) => [documentLabel(d),
+      `${t(d.entry.media_type === 'application/pdf' ? 'doc_pdf' : 'doc_photo')}, ${kb(d.entry.size)}`, change('documents')])),
     await consentField(),
+    h('div', { class: 'checkbox field', 'data-path': '/declaration' },
+      h('p', { class: 'error-message', id: 'declaration-error', hidden: true }),
+      h('label', {}, declaration, t('declaration'))),
     buttons(h('button', { type: 'button', id: 'submit', text: state.correcting ? t('send_correction') : t('submit'), onclick: submit })),
     h('div', { id: 'submit-progress', 'aria-live': 'polite' }),
     backLink('documents'));
@@ -578,6 +604,13 @@ async function loadConfig() {
 async function submit() {
   const button = document.getElementById('submit');
   const progress = document.getElementById('submit-progress');
+  // The family's own declaration that the answers are true, before anything leaves the device.
+  if (!state.declared) {
+    const error = document.getElementById('declaration-error');
+    error.textContent = t('declaration_required');
+    error.hidden = false;
+    return errorSummary([{ path: '/declaration', message: { id: t('declaration_required'), en: t('declaration_required') } }]);
+  }
   button.disabled = true;
   state.showAll = true;
   await check();
@@ -825,6 +858,7 @@ const PAGES = { start: startPage, family: familyPage, contact: contactPage, clas
 async function route_() {
   const [page, arg] = location.hash.replace(/^#\/?/, '').split('/');
   state.showAll = false;
+  state.returnTo = STEPS.includes(page) && arg === 'check' ? 'check' : null;
   if (page === 'sent') return sentPage(arg);
   if (page === 'status') return statusPage(arg);
   // The member's pages are their own module, fetched when first opened (and kept offline).
