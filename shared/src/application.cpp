@@ -61,7 +61,12 @@ class Validator {
     });
     if (const json* contact = in_.Object(app_, "contact", "", Need::kRequired)) {
       Field(*contact, "phone", "/contact", CheckMobilePhone);
-      Field(*contact, "email", "/contact", CheckEmail);
+      // A phone is enough: many families have no e-mail, and every message also goes by SMS.
+      if (const auto email = in_.String(*contact, "email", "/contact", Need::kOptional); email && !text::Trim(*email).empty()) {
+        Field(*contact, "email", "/contact", CheckEmail);
+      } else if (out_.normalized["contact"].is_object()) {
+        out_.normalized["contact"].erase("email");
+      }
       // The language the family's messages are written in (Bahasa Indonesia unless it chose English).
       if (const auto language = in_.String(*contact, "language", "/contact", Need::kOptional);
           language && *language != "id" && *language != "en") {

@@ -212,6 +212,9 @@ test('a dark photo keeps its warning until replaced; removing a member keeps the
   for (const [i, name, serial] of [[1, 'Agus Santoso', '7022'], [2, 'Dewi Santoso', '7023']]) {
     await page.click('button:has-text("Tambah anggota keluarga")');
     await page.waitForSelector(`#f-members-${i}-nik`);
+    // The new member's first field has the focus; its relationship is the family's to choose.
+    assert.equal(await page.evaluate(() => document.activeElement.id), `f-members-${i}-nik`);
+    assert.equal(await page.inputValue(`#f-members-${i}-relationship`), '');
     await page.fill(`#f-members-${i}-nik`, `320411060987${serial}`);
     await page.fill(`#f-members-${i}-name`, name);
     await page.fill(`#f-members-${i}-birth_date-day`, '6');

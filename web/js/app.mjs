@@ -327,8 +327,14 @@ function familyPage() {
       field('/kk_number', t('kk_number'), input('/kk_number', f.kk_number, (v) => { f.kk_number = v; prefetchKkRegion(); }, { inputmode: 'numeric', autocomplete: 'off' }), { hint: t('kk_hint') }),
       h('div', { 'data-path': '/members', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
       ...f.members.map(memberFieldset),
+      // The relationship is the family's to choose; the new member's first field takes focus.
       h('button', { type: 'button', class: 'secondary', text: t('add_member'),
-        onclick: () => { f.members.push(blankMember('child')); saveSoon(); familyPage(); } }),
+        onclick: () => {
+          f.members.push(blankMember(''));
+          saveSoon();
+          familyPage();
+          document.getElementById(idFor(`/members/${f.members.length - 1}/nik`))?.focus();
+        } }),
       buttons(h('button', { type: 'submit', text: t('continue') }))),
     backLink('start'));
   check();
