@@ -682,7 +682,11 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) return not_found;
   const std::optional<RegistrationRow> r = store_.FindByReference(reference);
   if (!r) return not_found;
-  const json klass = Parse(FamilyOf(*r).class_today);  // after a class change, the class in force today
+  const FamilyNow family = FamilyOf(*r);
+  const json klass = Parse(family.class_today);  // after a class change, the class in force today
+  // The card names the facility where the family is treated today, once one is chosen.
+  json facility = nullptr;
+  if (const auto f = family.facility_today.empty() ? std::nullopt : store_.Facility(family.facility_today)) facility = f->name;
   json body = {{"reference", reference}, {"status", r->status}, {"segment", r->segment}, {"class", klass},
                {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
@@ -742,7 +746,10 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
                           {"class", klass},
                           {"status", body["membership"] == "active" ? "active" : "inactive"},
                           {"issued", r->created_date},
-                          {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))}};
+                          {"active_from", paid_at.empty() ? json() : json(paid_at.substr(0, 10))},
+                          {"birth_date", m.birth_date ? json(*m.birth_date) : json()},
+                          {"facility", facility},
+                          {"as_of", FormatIsoDate(clock_.today())}};
     body["cards"].push_back(SignedJson(Sign(payload.dump(), keys_.signing.secret_key, keys_.signing.public_key)));
   }
   return {200, std::move(body)};

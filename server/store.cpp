@@ -61,10 +61,11 @@ std::optional<RegistrationRow> ReadRegistrationWhere(Connection& c, const char* 
 
 std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
   Statement s = c.Prepare(
-      "SELECT position, name, relationship, nik_masked, card_number FROM members WHERE registration_id = ? ORDER BY position");
+      "SELECT position, name, relationship, nik_masked, card_number, birth_date FROM members WHERE registration_id = ? "
+      "ORDER BY position");
   s.Bind(1, registration);
   std::vector<MemberRow> members;
-  while (s.Step()) members.push_back({s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3), OptionalText(s, 4)});
+  while (s.Step()) members.push_back({s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3), OptionalText(s, 4), OptionalText(s, 5)});
   return members;
 }
 

@@ -30,7 +30,7 @@ struct RegistrationRow {
 struct MemberRow {
   int64_t position = 0;
   std::string name, relationship;
-  std::optional<std::string> nik_masked, card_number;
+  std::optional<std::string> nik_masked, card_number, birth_date;  // birth_date: not kept before migration 11
 };
 
 struct PaymentRow {

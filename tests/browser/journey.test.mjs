@@ -107,6 +107,12 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.getByRole('button', { name: 'Perbarui status' }).click();
   await page.waitForSelector('#status:has-text("Aktif")');
   assert.equal(await page.locator('.card svg').count(), 2, 'a QR code per member');
+  // Paid: no more asking for payment; the cards carry the birth date; times in words.
+  const active = await page.innerText('main');
+  assert.match(active, /Iuran sudah lunas/);
+  assert.doesNotMatch(active, /Cara membayar/);
+  assert.match(await page.innerText('.card'), /Tanggal lahir: 6 September 1987/);
+  assert.doesNotMatch(active, /\d{4}-\d{2}-\d{2}T/);
   await audit(page, '9-status-active');
   const qr = await page.locator('.qr-text').first().inputValue();
 
@@ -115,6 +121,8 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.getByRole('button', { name: 'Periksa', exact: true }).click();
   await page.waitForSelector('text=Kartu asli');
   assert.match(await page.innerText('#verify-result'), /BUDI SANTOSO/);
+  assert.match(await page.innerText('#verify-result'), /Aktif berarti kartu dapat dipakai berobat pada \d{1,2} \w+ \d{4}/);
+  assert.equal(await page.locator('a:has-text("Ke halaman awal")').count(), 1);
   await audit(page, '10-verified');
   // A tampered card is refused, on the device.
   await page.fill('#qr-content', qr.replace('BUDI', 'BADU'));

@@ -543,6 +543,16 @@ async function consentField() {
     h('label', { for: 'f-consent' }, box, t('consent_label')));
 }
 
+// Printing the status page prints the cards only.
+function printCards() {
+  document.body.classList.add('print-cards');
+  window.print();
+  document.body.classList.remove('print-cards');
+}
+
+// A moment in the family's local time, in words: "20 Januari 2026 pukul 09.00".
+const timeInWords = (iso) => (iso ? new Date(iso).toLocaleString(language() === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'long', timeStyle: 'short' }) : '');
+
 // A date as the family reads it: "6 September 1987".
 const dateInWords = (iso) => (iso ? new Date(`${iso}T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID',
   { day: 'numeric', month: 'long', year: 'numeric' }) : '');
@@ -782,6 +792,8 @@ async function statusPage(reference) {
       h('p', { class: 'caption', text: 'Kartu JKN digital' }),
       h('p', { class: 'big', text: payload.card }),
       h('p', { text: `${payload.name} · ${t('estimate_class')} ${payload.class} · ${t(`status_${payload.status === 'active' ? 'active' : 'verified'}`)}` }),
+      payload.birth_date ? h('p', { text: `${t('birth_date')}: ${dateInWords(payload.birth_date)}` }) : null,
+      payload.facility ? h('p', { text: `${t('m_facility')}: ${payload.facility}` }) : null,
       await qrSvg(JSON.stringify(card), `QR ${payload.card}`),
       h('details', {}, h('summary', { text: t('qr_content') }), h('textarea', { readonly: true, rows: '4', 'aria-label': t('qr_content'), class: 'qr-text', text: JSON.stringify(card) })));
   }));
@@ -799,17 +811,20 @@ async function statusPage(reference) {
     current.rejection ? [h('h2', { text: t('rejection_title') }),
       h('ul', {}, ...current.rejection.reasons.map((r) => h('li', { text: message(r) })))] : null,
     summaryList(current.members.map((m) => [m.name, `${m.nik_masked ?? ''} · ${t('card_number')}: ${m.card_number ?? '—'}`])),
-    bill ? h('div', { class: 'panel' },
+    // The first payment is asked for until it is made; after it, what is due now, if anything.
+    bill && current.status === 'verified' ? h('div', { class: 'panel' },
       h('p', {}, t('va'), ': ', h('strong', { class: 'big', id: 'va', text: bill.va })),
       h('p', {}, t('amount'), ': ', h('strong', { id: 'amount', 'data-amount': bill.amount, text: `Rp${rupiah(bill.amount)}` })),
-      h('p', { text: t('window', { earliest: bill.earliest, latest: bill.latest }) }),
-      current.status === 'verified' ? [h('h2', { text: t('how_to_pay') }), h('ul', {}, ...t('pay_channels').map((c) => h('li', { text: c }))), h('p', { text: t('pay_exact') })] : null) : null,
+      h('p', { text: t('window', { earliest: dateInWords(bill.earliest), latest: dateInWords(bill.latest) }) }),
+      h('h2', { text: t('how_to_pay') }), h('ul', {}, ...t('pay_channels').map((c) => h('li', { text: c }))), h('p', { text: t('pay_exact') })) : null,
+    bill && current.status === 'active' ? h('div', { class: 'panel', id: 'paid' },
+      h('p', { text: current.due_now?.months?.length ? t('due_now', { amount: rupiah(current.due_now.amount), va: bill.va }) : t('paid_up') })) : null,
     current.receipt ? (() => {
       const r = JSON.parse(current.receipt.payload);
       return [h('h2', { text: t('receipt') }), summaryList([[t('reference'), r.reference], [t('va'), r.va],
-        [t('amount'), `Rp${rupiah(r.amount)}`], [t('bank_ref'), `${r.bank_id} ${r.bank_ref}`], [t('paid_at'), r.paid_at]])];
+        [t('amount'), `Rp${rupiah(r.amount)}`], [t('bank_ref'), `${r.bank_id} ${r.bank_ref}`], [t('paid_at'), timeInWords(r.paid_at)]])];
     })() : null,
-    cards.length ? [h('h2', { text: t('cards_title') }), ...cards, buttons(h('button', { type: 'button', class: 'secondary', text: t('print'), onclick: () => window.print() }))] : null,
+    cards.length ? [h('h2', { text: t('cards_title') }), ...cards, buttons(h('button', { type: 'button', class: 'secondary', text: t('print'), onclick: printCards }))] : null,
     buttons(h('button', { type: 'button', class: 'secondary', text: t('refresh'), onclick: () => statusPage(reference) }),
       h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') })));
 }
@@ -842,14 +857,17 @@ async function verifyPage() {
           ? h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('receipt_ok') }),
             h('p', { class: 'big', text: `Rp${rupiah(p.amount)}` }), h('p', { text: `${p.reference} · ${(p.months ?? []).map((m) => new Date(`${m}-01T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID', { month: 'long', year: 'numeric' })).join(', ')} · ${p.bank_id} ${p.bank_ref}` }))
           : h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
-            h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` })));
+            h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` }),
+            // What "Aktif" means: on the day the card was fetched, not necessarily today.
+            h('p', { text: t(p.status === 'active' ? 'card_active_meaning' : 'card_inactive_meaning', { day: dateInWords(p.as_of ?? p.issued) }) })));
       } else {
         result.replaceChildren(h('div', { class: 'error-summary', role: 'alert' }, ...answer.errors.map((err) => h('p', { text: message(err) }))));
       }
     } },
     h('div', { class: 'field' }, h('label', { for: 'qr-content', text: t('verify_label') }), area),
     buttons(h('button', { type: 'submit', text: t('verify') }))),
-    result);
+    result,
+    h('p', {}, h('a', { href: '#/start', text: t('home') })));
 }
 
 // --- routing and start-up ----------------------------------------------------------------------
