@@ -28,6 +28,10 @@ test('instant messages for a bad NIK, phone and e-mail; continue blocked until f
   await summary.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.className), 'error-summary', 'the summary takes focus');
   assert.ok(await summary.locator('a').count() >= 4);
+  // Each problem names the member it is about; the steps are counted as they are.
+  assert.match(await summary.innerText(), /Anggota 1: Pilih status perkawinan: belum kawin, kawin/);
+  assert.match(await page.innerText('.steps'), /^Langkah 1 dari 5$/);
+  assert.ok((await page.locator('main a:has-text("Kembali")').boundingBox()).y < (await page.locator('h1').boundingBox()).y, 'the back link is at the top');
   await audit(page, 'b1-family-errors');
   // A summary link takes the user to the field.
   await summary.locator('a', { hasText: 'NIK' }).first().click();

@@ -28,6 +28,9 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.goto(server.url);
   await page.waitForSelector('text=Rp140.000');
   await audit(page, '1-start');
+  // "Mulai" is on the first screen of a 390 x 844 phone, without scrolling.
+  const mulai = await page.getByRole('button', { name: 'Mulai', exact: true }).boundingBox();
+  assert.ok(mulai.y + mulai.height <= 844, `Mulai ends at ${mulai.y + mulai.height} px`);
 
   await page.getByRole('button', { name: 'Mulai', exact: true }).click();
   await page.waitForSelector('#f-kk_number');

@@ -157,6 +157,14 @@ function showFindings() {
   }
 }
 
+// "Siti Aminah: " for a problem in a member's answers (the summary lists the whole family's).
+function whose(path) {
+  const member = /^\/members\/(\d+)(\/|$)/.exec(path ?? '');
+  if (!member) return '';
+  const i = Number(member[1]);
+  return `${state.form.members[i]?.name.trim() || t('member', { n: i + 1 })}: `;
+}
+
 // The error summary: at the top, taking focus, one link per problem to its field.
 function errorSummary(errors) {
   const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'error-summary-title' },
@@ -164,7 +172,7 @@ function errorSummary(errors) {
     h('ul', {}, ...errors.map((e) => h('li', {}, h('a', {
       href: `#${targetFor(e.path)}`,
       onclick: (ev) => { ev.preventDefault(); document.getElementById(targetFor(e.path))?.focus(); },
-      text: message(e),
+      text: whose(e.path) + message(e),
     })))));
   main.querySelector('.error-summary')?.remove();
   main.querySelector('h1').after(summary);
@@ -204,8 +212,10 @@ function saveSoon() {
 
 // --- steps -------------------------------------------------------------------------------------
 
-function heading(text, step) {
-  return [step ? h('p', { class: 'caption steps', text: t('steps', { n: step }) }) : null, h('h1', { text })];
+// The back link first (where a phone user looks for it), then the step and the title.
+function heading(text, step, back) {
+  return [back ? backLink(back) : null, step ? h('p', { class: 'caption steps', text: t('steps', { n: step, of: STEPS.length }) }) : null,
+    h('h1', { text })];
 }
 
 function backLink(to) {
@@ -224,6 +234,8 @@ async function startPage() {
   render(
     ...heading(t('title')),
     h('p', { text: t('start_intro') }),
+    // The way in, visible without scrolling on a phone; what to bring just below it.
+    buttons(h('a', { class: 'button', href: '#/family', role: 'button', text: t('start') })),
     h('h2', { text: t('need_title') }), h('ul', {}, ...t('need').map((n) => h('li', { text: n }))),
     h('p', { text: t('time') }),
     h('div', { class: 'panel' },
@@ -237,8 +249,7 @@ async function startPage() {
       }, ...classes.map((c) => h('option', { value: c, text: c, selected: c === state.estimate.class }))), { warningsToo: false }),
       result),
     h('h2', { text: t('official_title') }), h('ul', {}, ...t('official').map((n) => h('li', { text: n }))),
-    buttons(h('a', { class: 'button', href: '#/family', role: 'button', text: t('start') }),
-      h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') }),
+    buttons(h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') }),
       h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') }),
       h('a', { class: 'button secondary', href: '#/masuk', text: t('nav_sign_in') })),
   );
@@ -322,7 +333,7 @@ async function removeMember(i) {
 function familyPage() {
   const f = state.form;
   render(
-    ...heading(t('family_title'), 1),
+    ...heading(t('family_title'), 1, 'start'),
     h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('family'); } },
       field('/kk_number', t('kk_number'), input('/kk_number', f.kk_number, (v) => { f.kk_number = v; prefetchKkRegion(); }, { inputmode: 'numeric', autocomplete: 'off' }), { hint: t('kk_hint') }),
       h('div', { 'data-path': '/members', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
@@ -335,8 +346,7 @@ function familyPage() {
           familyPage();
           document.getElementById(idFor(`/members/${f.members.length - 1}/nik`))?.focus();
         } }),
-      buttons(h('button', { type: 'submit', text: t('continue') }))),
-    backLink('start'));
+      buttons(h('button', { type: 'submit', text: t('continue') }))));
   check();
 }
 
@@ -380,7 +390,7 @@ async function contactPage(focusId) {
     }));
   };
   render(
-    ...heading(t('contact_title'), 2),
+    ...heading(t('contact_title'), 2, 'family'),
     h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('contact'); } },
       field('/contact/phone', t('phone'), input('/contact/phone', f.phone, (v) => { f.phone = v; }, { type: 'tel', inputmode: 'tel', autocomplete: 'tel' }), { hint: t('phone_hint') }),
       field('/contact/email', t('email'), input('/contact/email', f.email, (v) => { f.email = v; }, { type: 'email', autocomplete: 'email' })),
@@ -391,8 +401,7 @@ async function contactPage(focusId) {
         field('/address/rw', t('rw'), input('/address/rw', f.rw, (v) => { f.rw = v; }, { inputmode: 'numeric', maxlength: 3 }))),
       field('/address/postal_code', t('postal_code'), input('/address/postal_code', f.postal_code, (v) => { f.postal_code = v; }, { inputmode: 'numeric', maxlength: 5, autocomplete: 'postal-code' })),
       field('/address/line', t('address_line'), input('/address/line', f.line, (v) => { f.line = v; }, { autocomplete: 'street-address' })),
-      buttons(h('button', { type: 'submit', text: t('continue') }))),
-    backLink('family'));
+      buttons(h('button', { type: 'submit', text: t('continue') }))));
   if (focusId) document.getElementById(focusId)?.focus();
   check();
 }
@@ -411,14 +420,14 @@ async function classPage() {
   const chosen = options.find(([c]) => c === f.class);
   const window_ = config?.payment_window ?? { earliest_days: 14, latest_days: 30 };
   render(
-    ...heading(t('class_title'), 3),
+    ...heading(t('class_title'), 3, 'contact'),
     h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('class'); } },
+      h('p', { class: 'hint', text: t('class_hint') }),
       radios('/class', t('class_label'), f.class, options.map(([c, label]) => [c, label]), (v) => { f.class = v; classPage(); }),
       chosen ? h('p', { class: 'big', text: t('first_payment', { amount: rupiah(chosen[2]) }) }) : null,
       h('p', { text: t('waiting', { earliest: window_.earliest_days, latest: window_.latest_days }) }),
       config?.facilities ? await facilityField() : null,
-      buttons(h('button', { type: 'submit', text: t('continue') }))),
-    backLink('contact'));
+      buttons(h('button', { type: 'submit', text: t('continue') }))));
   check();
 }
 
@@ -520,12 +529,11 @@ async function documentsPage() {
   // Documents of members no longer on the list are dropped.
   for (const key of Object.keys(state.documents)) if (!needed.some((d) => d.key === key)) delete state.documents[key];
   render(
-    ...heading(t('documents_title'), 4),
+    ...heading(t('documents_title'), 4, 'class'),
     h('p', { text: t('documents_intro') }),
     h('div', { 'data-path': '/documents', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
     ...needed.map(documentCard),
-    buttons(h('button', { type: 'button', text: t('continue'), onclick: () => continueFrom('documents') })),
-    backLink('class'));
+    buttons(h('button', { type: 'button', text: t('continue'), onclick: () => continueFrom('documents') })));
   check();
 }
 
@@ -576,7 +584,7 @@ async function checkPage() {
   // "Ubah" takes the family to that step and back here once it continues.
   const change = (step) => `${step}/check`;
   render(
-    ...heading(state.correcting ? t('correction_heading', { reference: state.correcting }) : t('check_title'), 5),
+    ...heading(state.correcting ? t('correction_heading', { reference: state.correcting }) : t('check_title'), 5, 'documents'),
     h('p', { text: state.correcting ? t('correction_intro') : t('check_intro') }),
     state.serverErrors.length ? h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
       h('h2', { text: t('server_disagrees') }), h('ul', {}, ...state.serverErrors.map((e) => h('li', { text: message(e) })))) : null,
@@ -599,8 +607,7 @@ async function checkPage() {
       h('p', { class: 'error-message', id: 'declaration-error', hidden: true }),
       h('label', {}, declaration, t('declaration'))),
     buttons(h('button', { type: 'button', id: 'submit', text: state.correcting ? t('send_correction') : t('submit'), onclick: submit })),
-    h('div', { id: 'submit-progress', 'aria-live': 'polite' }),
-    backLink('documents'));
+    h('div', { id: 'submit-progress', 'aria-live': 'polite' }));
   const wrong = STEPS.slice(0, 4).find((s) => stepErrors(s).length);
   if (wrong) errorSummary(state.findings.errors);
 }
