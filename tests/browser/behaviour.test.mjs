@@ -86,6 +86,8 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 }).catch(async (e) => {
     throw new Error(`${e.message}\n${await page.locator('main').innerText()}\n${page.errors}`);
   });
+  // Honest: without the app open nothing is sent.
+  assert.match(await page.innerText('main'), /buka lagi Daftar JKN saat ada sinyal/);
   await audit(page, 'b3-queued');
 
   await context.setOffline(false);

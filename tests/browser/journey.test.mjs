@@ -63,6 +63,9 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
 
   await page.waitForSelector('#f-documents-kk');
   assert.equal(await page.locator('.document').count(), 3, 'KK and a KTP for each adult');
+  // The family's own words on the file buttons; one opens the camera.
+  assert.equal(await page.getAttribute('#f-documents-kk-camera', 'capture'), 'environment');
+  assert.match(await page.innerText('[data-path="/documents/kk"]'), /Foto dengan kamera[\s\S]*Pilih foto atau PDF dari HP/);
   await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: photo() });
   await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp-budi.png', mimeType: 'image/png', buffer: documentPage(1200, 760) });
   await page.setInputFiles('#f-documents-ktp-1', { name: 'ktp-siti.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
@@ -96,6 +99,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.waitForSelector('#reference', { timeout: 60000 });
   const reference = await page.innerText('#reference');
   assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.match(await page.innerText('main'), /paling lama 7 hari kerja[\s\S]*dibayar dalam 30 hari/);
   await audit(page, '7-sent');
 
   await page.getByRole('link', { name: 'Status', exact: true }).click();

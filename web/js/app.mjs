@@ -482,8 +482,7 @@ function documentCard(doc) {
   };
   showProblems(current);
   if (current?.entry) showPreview(doc.key, current.entry.media_type, preview);
-  const fileInput = h('input', {
-    type: 'file', id: idFor(path), accept: 'image/*,application/pdf',
+  const onFile = {
     onchange: async (e) => {
       const file = e.target.files[0];
       if (!file) return;
@@ -509,12 +508,18 @@ function documentCard(doc) {
       saveSoon();
       check();
     },
-  });
+  };
+  // Two buttons in the family's words (the browser's own file button speaks its language): the
+  // camera straight away, or a photo or PDF already on the phone.
+  const camera = h('input', { type: 'file', id: `${idFor(path)}-camera`, class: 'file-input', accept: 'image/*', capture: 'environment', ...onFile });
+  const file = h('input', { type: 'file', id: idFor(path), class: 'file-input', accept: 'image/*,application/pdf', ...onFile });
   return h('div', { class: 'document field', 'data-path': path },
     h('h2', { text: documentLabel(doc) }),
     h('p', { class: 'error-message', hidden: true }),
-    h('label', { for: idFor(path), text: t('choose_file') }),
-    fileInput, progress, status, problems, preview);
+    h('div', { class: 'file-buttons' },
+      camera, h('label', { for: camera.id, class: 'button', text: t('take_photo') }),
+      file, h('label', { for: file.id, class: 'button secondary', text: t('choose_file') })),
+    progress, status, problems, preview);
 }
 
 async function showPreview(key, mediaType, into) {
@@ -741,7 +746,7 @@ function sentPage(reference) {
   render(
     ...heading(t('sent_title')),
     h('div', { class: 'panel-ok' }, h('p', { text: t('reference') }), h('p', { class: 'big', id: 'reference', text: reference })),
-    h('p', { text: t('sent_next') }),
+    h('p', { text: t('sent_next', { days: config?.payment_window?.latest_days ?? 30 }) }),
     buttons(h('a', { class: 'button', href: `#/status/${reference}`, text: t('nav_status') })));
 }
 
