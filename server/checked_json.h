@@ -30,6 +30,9 @@ inline const json& Item(const json& array, std::size_t i) {
 // A string's text, or "" for anything else.
 inline std::string TextOf(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
 
+// An integer, or 0 when the value is none.
+inline int64_t IntOf(const json& value) { return value.is_number_integer() ? value.get<int64_t>() : 0; }
+
 // An array, or an empty one for anything else.
 inline const json& ArrayOf(const json& value) {
   static const json kEmpty = json::array();

@@ -71,7 +71,7 @@ Registry::FamilyNow Registry::FamilyOf(const RegistrationRow& r) {
     const json detail = Parse(c.detail);
     const bool in_force = c.effective <= today;
     if (c.type == "class") {
-      f.class_key = std::to_string(Field(detail, "class").get<int64_t>());
+      f.class_key = TextOf(Field(detail, "class")).empty() ? std::to_string(IntOf(Field(detail, "class"))) : TextOf(Field(detail, "class"));
       if (in_force) f.class_today = f.class_key;
       f.last_class_change = ParseIsoDate(c.requested_date);
       f.classes.push_back({{"from", c.effective.substr(0, 7)}, {"class", Field(detail, "class")}});

@@ -855,7 +855,7 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
   if (before.refusal) return *before.refusal;
   const json& due = Field(before.account, "due_now");
   const json& months = Field(due, "months");
-  const int64_t due_amount = Field(due, "amount").get<int64_t>();
+  const int64_t due_amount = IntOf(Field(due, "amount"));
   if (months.empty()) return Problem(409, "payment.already_paid", "/va");
   if (amount != due_amount) return Problem(422, "payment.amount_mismatch", "/amount", {{"expected", due_amount}});
   const bool reactivates = Field(before.account, "membership") == "inactive";
@@ -896,7 +896,7 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
     };
     if (!fits(c.AddPayment(id, bank_id, bank_ref, amount, paid_at, received, receipt.dump()))) return false;
     for (const json& bill : ArrayOf(Field(due, "bills"))) {
-      const PaidMonthRow month{TextOf(Field(bill, "month")), Field(bill, "amount").get<int64_t>(), paid_at, bank_id, bank_ref};
+      const PaidMonthRow month{TextOf(Field(bill, "month")), IntOf(Field(bill, "amount")), paid_at, bank_id, bank_ref};
       if (!fits(c.AddPaidMonth(id, month))) return false;
     }
     if (status == "verified" && !c.MoveStatus(id, "verified", "active")) {
@@ -1159,7 +1159,7 @@ bool Registry::RollCalendar(int batch) {
       const json& due = Field(account, "due_now");
       for (const json& bill : ArrayOf(Field(account, "bills"))) {
         if (Field(bill, "month") != this_month) continue;
-        const int64_t amount = Field(bill, "amount").get<int64_t>();
+        const int64_t amount = IntOf(Field(bill, "amount"));
         (void)c.RecordAccountEvent(r->id, "billed", this_month, amount, at);
         // The reminder, from 3 days before the due date until it, while the month is unpaid.
         const std::optional<Date> due_date = ParseIsoDate(TextOf(Field(bill, "due")));
@@ -1174,7 +1174,7 @@ bool Registry::RollCalendar(int batch) {
       }
       const std::string suspended_from = TextOf(Field(account, "suspended_from"));
       if (suspended_from.empty() ||
-          !c.RecordAccountEvent(r->id, "suspended", suspended_from, Field(due, "amount").get<int64_t>(), at)) {
+          !c.RecordAccountEvent(r->id, "suspended", suspended_from, IntOf(Field(due, "amount")), at)) {
         continue;
       }
       if (!AppendAudit(c, keys_.audit_key, at, "suspended", r->reference, {{"from", suspended_from}, {"due_now", due}}) ||

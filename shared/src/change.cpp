@@ -98,7 +98,12 @@ class ChangeChecker {
       f().Error("/class", "application.invalid_class", {{"allowed", allowed}});
       return;
     }
-    out_.normalized["class"] = std::stoi(key);
+    // Stored as the number the application uses; a tariff's class named otherwise stays a name.
+    if (text::AllDigits(key) && key.size() <= 3) {
+      out_.normalized["class"] = text::ParseSmallNumber(key);
+    } else {
+      out_.normalized["class"] = key;
+    }
     if (key == family_.class_key) {
       f().Error("/class", "change.same_class");
       return;
