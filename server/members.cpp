@@ -4,8 +4,10 @@
 #include "checked_json.h"
 #include "daftar/api.h"
 #include "daftar/card.h"
+#include "daftar/change.h"
 #include "daftar/messages.h"
 #include "daftar/nik.h"
+#include "daftar/package.h"
 #include "operators.h"
 #include "registry.h"
 #include "registry_internal.h"
@@ -44,6 +46,9 @@ std::string DecoyMask(const std::string& subject_hash) {
   for (int i = 0; i < 4; ++i) last4.push_back(static_cast<char>('0' + static_cast<unsigned char>(subject_hash[i]) % 10));
   return "+62 8**-****-" + last4;
 }
+
+// Whether a member's cover has not ended by `today` ("YYYY-MM-DD"): it ends after its last month.
+bool Covered(const MemberRow& m, const std::string& today) { return !m.covered_until || *m.covered_until >= today.substr(0, 7); }
 
 std::string FirstOfNextMonthText(Date today) { return FormatIsoDate(AddMonths(Date{today.year, today.month, 1}, 1)); }
 
@@ -84,7 +89,8 @@ Registry::FamilyNow Registry::FamilyOf(const RegistrationRow& r) {
   return f;
 }
 
-json Registry::ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today) {
+json Registry::ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today,
+                            const std::vector<MemberRow>& members) {
   // Months in arrears: due and past their due date (this month is not owed before the 10th).
   int64_t unpaid = 0;
   for (const json& bill : ArrayOf(Field(Field(account, "due_now"), "bills"))) {
@@ -93,6 +99,11 @@ json Registry::ChangeFamily(const RegistrationRow& r, const FamilyNow& family, c
   json out = {{"class", family.class_key}, {"facility", family.facility}, {"registered_on", r.created_date}, {"unpaid_months", unpaid}};
   if (family.last_class_change) out["last_class_change"] = FormatIsoDate(*family.last_class_change);
   if (family.last_facility_change) out["last_facility_change"] = FormatIsoDate(*family.last_facility_change);
+  out["members"] = json::array();
+  for (const MemberRow& m : members) {
+    // A member whose cover ends (a death recorded) cannot be reported again, even in its last month.
+    out["members"].push_back({{"position", m.position}, {"relationship", m.relationship}, {"covered", !m.covered_until}});
+  }
   return out;
 }
 
@@ -268,22 +279,54 @@ Answer Registry::Me(const MemberRef& who) {
   body["bills"] = Field(a.account, "bills");
   body["due_now"] = {{"amount", Field(due, "amount")}, {"months", Field(due, "months")}};
   const bool active = Field(a.account, "membership") == "active";
-  for (const MemberRow& m : store_.Members(r->id)) {
-    body["members"].push_back({{"name", m.name},
-                               {"card_number", m.card_number ? json(*m.card_number) : json()},
-                               {"nik_masked", m.nik_masked ? json(*m.nik_masked) : json()},
-                               {"status", active ? "active" : "inactive"},
-                               {"you", m.position == who.position}});
+  const std::vector<MemberRow> members = store_.Members(r->id);
+  const std::string today_text = FormatIsoDate(today);
+  for (const MemberRow& m : members) {
+    // A member who joined later is covered from its first month; one who died, to its last.
+    const bool joined = !m.covered_from || *m.covered_from <= today_text.substr(0, 7);
+    json member = {{"name", m.name},
+                   {"card_number", m.card_number ? json(*m.card_number) : json()},
+                   {"nik_masked", m.nik_masked ? json(*m.nik_masked) : json()},
+                   {"status", !Covered(m, today_text) ? "ended" : active && joined ? "active" : "inactive"},
+                   {"you", m.position == who.position},
+                   {"position", m.position},
+                   {"relationship", m.relationship}};
+    if (m.birth_date) member["birth_date"] = *m.birth_date;
+    if (m.covered_from) member["covered_from"] = *m.covered_from;
+    if (m.covered_until) member["covered_until"] = *m.covered_until;
+    body["members"].push_back(std::move(member));
   }
   for (const FamilyChangeRow& c : family.changes) body["changes"].push_back(ChangeJson(c, today));
   // Each payment's signed receipt, printable and verifiable offline like the cards.
   body["receipts"] = json::array();
   for (const PaymentRow& p : store_.Payments(r->id)) body["receipts"].push_back(Parse(p.receipt));
-  body["change_rules"] = {{"family", ChangeFamily(*r, family, a.account, FormatIsoDate(today))}, {"today", FormatIsoDate(today)}};
+  body["change_rules"] = {{"family", ChangeFamily(*r, family, a.account, today_text, members)}, {"today", today_text}};
   return {200, std::move(body)};
 }
 
 Answer Registry::RequestChange(const MemberRef& who, const json& change) {
+  const std::string type = TextOf(Field(change, "type"));
+  if (type == "add_member" || type == "death") return Problem(415, "change.package_required", "/type", {{"type", type}});
+  return StoreChange(who, change, {});
+}
+
+Answer Registry::RequestDocumentChange(const MemberRef& who, std::string_view package) {
+  if (static_cast<int64_t>(package.size()) > config_.limits.max_package_bytes) {
+    return Problem(413, "package.too_large", "", {{"max_bytes", config_.limits.max_package_bytes}});
+  }
+  const OpenedPackage opened = OpenPackage(package, keys_.intake.public_key, keys_.intake.secret_key);
+  if (opened.findings.has_errors()) return Problem(422, opened.findings);
+  json change = Parse(opened.manifest);
+  if (!change.is_object() || Field(change, "schema") != kChangeSchema) {
+    return Problem(422, "change.unknown_schema", "/schema", {{"expected", std::string(kChangeSchema)}});
+  }
+  change.erase("schema");
+  const std::string type = TextOf(Field(change, "type"));
+  if (type != "add_member" && type != "death") return Problem(422, "change.no_documents_needed", "/type", {{"type", type.substr(0, 32)}});
+  return StoreChange(who, change, package);
+}
+
+Answer Registry::StoreChange(const MemberRef& who, const json& change, std::string_view package) {
   const std::optional<RegistrationRow> r = store_.FindById(who.registration);
   if (!r) return Problem(401, "session.required");
   if (r->status != "verified" && r->status != "active") return Problem(409, "change.not_possible_now");
@@ -292,7 +335,10 @@ Answer Registry::RequestChange(const MemberRef& who, const json& change) {
   const FamilyNow family = FamilyOf(*r);
   const AccountAnswer account = AccountOf(*r, 0);
   if (account.refusal) return *account.refusal;
-  const json input = {{"today", today_text}, {"family", ChangeFamily(*r, family, account.account, today_text)}, {"change", change}};
+  const std::vector<MemberRow> family_members = store_.Members(r->id);
+  const json input = {{"today", today_text},
+                      {"family", ChangeFamily(*r, family, account.account, today_text, family_members)},
+                      {"change", change}};
   DispatchOptions options;
   options.tariffs = &config_.tariffs;
   const json verdict = Parse(Dispatch("change", input.dump(), options).body);
@@ -305,11 +351,18 @@ Answer Registry::RequestChange(const MemberRef& who, const json& change) {
     }
     return ProblemFromErrors(422, std::move(errors));
   }
-  const json& normalized = Field(verdict, "normalized");
+  json normalized = Field(verdict, "normalized");
   const std::string type = TextOf(Field(normalized, "type"));
   std::string status = TextOf(Field(verdict, "status"));
   const std::string effective = TextOf(Field(verdict, "effective"));
-  const int64_t members = static_cast<int64_t>(store_.Members(r->id).size());
+  const int64_t members = static_cast<int64_t>(family_members.size());
+  if (type == "add_member") {
+    // Someone registered elsewhere cannot join; the full NIK stays in the sealed package.
+    if (const std::string nik = TextOf(Field(Field(normalized, "member"), "nik")); !nik.empty()) {
+      if (store_.MemberByNik(KeyedHash(nik, keys_.nik_key))) return Problem(409, "registration.nik_already_registered", "/member/nik");
+      normalized["member"]["nik"] = MaskNik(nik);
+    }
+  }
 
   std::optional<FacilityRow> facility;
   if (type == "facility") {
@@ -329,6 +382,8 @@ Answer Registry::RequestChange(const MemberRef& who, const json& change) {
         c.AddFamilyChange({0, r->id, who.position, type, status, at, today_text, effective, normalized.dump()});
     if (!added) return false;
     id = *added;
+    // The documents wait, sealed, for the operator who reviews the change.
+    if (!package.empty() && !c.AddChangePackage(id, package)) return false;
     const std::string event = r->reference + ":change:" + std::to_string(id);
     json params = {{"reference", r->reference}, {"effective", effective}};
     std::string template_code;
@@ -346,6 +401,8 @@ Answer Registry::RequestChange(const MemberRef& who, const json& change) {
       template_code = "notify.change_class";
     } else if (type == "address") {
       template_code = "notify.change_address";
+    } else if (type == "add_member" || type == "death") {
+      template_code = "notify.change_documents";
     } else if (new_address) {
       const std::optional<ContactRow> contact = c.Contact(r->id);
       const std::string language = TextOf(Field(normalized, "language")).empty() ? (contact ? contact->language : "id")

@@ -130,12 +130,21 @@ bool AppendAudit(Changes& c, const std::string& key, const std::string& at, cons
   return c.AddAudit(row);
 }
 
-// An operator's act in the audit chain: by name for people reading it, by id because names can be
-// reused after an account is removed.
-json ByOperator(const OperatorIdentity& who, const json& detail = json::object()) {
+json ByOperator(const OperatorIdentity& who, const json& detail) {
   json entry = {{"operator", who.name}, {"operator_id", who.id}};
   entry.update(detail);
   return entry;
+}
+
+std::optional<Answer> CheckReasons(const json& reasons) {
+  if (!reasons.is_array() || reasons.empty() || reasons.size() > 10) return Problem(422, "review.reasons_required", "/reasons");
+  for (std::size_t i = 0; i < reasons.size(); ++i) {
+    const std::string code = TextOf(reasons[i]);
+    if (code.rfind("reason.", 0) != 0 || !IsCatalogued(code)) {
+      return Problem(422, "review.unknown_reason", "/reasons/" + std::to_string(i), {{"reason", code.substr(0, 64)}});
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace internal
@@ -756,10 +765,15 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
 }
 
 Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying) {
-  // Until changes to members exist, every member applies from registration.
+  // Members on the application are covered from registration; those who joined or left since, as
+  // their changes said.
   const std::string since = r.created_date.substr(0, 7);
   json members = json::array(), paid = json::array();
-  for (std::size_t i = 0, n = store_.Members(r.id).size(); i < n; ++i) members.push_back({{"from", since}});
+  for (const MemberRow& m : store_.Members(r.id)) {
+    json cover = {{"from", m.covered_from.value_or(since)}};
+    if (m.covered_until) cover["until"] = *m.covered_until;
+    members.push_back(std::move(cover));
+  }
   for (const PaidMonthRow& m : store_.PaidMonths(r.id)) {
     paid.push_back({{"month", m.month}, {"amount", m.amount}, {"paid_at", m.paid_at}});
   }
@@ -1062,13 +1076,7 @@ Answer Registry::Approve(const std::string& reference, const OperatorIdentity& w
 
 Answer Registry::Reject(const std::string& reference, const OperatorIdentity& who, const json& request) {
   const json& reasons = Field(request, "reasons");
-  if (!reasons.is_array() || reasons.empty() || reasons.size() > 10) return Problem(422, "review.reasons_required", "/reasons");
-  for (std::size_t i = 0; i < reasons.size(); ++i) {
-    const std::string code = TextOf(reasons[i]);
-    if (code.rfind("reason.", 0) != 0 || !IsCatalogued(code)) {
-      return Problem(422, "review.unknown_reason", "/reasons/" + std::to_string(i), {{"reason", code.substr(0, 64)}});
-    }
-  }
+  if (std::optional<Answer> refusal = CheckReasons(reasons)) return *refusal;
   const std::string at = clock_.now(), note = TextOf(Field(request, "note")).substr(0, 1000);
   return Decide(reference, {"review", "needs_correction"}, "rejected", [&](Changes& c, const RegistrationRow& row) -> std::optional<Answer> {
     // The family may apply again: its NIKs no longer count as registered.

@@ -90,6 +90,13 @@ class Registry {
   Answer Approve(const std::string& reference, const OperatorIdentity& who, const json& request);
   Answer Reject(const std::string& reference, const OperatorIdentity& who, const json& request);
   Answer RequestCorrection(const std::string& reference, const OperatorIdentity& who, const json& request);
+  // Changes that need a person (a member joining or leaving, an early facility change): the
+  // queue, one change with its documents' list (viewing audited), a document, and the decision.
+  // Approving a member who joins gives it a card number; a death ends cover after its month.
+  Answer ChangeQueue();
+  Answer ChangeCase(int64_t change, const OperatorIdentity& who);
+  std::optional<CaseDocument> ChangeDocument(int64_t change, std::size_t index, const OperatorIdentity& who);
+  Answer DecideChange(int64_t change, const OperatorIdentity& who, bool approve, const json& request);
   // The reasons an operator may give for a rejection (reason.* codes) with their messages.
   static json RejectionReasons();
 
@@ -124,7 +131,10 @@ class Registry {
   Answer EndSession(std::string_view session);
   std::optional<MemberRef> SessionOf(std::string_view session);
   Answer Me(const MemberRef& who);
+  // A change without documents (JSON), or with them: a sealed package whose manifest is the
+  // change (schema "daftar.change/1"), kept sealed for the operator who reviews it.
   Answer RequestChange(const MemberRef& who, const json& change);
+  Answer RequestDocumentChange(const MemberRef& who, std::string_view package);
   // A new phone or e-mail takes effect once the code sent to it comes back.
   Answer ConfirmChange(const MemberRef& who, const std::string& change, const json& request);
   // Forgets expired codes and sessions; the server calls it now and then.
@@ -171,7 +181,9 @@ class Registry {
   };
   FamilyNow FamilyOf(const RegistrationRow& r);
   // The core's "family" for a change (daftar/change.h): what the browser checks offline too.
-  static json ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today);
+  static json ChangeFamily(const RegistrationRow& r, const FamilyNow& family, const json& account, const std::string& today,
+                           const std::vector<MemberRow>& members);
+  Answer StoreChange(const MemberRef& who, const json& change, std::string_view package);
   // The facility an application chose: its place taken for the family's members (guarded by the
   // facility's capacity) and recorded as the family's first facility. `full` when there is no room.
   bool TakeFacilityPlace(Changes& c, int64_t registration, const std::string& code, bool& full);

@@ -1,6 +1,7 @@
 // What registry.cpp and members.cpp share: the registry's own helpers, private to the server.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,10 @@ std::string MaskName(const std::string& name);
 // Appends an entry to the audit chain, in the job's transaction.
 bool AppendAudit(Changes& c, const std::string& key, const std::string& at, const std::string& event,
                  const std::string& subject, const json& detail);
+// An operator's act in the audit chain: by name for people reading it, by id because names can be
+// reused after an account is removed.
+json ByOperator(const OperatorIdentity& who, const json& detail = json::object());
+// An operator's reasons for a refusal: 1 to 10 catalogued reason.* codes; the refusal otherwise.
+std::optional<Answer> CheckReasons(const json& reasons);
 
 }  // namespace daftar::server::internal

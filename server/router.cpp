@@ -161,7 +161,7 @@ int64_t Router::BodyLimit(const std::string& method, const std::string& target, 
   const std::string path = target.substr(0, target.find('?'));
   if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) return config_.limits.max_package_bytes;
   const bool corrections = path.size() > 12 && path.compare(path.size() - 12, 12, "/corrections") == 0;
-  if (method == "POST" && (path == "/api/v1/registrations" || corrections) &&
+  if (method == "POST" && (path == "/api/v1/registrations" || path == "/api/v1/me/changes" || corrections) &&
       content_type.rfind("application/vnd.daftar.package", 0) == 0) {
     return config_.limits.max_package_bytes;
   }
@@ -505,12 +505,36 @@ HttpResponse Router::Me(const HttpRequest& request, const std::vector<std::strin
   }
   if (!changes || (s.size() != 4 && !(s.size() == 6 && s[5] == "confirm"))) return ProblemResponse(404, "http.not_found", "me");
   if (request.method != "POST") return ProblemResponse(405, "http.method_not_allowed", "me_changes", "", {{"allowed", "POST"}});
+  // A change with documents comes sealed, as a registration does.
+  if (s.size() == 4 && Header(request, "content-type").rfind("application/vnd.daftar.package", 0) == 0) {
+    return JsonResponse(registry_.RequestDocumentChange(*who, request.body), "me_changes");
+  }
   std::string refusal;
   const std::optional<json> body = ParseBody(request.body, refusal);
   if (!body) return BodyRefusal(refusal, "me_changes");
   if (s.size() == 6) return JsonResponse(registry_.ConfirmChange(*who, s[4], *body), "me_changes");
   return JsonResponse(registry_.RequestChange(*who, *body), "me_changes");
 }
+
+namespace {
+
+// A document from a sealed package, for an operator's eyes: shown inline only when it is an image
+// (a PDF is a download), and neither may run anything.
+HttpResponse DocumentResponse(const CaseDocument& d, const std::string& name_prefix) {
+  HttpResponse r;
+  r.route = "operator_document";
+  r.body = d.bytes;
+  const bool image = d.media_type.rfind("image/", 0) == 0;
+  const std::string name = name_prefix + "-" + d.kind + (d.member ? "-" + std::to_string(*d.member + 1) : "") +
+                           (image ? (d.media_type == "image/png" ? ".png" : ".jpg") : ".pdf");
+  r.headers = {{"Content-Type", image ? d.media_type : "application/pdf"},
+               {"Content-Disposition", std::string(image ? "inline" : "attachment") + "; filename=\"" + name + "\""},
+               {"Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'"},
+               {"Cache-Control", "no-store"}};
+  return r;
+}
+
+}  // namespace
 
 std::optional<OperatorIdentity> Router::SignedIn(const HttpRequest& request, HttpResponse& refusal) {
   const std::string bearer = Bearer(request);
@@ -596,28 +620,33 @@ HttpResponse Router::Operator(const HttpRequest& request, const std::vector<std:
     }
     return JsonResponse(registry_.ReviewQueue(filter), "operator");
   }
+  const auto is_number = [](const std::string& text, std::size_t max_digits) {
+    return !text.empty() && text.size() <= max_digits && text.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (what == "changes") {
+    if (s.size() == 4 && method == "GET") return JsonResponse(registry_.ChangeQueue(), "operator");
+    if (s.size() < 5 || !is_number(s[4], 15)) return ProblemResponse(404, "http.not_found", "operator");
+    const int64_t change = std::stoll(s[4]);
+    if (s.size() == 5 && method == "GET") return JsonResponse(registry_.ChangeCase(change, *who), "operator");
+    if (s.size() == 7 && s[5] == "documents" && method == "GET" && is_number(s[6], 2)) {
+      const std::optional<CaseDocument> d = registry_.ChangeDocument(change, std::stoul(s[6]), *who);
+      if (!d) return ProblemResponse(404, "http.not_found", "operator");
+      return DocumentResponse(*d, "change-" + s[4]);
+    }
+    if (s.size() == 6 && method == "POST" && (s[5] == "approve" || s[5] == "reject")) {
+      const std::optional<json> b = request.body.empty() ? std::optional<json>(json::object()) : body();
+      if (!b) return BodyRefusal(refusal_code, "operator");
+      return JsonResponse(registry_.DecideChange(change, *who, s[5] == "approve", *b), "operator");
+    }
+  }
   if (what == "registrations" && s.size() >= 5) {
     const std::string& reference = s[4];
     if (s.size() == 5 && method == "GET") return JsonResponse(registry_.Case(reference, *who), "operator");
     if (s.size() == 7 && s[5] == "documents" && method == "GET") {
-      const std::string& index = s[6];
-      if (index.empty() || index.size() > 2 || index.find_first_not_of("0123456789") != std::string::npos) {
-        return ProblemResponse(404, "http.not_found", "operator");
-      }
-      const std::optional<CaseDocument> d = registry_.Document(reference, std::stoul(index), *who);
+      if (!is_number(s[6], 2)) return ProblemResponse(404, "http.not_found", "operator");
+      const std::optional<CaseDocument> d = registry_.Document(reference, std::stoul(s[6]), *who);
       if (!d) return ProblemResponse(404, "http.not_found", "operator");
-      HttpResponse r;
-      r.route = "operator_document";
-      r.body = d->bytes;
-      const bool image = d->media_type.rfind("image/", 0) == 0;
-      const std::string name = reference + "-" + d->kind + (d->member ? "-" + std::to_string(*d->member + 1) : "") +
-                               (image ? (d->media_type == "image/png" ? ".png" : ".jpg") : ".pdf");
-      // Shown inline only when it is an image; a PDF is a download, and neither may run anything.
-      r.headers = {{"Content-Type", image ? d->media_type : "application/pdf"},
-                   {"Content-Disposition", std::string(image ? "inline" : "attachment") + "; filename=\"" + name + "\""},
-                   {"Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'"},
-                   {"Cache-Control", "no-store"}};
-      return r;
+      return DocumentResponse(*d, reference);
     }
     if (s.size() == 6 && method == "POST") {
       const std::optional<json> b = request.body.empty() ? std::optional<json>(json::object()) : body();

@@ -293,6 +293,18 @@ CREATE TABLE family_changes (
 );
 CREATE INDEX family_changes_by_registration ON family_changes(registration_id, id);
 )sql"},
+      // 12: members join and leave a family after registration ("YYYY-MM": the first and last
+      // month each is covered; NULL: from registration, and still covered), and a change that
+      // carries documents keeps its sealed package for the operator who reviews it.
+      {R"sql(
+ALTER TABLE members ADD COLUMN covered_from TEXT;
+ALTER TABLE members ADD COLUMN covered_until TEXT;
+CREATE TABLE change_packages (
+  change_id INTEGER PRIMARY KEY REFERENCES family_changes(id),
+  package BLOB NOT NULL
+);
+CREATE INDEX family_changes_by_status ON family_changes(status, id);
+)sql"},
   };
   return kMigrations;
 }
@@ -361,7 +373,7 @@ const CopiedTable kCopied[] = {
                        {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}, {"district_code", 't'},
                        {"corrections", 't'}, {"population_check", 't'}}},
     {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
-                 {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}}},
+                 {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}, {"covered_from", 't'}, {"covered_until", 't'}}},
     {"counters", {{"name", 't'}, {"value", 'i'}}},
     {"payments", {{"id", 'i'}, {"registration_id", 'i'}, {"bank_id", 't'}, {"bank_ref", 't'}, {"amount", 'i'},
                   {"paid_at", 't'}, {"received_at", 't'}, {"receipt", 't'}}},
@@ -390,6 +402,7 @@ const CopiedTable kCopied[] = {
     {"member_sessions", {{"token_hash", 'b'}, {"registration_id", 'i'}, {"position", 'i'}, {"expires", 'i'}}},
     {"family_changes", {{"id", 'i'}, {"registration_id", 'i'}, {"type", 't'}, {"status", 't'}, {"requested_at", 't'},
                         {"requested_date", 't'}, {"effective", 't'}, {"detail", 't'}, {"requested_by", 'i'}}},
+    {"change_packages", {{"change_id", 'i'}, {"package", 'b'}}},
     {"facilities", {{"code", 't'}, {"name", 't'}, {"type", 't'}, {"regency_code", 't'}, {"district_code", 't'},
                     {"accepting", 'i'}, {"capacity", 'i'}, {"members", 'i'}}},
 };

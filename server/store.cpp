@@ -61,11 +61,14 @@ std::optional<RegistrationRow> ReadRegistrationWhere(Connection& c, const char* 
 
 std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
   Statement s = c.Prepare(
-      "SELECT position, name, relationship, nik_masked, card_number, birth_date FROM members WHERE registration_id = ? "
-      "ORDER BY position");
+      "SELECT position, name, relationship, nik_masked, card_number, birth_date, covered_from, covered_until FROM members "
+      "WHERE registration_id = ? ORDER BY position");
   s.Bind(1, registration);
   std::vector<MemberRow> members;
-  while (s.Step()) members.push_back({s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3), OptionalText(s, 4), OptionalText(s, 5)});
+  while (s.Step()) {
+    members.push_back({s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3), OptionalText(s, 4), OptionalText(s, 5),
+                       OptionalText(s, 6), OptionalText(s, 7)});
+  }
   return members;
 }
 
@@ -189,6 +192,15 @@ std::vector<MemberRow> Changes::Members(int64_t registration) { return ReadMembe
 bool Changes::SetCardNumber(int64_t registration, int64_t position, const std::string& card) {
   Statement s = c_.Prepare("UPDATE members SET card_number = ? WHERE registration_id = ? AND position = ?");
   s.Bind(1, card).Bind(2, registration).Bind(3, position).Step();
+  return s.ok();
+}
+
+bool Changes::SetMemberCover(int64_t registration, int64_t position, const std::optional<std::string>& from,
+                             const std::optional<std::string>& until) {
+  Statement s = c_.Prepare("UPDATE members SET covered_from = ?, covered_until = ? WHERE registration_id = ? AND position = ?");
+  BindOptional(s, 1, from, false);
+  BindOptional(s, 2, until, false);
+  s.Bind(3, registration).Bind(4, position).Step();
   return s.ok();
 }
 
@@ -450,6 +462,18 @@ bool Changes::MoveFamilyChange(int64_t id, const std::string& from, const std::s
   return s.Step();
 }
 
+bool Changes::SetFamilyChangeDetail(int64_t id, const std::string& detail) {
+  Statement s = c_.Prepare("UPDATE family_changes SET detail = ? WHERE id = ?");
+  s.Bind(1, detail).Bind(2, id).Step();
+  return s.ok();
+}
+
+bool Changes::AddChangePackage(int64_t change, std::string_view package) {
+  Statement s = c_.Prepare("INSERT INTO change_packages (change_id, package) VALUES (?,?)");
+  s.Bind(1, change).BindBlob(2, package).Step();
+  return s.ok();
+}
+
 Changes::Outcome Changes::AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
                                       int64_t setup_expires, const std::string& created_at) {
   Statement s = c_.Prepare("INSERT INTO operators (name, role, setup_hash, setup_expires, created_at) VALUES (?,?,?,?,?)");
@@ -695,22 +719,45 @@ std::optional<MemberRef> Store::MemberSession(const std::string& token_hash, int
 
 namespace {
 
-std::vector<FamilyChangeRow> ReadFamilyChanges(Connection& c, int64_t registration) {
-  Statement s = c.Prepare(
-      "SELECT id, type, status, requested_at, requested_date, effective, detail, requested_by FROM family_changes "
-      "WHERE registration_id = ? ORDER BY id");
-  s.Bind(1, registration);
+constexpr const char* kFamilyChangeColumns =
+    "SELECT id, registration_id, requested_by, type, status, requested_at, requested_date, effective, detail FROM family_changes ";
+
+std::vector<FamilyChangeRow> ReadFamilyChangesWhere(Connection& c, const char* where, auto bind) {
+  Statement s = c.Prepare(std::string(kFamilyChangeColumns) + where);
+  bind(s);
   std::vector<FamilyChangeRow> rows;
   while (s.Step()) {
-    rows.push_back({s.Int(0), registration, s.Int(7), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
+    rows.push_back({s.Int(0), s.Int(1), s.Int(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7), s.Text(8)});
   }
   return rows;
+}
+
+std::vector<FamilyChangeRow> ReadFamilyChanges(Connection& c, int64_t registration) {
+  return ReadFamilyChangesWhere(c, "WHERE registration_id = ? ORDER BY id", [&](Statement& s) { s.Bind(1, registration); });
 }
 
 }  // namespace
 
 std::vector<FamilyChangeRow> Store::FamilyChanges(int64_t registration) { return ReadFamilyChanges(db_.Reader(), registration); }
 std::vector<FamilyChangeRow> Changes::FamilyChanges(int64_t registration) { return ReadFamilyChanges(c_, registration); }
+
+std::optional<FamilyChangeRow> Store::FamilyChange(int64_t id) {
+  std::vector<FamilyChangeRow> rows = ReadFamilyChangesWhere(db_.Reader(), "WHERE id = ?", [&](Statement& s) { s.Bind(1, id); });
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+std::vector<FamilyChangeRow> Store::ChangesInReview(int limit) {
+  return ReadFamilyChangesWhere(db_.Reader(), "WHERE status = 'review' ORDER BY id LIMIT ?",
+                                [&](Statement& s) { s.Bind(1, int64_t{limit}); });
+}
+
+std::optional<std::string> Store::ChangePackage(int64_t change) {
+  Statement s = db_.Reader().Prepare("SELECT package FROM change_packages WHERE change_id = ?");
+  s.Bind(1, change);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
 
 std::optional<FacilityRow> Store::Facility(const std::string& code) {
   Statement s = db_.Reader().Prepare(

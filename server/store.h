@@ -31,6 +31,8 @@ struct MemberRow {
   int64_t position = 0;
   std::string name, relationship;
   std::optional<std::string> nik_masked, card_number, birth_date;  // birth_date: not kept before migration 11
+  // The first and last month covered ("YYYY-MM"): none for a member since registration, still covered.
+  std::optional<std::string> covered_from, covered_until;
 };
 
 struct PaymentRow {
@@ -177,6 +179,8 @@ class Changes {
   std::vector<MemberRow> Members(int64_t registration);
   [[nodiscard]] std::vector<int64_t> NextCardSerials(int n) { return c_.NextCardSerials(n); }
   bool SetCardNumber(int64_t registration, int64_t position, const std::string& card);
+  bool SetMemberCover(int64_t registration, int64_t position, const std::optional<std::string>& from,
+                      const std::optional<std::string>& until);
   bool SetBill(int64_t registration, const std::string& va, const std::string& earliest, const std::string& latest);
 
   // The id and status of `reference`, if there is one.
@@ -243,6 +247,8 @@ class Changes {
   std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
   // Moves a change from `from` to `to`; false if it was not in `from` or storage failed.
   bool MoveFamilyChange(int64_t id, const std::string& from, const std::string& to);
+  bool SetFamilyChangeDetail(int64_t id, const std::string& detail);
+  bool AddChangePackage(int64_t change, std::string_view package);
 
   // --- operators ---
   Outcome AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
@@ -315,6 +321,9 @@ class Store {
   std::optional<std::pair<MemberRef, std::optional<std::string>>> MemberByNik(const std::string& nik_hash);  // and birth date
   std::optional<MemberRef> MemberSession(const std::string& token_hash, int64_t now);
   std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
+  std::optional<FamilyChangeRow> FamilyChange(int64_t id);
+  std::vector<FamilyChangeRow> ChangesInReview(int limit);  // oldest first: the operators' queue
+  std::optional<std::string> ChangePackage(int64_t change);
   std::optional<FacilityRow> Facility(const std::string& code);
   // Facilities in a district ("32.04.11") or a regency ("32.04") that accept members and have room.
   std::vector<FacilityRow> OpenFacilities(const std::string& district, const std::string& regency);

@@ -285,10 +285,25 @@ json ChangeCommand(Context& c) {
     family.last_class_change = c.in.IsoDate(*f, "last_class_change", "/family", Need::kOptional);
     family.last_facility_change = c.in.IsoDate(*f, "last_facility_change", "/family", Need::kOptional);
     family.unpaid_months = static_cast<int>(c.in.Integer(*f, "unpaid_months", "/family", Need::kOptional, 0, 1200).value_or(0));
+    // The members a death report may name: {"position", "relationship", "covered"?}.
+    if (const json* members = c.in.Array(*f, "members", "/family", Need::kOptional)) {
+      for (std::size_t i = 0; i < members->size(); ++i) {
+        const std::string base = JoinPointer("/family/members", i);
+        const json& m = (*members)[i];
+        if (!m.is_object()) {
+          c.findings.Error(base, "input.wrong_type", {{"expected", "object"}});
+          continue;
+        }
+        const json* covered = Member(m, "covered");
+        family.members.push_back({c.in.Integer(m, "position", base, Need::kRequired, 0, 1000).value_or(-1),
+                                  c.in.String(m, "relationship", base, Need::kRequired).value_or(""),
+                                  covered == nullptr || *covered != false});
+      }
+    }
   }
   const json* change = c.in.Object(c.input, "change", "", Need::kRequired);
   if (!today || change == nullptr || c.findings.has_errors()) return Verdict(c.findings);
-  const ChangeCheck check = CheckChange(*change, family, *today, c.tariffs);
+  const ChangeCheck check = CheckChange(*change, family, *today, c.tariffs, BuiltinDocumentRules());
   c.findings.Append(check.findings, "/change");
   json out = Verdict(c.findings);
   if (!c.findings.has_errors()) {

@@ -38,14 +38,31 @@ struct MemberFacts {
   std::optional<Date> birth_date;
   bool ever_married = false;
   bool newborn_without_nik = false;
+  bool spouse = false;
 };
 
 class Validator {
  public:
   Validator(const json& app, Date today, const TariffTable& tariffs, const DocumentRules& docs, int max_members,
-            ApplicationRequirements needs, ApplicationCheck& out)
+            ApplicationRequirements needs, ApplicationCheck& out, bool joining = false)
       : app_(app), today_(today), tariffs_(tariffs), docs_(docs), max_members_(max_members),
-        needs_(needs), out_(out), in_(out.findings) {}
+        needs_(needs), joining_(joining), out_(out), in_(out.findings) {}
+
+  // One person joining a registered family: the member and the documents, nothing of the family.
+  void RunJoining() {
+    if (!app_.is_object()) {
+      f().Error("", "input.wrong_type", {{"expected", "object"}});
+      return;
+    }
+    out_.normalized = app_;
+    if (const json* member = in_.Object(app_, "member", "", Need::kRequired)) {
+      CheckMember(*member, "/member");
+      if (const json* relationship = Member(*member, "relationship"); relationship && *relationship == "head") {
+        f().Error("/member/relationship", "change.cannot_add_head");
+      }
+    }
+    Documents();
+  }
 
   void Run() {
     if (!app_.is_object()) {
@@ -181,25 +198,16 @@ class Validator {
     for (std::size_t i = 0; i < members->size(); ++i) {
       const json& m = (*members)[i];
       const std::string base = JoinPointer("/members", i);
-      MemberFacts facts;
       if (!m.is_object()) {
         f().Error(base, "input.wrong_type", {{"expected", "object"}});
-        facts_.push_back(facts);
+        facts_.push_back({});
         continue;
       }
-      Field(m, "name", base, CheckName);
-      const PastDateCheck birth = BirthDate(m, base);
-      facts.birth_date = birth.date;
-      const std::optional<NikParts> nik = Nik(m, base, birth.date, facts);
-      CheckSex(m, base, nik);
-      if (auto relationship = Enum(m, "relationship", base, kRelationships, "member.invalid_relationship")) {
-        if (*relationship == "head" && ++heads > 1) f().Error(JoinPointer(base, "relationship"), "family.multiple_heads");
+      const bool has_nik = CheckMember(m, base);
+      if (const json* relationship = Member(m, "relationship"); relationship && *relationship == "head" && ++heads > 1) {
+        f().Error(JoinPointer(base, "relationship"), "family.multiple_heads");
       }
-      if (auto marital = Enum(m, "marital_status", base, kMaritalStatuses, "member.invalid_marital_status")) {
-        facts.ever_married = *marital != "single";
-      }
-      Field(m, "npwp", base, CheckNpwp, Need::kOptional);
-      if (nik) {
+      if (has_nik) {
         const std::string& normalized = out_.normalized[json::json_pointer(JoinPointer(base, "nik"))].get_ref<const std::string&>();
         const auto [it, inserted] = first_with_nik.emplace(normalized, i);
         if (!inserted) {
@@ -207,9 +215,27 @@ class Validator {
                     {{"member", static_cast<int64_t>(it->second)}, {"number", static_cast<int64_t>(it->second + 1)}});
         }
       }
-      facts_.push_back(facts);
     }
     if (heads == 0) f().Error("/members", "family.no_head");
+  }
+
+  // One member's fields at `base`; records what the document rules need. True when its NIK is valid.
+  bool CheckMember(const json& m, const std::string& base) {
+    MemberFacts facts;
+    Field(m, "name", base, CheckName);
+    const PastDateCheck birth = BirthDate(m, base);
+    facts.birth_date = birth.date;
+    const std::optional<NikParts> nik = Nik(m, base, birth.date, facts);
+    CheckSex(m, base, nik);
+    if (auto relationship = Enum(m, "relationship", base, kRelationships, "member.invalid_relationship")) {
+      facts.spouse = *relationship == "spouse";
+    }
+    if (auto marital = Enum(m, "marital_status", base, kMaritalStatuses, "member.invalid_marital_status")) {
+      facts.ever_married = *marital != "single";
+    }
+    Field(m, "npwp", base, CheckNpwp, Need::kOptional);
+    facts_.push_back(facts);
+    return nik.has_value();
   }
 
   PastDateCheck BirthDate(const json& m, const std::string& base) {
@@ -281,45 +307,26 @@ class Validator {
     static const json kNone = json::array();
     if (docs == nullptr) docs = &kNone;
     bool has_kk = false;
-    std::vector<bool> has_ktp(facts_.size()), has_birth_certificate(facts_.size());
+    std::vector<bool> has_ktp(facts_.size()), has_birth_certificate(facts_.size()), has_marriage_certificate(facts_.size());
     for (std::size_t i = 0; i < docs->size(); ++i) {
       const std::string base = JoinPointer("/documents", i);
       const json& d = (*docs)[i];
-      if (!d.is_object()) {
-        f().Error(base, "input.wrong_type", {{"expected", "object"}});
-        continue;
-      }
-      const auto kind = in_.String(d, "kind", base, Need::kRequired);
-      const DocumentKindLimits* limits = kind ? docs_.Find(*kind) : nullptr;
-      if (kind && limits == nullptr) f().Error(base + "/kind", "document.unknown_kind");
+      Findings found;
+      json& normalized = out_.normalized[json::json_pointer(base)];
+      const std::optional<std::string> kind = CheckDocumentEntry(d, docs_, found, normalized);
+      f().Append(found, base);
+      if (!d.is_object()) continue;
       const std::optional<std::size_t> member = DocumentMember(d, base, kind);
-      if (auto type = in_.String(d, "media_type", base, Need::kRequired); type && !docs_.AcceptsMediaType(*type)) {
-        f().Error(base + "/media_type", "document.unsupported_media_type");
-      }
-      if (auto size = in_.Integer(d, "size", base, Need::kRequired, 0, INT64_MAX)) {
-        if (*size == 0) {
-          f().Error(base + "/size", "document.empty");
-        } else if (limits && *size > limits->max_bytes) {
-          f().Error(base + "/size", "document.too_large", {{"max_bytes", limits->max_bytes}});
-        }
-      }
-      if (auto hash = in_.String(d, "blake2b", base, Need::kRequired)) {
-        std::string lower = *hash;
-        for (char& c : lower) c = (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c;
-        const bool hex = lower.size() == 64 && lower.find_first_not_of("0123456789abcdef") == std::string::npos;
-        if (!hex) {
-          f().Error(base + "/blake2b", "document.invalid_hash");
-        } else {
-          out_.normalized[json::json_pointer(base + "/blake2b")] = lower;
-        }
-      }
       if (!kind) continue;
       if (*kind == "kk") has_kk = true;
       if (member && *kind == "ktp") has_ktp[*member] = true;
       if (member && *kind == "birth_certificate") has_birth_certificate[*member] = true;
+      if (member && *kind == "marriage_certificate") has_marriage_certificate[*member] = true;
     }
 
-    if (!has_kk) f().Error("/documents", "documents.missing_kk");
+    // A newborn joins on its birth certificate; anyone else who joins is on the family's new KK.
+    const bool kk_needed = !joining_ || (!facts_.empty() && !facts_[0].newborn_without_nik);
+    if (!has_kk && kk_needed) f().Error("/documents", "documents.missing_kk");
     for (std::size_t i = 0; i < facts_.size(); ++i) {
       const MemberFacts& m = facts_[i];
       const std::vector<Param> who = {{"member", static_cast<int64_t>(i)}, {"number", static_cast<int64_t>(i + 1)}};
@@ -327,6 +334,10 @@ class Validator {
       if ((adult || m.ever_married) && !has_ktp[i]) f().Error("/documents", "documents.missing_ktp", who);
       if (m.newborn_without_nik && !has_birth_certificate[i]) {
         f().Error("/documents", "documents.missing_birth_certificate", who);
+      }
+      // A spouse who joins later shows the marriage; on a first registration the KK says it.
+      if (joining_ && m.spouse && !has_marriage_certificate[i]) {
+        f().Error("/documents", "documents.missing_marriage_certificate", who);
       }
     }
   }
@@ -337,6 +348,7 @@ class Validator {
     const json* member = Member(d, "member");
     const bool family_document = kind && *kind == "kk";
     if (member == nullptr || member->is_null()) {
+      if (joining_ && !family_document) return 0;  // the one person joining
       if (kind && !family_document) f().Error(base + "/member", "document.member_required");
       return std::nullopt;
     }
@@ -358,6 +370,7 @@ class Validator {
   const DocumentRules& docs_;
   const int max_members_;
   const ApplicationRequirements needs_;
+  const bool joining_;
   ApplicationCheck& out_;
   JsonReader in_;
   std::vector<MemberFacts> facts_;
@@ -370,6 +383,44 @@ ApplicationCheck ValidateApplication(const json& application, Date today, const 
   ApplicationCheck out;
   Validator(application, today, tariffs, documents, max_members, needs, out).Run();
   return out;
+}
+
+ApplicationCheck ValidateJoiningMember(const json& input, Date today, const TariffTable& tariffs,
+                                       const DocumentRules& documents) {
+  ApplicationCheck out;
+  Validator(input, today, tariffs, documents, 1, {}, out, /*joining=*/true).RunJoining();
+  return out;
+}
+
+std::optional<std::string> CheckDocumentEntry(const json& d, const DocumentRules& docs, Findings& f, json& normalized) {
+  if (!d.is_object()) {
+    f.Error("", "input.wrong_type", {{"expected", "object"}});
+    return std::nullopt;
+  }
+  JsonReader in(f);
+  const auto kind = in.String(d, "kind", "", Need::kRequired);
+  const DocumentKindLimits* limits = kind ? docs.Find(*kind) : nullptr;
+  if (kind && limits == nullptr) f.Error("/kind", "document.unknown_kind");
+  if (auto type = in.String(d, "media_type", "", Need::kRequired); type && !docs.AcceptsMediaType(*type)) {
+    f.Error("/media_type", "document.unsupported_media_type");
+  }
+  if (auto size = in.Integer(d, "size", "", Need::kRequired, 0, INT64_MAX)) {
+    if (*size == 0) {
+      f.Error("/size", "document.empty");
+    } else if (limits && *size > limits->max_bytes) {
+      f.Error("/size", "document.too_large", {{"max_bytes", limits->max_bytes}});
+    }
+  }
+  if (auto hash = in.String(d, "blake2b", "", Need::kRequired)) {
+    std::string lower = *hash;
+    for (char& c : lower) c = (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c;
+    if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      f.Error("/blake2b", "document.invalid_hash");
+    } else {
+      normalized["blake2b"] = lower;
+    }
+  }
+  return kind;
 }
 
 }  // namespace daftar

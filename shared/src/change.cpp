@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "daftar/address.h"
+#include "daftar/application.h"
 #include "daftar/contact.h"
+#include "daftar/kk.h"
 #include "json_read.h"
 #include "text.h"
 
@@ -12,10 +14,17 @@ namespace {
 
 Date FirstOfNextMonth(Date today) { return AddMonths(Date{today.year, today.month, 1}, 1); }
 
+// A string member of an already checked object, "" when it is not one.
+std::string TextOf(const json& object, const char* key) {
+  const json* value = Member(object, key);
+  return value && value->is_string() ? value->get<std::string>() : std::string();
+}
+
 class ChangeChecker {
  public:
-  ChangeChecker(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs, ChangeCheck& out)
-      : change_(change), family_(family), today_(today), tariffs_(tariffs), out_(out), in_(out.findings) {}
+  ChangeChecker(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs,
+                const DocumentRules& documents, ChangeCheck& out)
+      : change_(change), family_(family), today_(today), tariffs_(tariffs), documents_(documents), out_(out), in_(out.findings) {}
 
   void Run() {
     out_.status = "applied";
@@ -39,8 +48,12 @@ class ChangeChecker {
       Class();
     } else if (*type == "facility") {
       Facility();
+    } else if (*type == "add_member") {
+      AddMember();
+    } else if (*type == "death") {
+      Death();
     } else {
-      f().Error("/type", "change.unknown_type", {{"allowed", "contact, address, class, facility"}});
+      f().Error("/type", "change.unknown_type", {{"allowed", "contact, address, class, facility, add_member, death"}});
     }
   }
 
@@ -152,19 +165,83 @@ class ChangeChecker {
     f().Warning("/reason", "change.document_needed", {{"reason", *reason}});
   }
 
+  // Someone joins: a newborn, a spouse, anyone on the family's new KK. A person checks the
+  // documents; the rules say what they must be and from when the new member is covered.
+  void AddMember() {
+    const json* member = Member(change_, "member");
+    const json* documents = Member(change_, "documents");
+    const json joining = {{"member", member ? *member : json()}, {"documents", documents ? *documents : json::array()}};
+    const ApplicationCheck checked = ValidateJoiningMember(joining, today_, tariffs_, documents_);
+    f().Append(checked.findings, "");
+    out_.normalized["member"] = checked.normalized["member"];
+    out_.normalized["documents"] = checked.normalized["documents"];
+    if (const auto kk = in_.String(change_, "kk_number", "", Need::kOptional)) {
+      KkCheck result = CheckKk(*kk, today_);
+      f().Append(result.findings, "/kk_number");
+      if (!result.findings.has_errors()) out_.normalized["kk_number"] = result.normalized;
+    }
+    out_.status = "review";
+    out_.effective = FirstOfNextMonth(today_);
+    if (checked.findings.has_errors()) return;
+    const std::optional<Date> birth = ParseIsoDate(TextOf(checked.normalized["member"], "birth_date"));
+    if (!birth || TextOf(checked.normalized["member"], "relationship") != "child") return;
+    const Date last_day = AddDays(*birth, tariffs_.newborn_cover_days);
+    if (today_ <= last_day) {
+      out_.effective = *birth;  // covered from birth
+    } else if (today_ < AddMonths(*birth, 12)) {
+      f().Warning("/member/birth_date", "change.newborn_too_late", {{"days", int64_t{tariffs_.newborn_cover_days}},
+                                                                   {"from", FormatIsoDate(out_.effective)}});
+    }
+  }
+
+  // A member died: cover ends after the month of the death, once a person has seen the certificate.
+  void Death() {
+    const std::optional<int64_t> position = in_.Integer(change_, "member", "", Need::kRequired, 0, 1000);
+    const FamilyMember* who = nullptr;
+    for (const FamilyMember& m : family_.members) {
+      if (position && m.position == *position && m.covered) who = &m;
+    }
+    if (position && who == nullptr) f().Error("/member", "change.unknown_member");
+    std::optional<Date> died;
+    if (const auto date = in_.String(change_, "date", "", Need::kRequired)) {
+      PastDateCheck checked = CheckPastDate(*date, today_);
+      f().Append(checked.findings, "/date");
+      if (!checked.findings.has_errors()) died = checked.date;
+      if (died) out_.normalized["date"] = FormatIsoDate(*died);
+    }
+    bool certificate = false, kk = false;
+    if (const json* documents = in_.Array(change_, "documents", "", Need::kRequired)) {
+      for (std::size_t i = 0; i < documents->size(); ++i) {
+        Findings found;
+        const std::optional<std::string> kind =
+            CheckDocumentEntry((*documents)[i], documents_, found, out_.normalized["documents"][i]);
+        f().Append(found, JoinPointer("/documents", i));
+        certificate = certificate || kind == "death_certificate";
+        kk = kk || kind == "kk";
+      }
+      if (!certificate) f().Error("/documents", "documents.missing_death_certificate");
+      // Without its head the family has a new KK naming the next one.
+      if (who != nullptr && who->relationship == "head" && !kk) f().Error("/documents", "documents.missing_kk");
+    }
+    out_.status = "review";
+    out_.effective = died ? FirstOfNextMonth(*died) : FirstOfNextMonth(today_);
+  }
+
   const json& change_;
   const FamilyState& family_;
   const Date today_;
   const TariffTable& tariffs_;
+  const DocumentRules& documents_;
   ChangeCheck& out_;
   JsonReader in_;
 };
 
 }  // namespace
 
-ChangeCheck CheckChange(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs) {
+ChangeCheck CheckChange(const json& change, const FamilyState& family, Date today, const TariffTable& tariffs,
+                        const DocumentRules& documents) {
   ChangeCheck out;
-  ChangeChecker(change, family, today, tariffs, out).Run();
+  ChangeChecker(change, family, today, tariffs, documents, out).Run();
   return out;
 }
 

@@ -9,7 +9,8 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank, bin, root, databaseArgs } from '../support/server.mjs';
+import { startServer, family, seal, sealChange, register, status, bank, bin, root, databaseArgs } from '../support/server.mjs';
+import { operator } from '../support/registry.mjs';
 import { jsonLines, eventually } from '../support/messages.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'daftar-members-'));
@@ -112,7 +113,8 @@ test('the member page: family, members with cards, membership, bills', async () 
   assert.deepEqual(page.body.family, { reference: r.body.reference, segment: 'PBPU', class: 3, facility: null, membership: 'active', va,
     district_code: '32.04.11' });
   // What the browser gives the rules core to check a change offline, exactly as the server does.
-  assert.deepEqual(page.body.change_rules, { family: { class: '3', facility: '', registered_on: '2026-01-15', unpaid_months: 0 }, today: '2026-01-20' });
+  assert.deepEqual(page.body.change_rules, { family: { class: '3', facility: '', registered_on: '2026-01-15', unpaid_months: 0,
+    members: [{ position: 0, relationship: 'head', covered: true }, { position: 1, relationship: 'spouse', covered: true }] }, today: '2026-01-20' });
   assert.deepEqual(page.body.members.map((m) => [m.card_number, m.status, m.you]), registration.members.map((m, i) => [m.card_number, 'active', i === 0]));
   assert.match(page.body.members[0].nik_masked, /^\d{4}\*{8}\d{4}$/);
   assert.deepEqual(page.body.changes, []);
@@ -173,8 +175,8 @@ test('the class: 12 months after registration, no arrears, the whole family from
   assert.deepEqual([ok.body.status, ok.body.effective], ['scheduled', '2027-02-01']);
   let page = (await me(session)).body;
   assert.deepEqual([page.family.class, page.family.class_next], [3, { class: 2, from: '2027-02-01' }]);
-  assert.deepEqual(page.change_rules.family, { class: '2', facility: '32041101', registered_on: '2026-01-15', unpaid_months: 0,
-    last_class_change: '2027-01-15', last_facility_change: '2026-04-20' });
+  assert.deepEqual({ ...page.change_rules.family, members: undefined }, { class: '2', facility: '32041101', registered_on: '2026-01-15',
+    unpaid_months: 0, last_class_change: '2027-01-15', last_facility_change: '2026-04-20', members: undefined });
   assert.equal((await change(session, { type: 'class', class: 1 })).body.errors[0].code, 'change.class_too_soon');
   // February is billed at class II for both members: 2 x 100 000.
   on('2027-02-01');
@@ -203,6 +205,74 @@ test('a new phone works once the code sent to it comes back, and the old one is 
   const started = await call('POST', 'session/start', { card });
   assert.equal(started.body.sent_to, '+62 8**-****-2222');
   await message('notify.sign_in_code', NEW_PHONE);
+});
+
+test('a newborn joins and a member dies: sealed documents, an operator decides, the bills follow', async () => {
+  const NEW_PHONE = '+6281311112222';
+  const reviewer = await operator(server, 'rina', 'reviewer');
+  const sendChange = async (bytes) => {
+    const res = await fetch(`${server.url}/api/v1/me/changes`, { method: 'POST', body: bytes,
+      headers: { 'Content-Type': 'application/vnd.daftar.package', Authorization: `Bearer ${session}` } });
+    return { status: res.status, body: await res.json() };
+  };
+  // April's early facility change waits for a person: refused with a reason, its place given back.
+  const early = (await reviewer.call('GET', '/changes')).body.changes.find((c) => c.type === 'facility');
+  assert.equal((await reviewer.call('POST', `/changes/${early.change}/reject`, {})).body.errors[0].code, 'review.reasons_required');
+  const refused = await reviewer.call('POST', `/changes/${early.change}/reject`, { reasons: ['reason.documents_unreadable'] });
+  assert.deepEqual([refused.status, refused.body.status], [200, 'refused']);
+  assert.equal((await reviewer.call('POST', `/changes/${early.change}/approve`, {})).body.errors[0].code, 'change.already_decided');
+  assert.deepEqual((await me(session)).body.changes.find((c) => c.change === early.change).detail.decision.reasons, ['reason.documents_unreadable']);
+  await message('notify.change_refused', NEW_PHONE);
+
+  // Sari is born on 3 February 2027; February is paid for the two parents on the 10th.
+  on('2027-02-10');
+  assert.equal((await pay(va, 200000, '2027-02-10')).status, 200);
+  const baby = { name: 'Sari Lestari', birth_date: '2027-02-03', sex: 'F', relationship: 'child', marital_status: 'single' };
+  const asJson = await change(session, { type: 'add_member', member: baby });
+  assert.deepEqual([asJson.status, asJson.body.errors[0].code], [415, 'change.package_required']);
+  const noCertificate = await sendChange(sealChange(server, { type: 'add_member', member: baby }, []));
+  assert.deepEqual([noCertificate.status, noCertificate.body.errors[0].code], [422, 'documents.missing_birth_certificate']);
+  // Added 28 days after birth: covered from birth.
+  on('2027-03-03');
+  const added = await sendChange(sealChange(server, { type: 'add_member', member: baby }, ['birth_certificate:']));
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  assert.deepEqual([added.body.status, added.body.effective], ['review', '2027-02-03']);
+  await message('notify.change_documents', NEW_PHONE);
+
+  const queue = (await reviewer.call('GET', '/changes')).body.changes;
+  assert.deepEqual(queue.map((c) => [c.change, c.type, c.reference]), [[added.body.change, 'add_member', r.body.reference]]);
+  const seen = await reviewer.call('GET', `/changes/${added.body.change}`);
+  assert.equal(seen.status, 200, JSON.stringify(seen.body));
+  assert.deepEqual([seen.body.detail.member.name, seen.body.documents.map((d) => d.kind)], ['Sari Lestari', ['birth_certificate']], 'as sent');
+  const page = await reviewer.call('GET', `/changes/${added.body.change}/documents/0`);
+  assert.deepEqual([page.status, page.headers.get('content-type')], [200, 'image/jpeg']);
+  const approved = await reviewer.call('POST', `/changes/${added.body.change}/approve`, {});
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.equal(approved.body.status, 'applied');
+  assert.match(approved.body.card_number, /^\d{13}$/);
+  assert.equal((await message('notify.member_added', NEW_PHONE)).params.card, approved.body.card_number);
+  let mine = (await me(session)).body;
+  assert.deepEqual(mine.members.map((m) => [m.name, m.status]), [['BUDI SANTOSO', 'active'], ['SITI AMINAH', 'active'], ['SARI LESTARI', 'active']]);
+  assert.deepEqual([mine.members[2].card_number, mine.members[2].covered_from], [approved.body.card_number, '2027-02']);
+  // From March the family pays for three at class II.
+  assert.deepEqual(mine.due_now, { amount: 300000, months: ['2027-03'] });
+  assert.equal((await pay(va, 300000, '2027-03-03')).status, 200);
+
+  // Siti dies on 20 March; her cover ends after March.
+  on('2027-03-25');
+  const death = { type: 'death', member: 1, date: '2027-03-20' };
+  const reported = await sendChange(sealChange(server, death, ['death_certificate:']));
+  assert.equal(reported.status, 201, JSON.stringify(reported.body));
+  assert.deepEqual([reported.body.status, reported.body.effective], ['review', '2027-04-01']);
+  const ended = await reviewer.call('POST', `/changes/${reported.body.change}/approve`, {});
+  assert.deepEqual([ended.status, ended.body.status], [200, 'scheduled']);
+  assert.equal((await message('notify.member_ended', NEW_PHONE)).params.name, 'SITI AMINAH');
+  assert.equal((await sendChange(sealChange(server, death, ['death_certificate:']))).body.errors[0].code, 'change.unknown_member');
+  on('2027-04-01');
+  mine = (await me(session)).body;
+  assert.deepEqual(mine.members.map((m) => m.status), ['active', 'ended', 'active']);
+  assert.deepEqual(mine.due_now, { amount: 200000, months: ['2027-04'] });
+  assert.equal((await bank(server, 'inquiry', { va })).body.amount, 200000);
 });
 
 test('an address at any time; signing out ends the session everywhere', async () => {

@@ -124,6 +124,18 @@ export function seal(server, application, { allowInvalid = false, extra = [] } =
   return readFileSync(out);
 }
 
+// Seals a member's change (schema "daftar.change/1") with its documents, each "KIND:" (a JPEG
+// photo of a page; the server's rules say which kinds the change needs).
+export function sealChange(server, manifest, kinds) {
+  const page = documentFiles().kk;
+  const file = join(server.dir, `change-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify({ schema: 'daftar.change/1', ...manifest }));
+  const r = spawnSync(bin, ['seal', '--key', join(server.dir, 'intake.pk'), '--application', file, '--out', `${file}.daftar`,
+    ...kinds.flatMap((kind) => ['--document', `${kind}:${page}`])], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`seal failed: ${r.stdout}${r.stderr}`);
+  return readFileSync(`${file}.daftar`);
+}
+
 export async function register(server, packageBytes, headers = {}) {
   const res = await fetch(`${server.url}/api/v1/registrations`, {
     method: 'POST', body: packageBytes, headers: { 'Content-Type': 'application/vnd.daftar.package', ...headers },

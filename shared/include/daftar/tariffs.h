@@ -68,6 +68,7 @@ struct TariffTable {
   int class_change_min_months = 0;     // a class change this long after the last at the earliest
   int facility_change_min_months = 0;  // the same for the health facility (FKTP)
   std::vector<std::string> facility_early_reasons;  // reasons that waive the facility's wait
+  int newborn_cover_days = 0;  // a newborn added this soon after birth is covered from birth
 
   [[nodiscard]] const ClassSchedule* PbpuAt(Date date) const;
   [[nodiscard]] const WageSchedule* PpuAt(Date date) const;
