@@ -138,8 +138,16 @@ Answer Registry::DecideChange(int64_t change, const OperatorIdentity& who, bool 
       }
       const std::vector<int64_t> serial = c.NextCardSerials(1);
       const std::optional<std::string> issued = serial.size() == 1 ? CardFromSerial(serial[0]) : std::nullopt;
+      // A newborn covered from birth owes its share of the months already paid within the days
+      // the rules give, and never sooner than a few days after this approval.
+      std::optional<std::string> pay_by;
+      const std::optional<Date> birth = ParseIsoDate(TextOf(Field(joining, "birth_date")));
+      if (birth && FormatIsoDate(*birth) == target->effective) {
+        const TariffTable& rules = config_.tariffs;
+        pay_by = FormatIsoDate(std::max(AddDays(*birth, rules.newborn_cover_days), AddDays(today, rules.newborn_pay_days_after_approval)));
+      }
       if (!issued || !c.SetCardNumber(r->id, position, *issued) ||
-          !c.SetMemberCover(r->id, position, target->effective.substr(0, 7), std::nullopt)) {
+          !c.SetMemberCover(r->id, position, target->effective.substr(0, 7), std::nullopt, pay_by)) {
         return false;
       }
       card = *issued;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "daftar/api.h"
 #include "daftar/card.h"
@@ -772,10 +773,13 @@ Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t mo
   for (const MemberRow& m : store_.Members(r.id)) {
     json cover = {{"from", m.covered_from.value_or(since)}};
     if (m.covered_until) cover["until"] = *m.covered_until;
+    if (m.cover_pay_by) cover["pay_by"] = *m.cover_pay_by;
     members.push_back(std::move(cover));
   }
+  std::map<std::string, int64_t> next_part;
   for (const PaidMonthRow& m : store_.PaidMonths(r.id)) {
     paid.push_back({{"month", m.month}, {"amount", m.amount}, {"paid_at", m.paid_at}});
+    next_part[m.month] = std::max(next_part[m.month], m.part + 1);
   }
   for (const json& m : paying) paid.push_back(m);  // a payment being applied: the account after it
   const json request = {{"today", FormatIsoDate(clock_.today())}, {"classes", FamilyOf(r).classes},
@@ -783,8 +787,8 @@ Registry::AccountAnswer Registry::AccountOf(const RegistrationRow& r, int64_t mo
   DispatchOptions options;
   options.tariffs = &config_.tariffs;
   json account = Parse(Dispatch("account", request.dump(), options).body);
-  if (Field(account, "valid") == false) return {{}, ProblemFromErrors(422, ArrayOf(Field(account, "errors")))};
-  return {std::move(account), std::nullopt};
+  if (Field(account, "valid") == false) return {{}, ProblemFromErrors(422, ArrayOf(Field(account, "errors"))), {}};
+  return {std::move(account), std::nullopt, std::move(next_part)};
 }
 
 namespace {
@@ -910,7 +914,12 @@ Answer Registry::Payment(const std::string& bank_id, const json& request) {
     };
     if (!fits(c.AddPayment(id, bank_id, bank_ref, amount, paid_at, received, receipt.dump()))) return false;
     for (const json& bill : ArrayOf(Field(due, "bills"))) {
-      const PaidMonthRow month{TextOf(Field(bill, "month")), IntOf(Field(bill, "amount")), paid_at, bank_id, bank_ref};
+      const std::string month_text = TextOf(Field(bill, "month"));
+      // Numbered after the parts the account was computed from: a payment racing this one for the
+      // same month collides with it on (month, part), and only one is applied.
+      const auto part = before.next_part.find(month_text);
+      const PaidMonthRow month{month_text, IntOf(Field(bill, "amount")), paid_at, bank_id, bank_ref,
+                               part == before.next_part.end() ? 0 : part->second};
       if (!fits(c.AddPaidMonth(id, month))) return false;
     }
     if (status == "verified" && !c.MoveStatus(id, "verified", "active")) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -168,6 +169,7 @@ class Registry {
   struct AccountAnswer {
     json account;
     std::optional<Answer> refusal;
+    std::map<std::string, int64_t> next_part;  // "YYYY-MM" -> the part a payment of it would be
   };
   AccountAnswer AccountOf(const RegistrationRow& r, int64_t months_ahead, const json& paying = json::array());
   // What the family's changes add up to today: the class and facility in force (and scheduled),

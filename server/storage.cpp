@@ -294,11 +294,27 @@ CREATE TABLE family_changes (
 CREATE INDEX family_changes_by_registration ON family_changes(registration_id, id);
 )sql"},
       // 12: members join and leave a family after registration ("YYYY-MM": the first and last
-      // month each is covered; NULL: from registration, and still covered), and a change that
-      // carries documents keeps its sealed package for the operator who reviews it.
+      // month each is covered; NULL: from registration, and still covered; a newborn covered from
+      // birth owes its share of months already paid by cover_pay_by), a month is paid in parts
+      // (the rest when someone joins it), and a change that carries documents keeps its sealed
+      // package for the operator who reviews it.
       {R"sql(
 ALTER TABLE members ADD COLUMN covered_from TEXT;
 ALTER TABLE members ADD COLUMN covered_until TEXT;
+ALTER TABLE members ADD COLUMN cover_pay_by TEXT;
+CREATE TABLE paid_months_parts (
+  registration_id INTEGER NOT NULL REFERENCES registrations(id),
+  month TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  amount INTEGER NOT NULL,
+  paid_at TEXT NOT NULL,
+  bank_id TEXT NOT NULL,
+  bank_ref TEXT NOT NULL,
+  PRIMARY KEY (registration_id, month, part)
+);
+INSERT INTO paid_months_parts SELECT registration_id, month, 0, amount, paid_at, bank_id, bank_ref FROM paid_months;
+DROP TABLE paid_months;
+ALTER TABLE paid_months_parts RENAME TO paid_months;
 CREATE TABLE change_packages (
   change_id INTEGER PRIMARY KEY REFERENCES family_changes(id),
   package BLOB NOT NULL
@@ -373,7 +389,8 @@ const CopiedTable kCopied[] = {
                        {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}, {"district_code", 't'},
                        {"corrections", 't'}, {"population_check", 't'}}},
     {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
-                 {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}, {"covered_from", 't'}, {"covered_until", 't'}}},
+                 {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}, {"covered_from", 't'}, {"covered_until", 't'},
+                 {"cover_pay_by", 't'}}},
     {"counters", {{"name", 't'}, {"value", 'i'}}},
     {"payments", {{"id", 'i'}, {"registration_id", 'i'}, {"bank_id", 't'}, {"bank_ref", 't'}, {"amount", 'i'},
                   {"paid_at", 't'}, {"received_at", 't'}, {"receipt", 't'}}},
@@ -389,7 +406,7 @@ const CopiedTable kCopied[] = {
     {"operators", {{"id", 'i'}, {"name", 't'}, {"role", 't'}, {"password_hash", 't'}, {"setup_hash", 'b'},
                    {"setup_expires", 'i'}, {"created_at", 't'}}},
     {"operator_sessions", {{"token_hash", 'b'}, {"operator_id", 'i'}, {"csrf", 't'}, {"expires", 'i'}}},
-    {"paid_months", {{"registration_id", 'i'}, {"month", 't'}, {"amount", 'i'}, {"paid_at", 't'}, {"bank_id", 't'},
+    {"paid_months", {{"registration_id", 'i'}, {"month", 't'}, {"part", 'i'}, {"amount", 'i'}, {"paid_at", 't'}, {"bank_id", 't'},
                      {"bank_ref", 't'}}},
     {"contacts", {{"registration_id", 'i'}, {"phone", 't'}, {"email", 't'}, {"language", 't'}}},
     {"outbox", {{"id", 'i'}, {"dedupe", 't'}, {"channel", 't'}, {"recipient", 't'}, {"template", 't'}, {"params", 't'},

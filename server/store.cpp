@@ -61,13 +61,14 @@ std::optional<RegistrationRow> ReadRegistrationWhere(Connection& c, const char* 
 
 std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
   Statement s = c.Prepare(
-      "SELECT position, name, relationship, nik_masked, card_number, birth_date, covered_from, covered_until FROM members "
+      "SELECT position, name, relationship, nik_masked, card_number, birth_date, covered_from, covered_until, cover_pay_by "
+      "FROM members "
       "WHERE registration_id = ? ORDER BY position");
   s.Bind(1, registration);
   std::vector<MemberRow> members;
   while (s.Step()) {
     members.push_back({s.Int(0), s.Text(1), s.Text(2), OptionalText(s, 3), OptionalText(s, 4), OptionalText(s, 5),
-                       OptionalText(s, 6), OptionalText(s, 7)});
+                       OptionalText(s, 6), OptionalText(s, 7), OptionalText(s, 8)});
   }
   return members;
 }
@@ -182,8 +183,9 @@ bool Changes::RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const
 
 Changes::Outcome Changes::AddPaidMonth(int64_t registration, const PaidMonthRow& m) {
   Statement s = c_.Prepare(
-      "INSERT INTO paid_months (registration_id, month, amount, paid_at, bank_id, bank_ref) VALUES (?,?,?,?,?,?)");
-  s.Bind(1, registration).Bind(2, m.month).Bind(3, m.amount).Bind(4, m.paid_at).Bind(5, m.bank_id).Bind(6, m.bank_ref).Step();
+      "INSERT INTO paid_months (registration_id, month, part, amount, paid_at, bank_id, bank_ref) VALUES (?,?,?,?,?,?,?)");
+  s.Bind(1, registration).Bind(2, m.month).Bind(3, m.part).Bind(4, m.amount).Bind(5, m.paid_at).Bind(6, m.bank_id)
+      .Bind(7, m.bank_ref).Step();
   return OutcomeOf(s);
 }
 
@@ -196,11 +198,13 @@ bool Changes::SetCardNumber(int64_t registration, int64_t position, const std::s
 }
 
 bool Changes::SetMemberCover(int64_t registration, int64_t position, const std::optional<std::string>& from,
-                             const std::optional<std::string>& until) {
-  Statement s = c_.Prepare("UPDATE members SET covered_from = ?, covered_until = ? WHERE registration_id = ? AND position = ?");
+                             const std::optional<std::string>& until, const std::optional<std::string>& pay_by) {
+  Statement s = c_.Prepare(
+      "UPDATE members SET covered_from = ?, covered_until = ?, cover_pay_by = ? WHERE registration_id = ? AND position = ?");
   BindOptional(s, 1, from, false);
   BindOptional(s, 2, until, false);
-  s.Bind(3, registration).Bind(4, position).Step();
+  BindOptional(s, 3, pay_by, false);
+  s.Bind(4, registration).Bind(5, position).Step();
   return s.ok();
 }
 
@@ -595,10 +599,10 @@ std::vector<PaymentRow> Store::Payments(int64_t registration) {
 
 std::vector<PaidMonthRow> Store::PaidMonths(int64_t registration) {
   Statement s = db_.Reader().Prepare(
-      "SELECT month, amount, paid_at, bank_id, bank_ref FROM paid_months WHERE registration_id = ? ORDER BY month");
+      "SELECT month, amount, paid_at, bank_id, bank_ref, part FROM paid_months WHERE registration_id = ? ORDER BY month, part");
   s.Bind(1, registration);
   std::vector<PaidMonthRow> months;
-  while (s.Step()) months.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)});
+  while (s.Step()) months.push_back({s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)});
   return months;
 }
 

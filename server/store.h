@@ -33,6 +33,7 @@ struct MemberRow {
   std::optional<std::string> nik_masked, card_number, birth_date;  // birth_date: not kept before migration 11
   // The first and last month covered ("YYYY-MM"): none for a member since registration, still covered.
   std::optional<std::string> covered_from, covered_until;
+  std::optional<std::string> cover_pay_by;  // a newborn covered from birth: its share of months paid, by then
 };
 
 struct PaymentRow {
@@ -45,6 +46,7 @@ struct PaidMonthRow {
   std::string month;  // "YYYY-MM"
   int64_t amount = 0;
   std::string paid_at, bank_id, bank_ref;
+  int64_t part = 0;  // 0: the month's bill; 1, 2…: the rest owed when someone joined it after
 };
 
 // Where a family hears from us: its application's contact.
@@ -173,14 +175,14 @@ class Changes {
   std::vector<OutboxRow> ClaimMessages(int64_t now, int64_t lease_until, int limit);
   bool MessageSent(int64_t id, const std::string& at);
   bool RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const std::string& error);
-  // kConflict: that month is paid already.
+  // kConflict: that part of the month is paid already.
   Outcome AddPaidMonth(int64_t registration, const PaidMonthRow& month);
 
   std::vector<MemberRow> Members(int64_t registration);
   [[nodiscard]] std::vector<int64_t> NextCardSerials(int n) { return c_.NextCardSerials(n); }
   bool SetCardNumber(int64_t registration, int64_t position, const std::string& card);
   bool SetMemberCover(int64_t registration, int64_t position, const std::optional<std::string>& from,
-                      const std::optional<std::string>& until);
+                      const std::optional<std::string>& until, const std::optional<std::string>& pay_by = std::nullopt);
   bool SetBill(int64_t registration, const std::string& va, const std::string& earliest, const std::string& latest);
 
   // The id and status of `reference`, if there is one.

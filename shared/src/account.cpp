@@ -15,8 +15,9 @@ struct Pricing {
   const AccountHistory& history;
   Findings& findings;
 
-  // Members covered that month x the tariff in force that month at that month's class.
-  std::optional<int64_t> operator()(int month) const {
+  // Members covered that month x the tariff in force that month at that month's class. With
+  // `lapsed_after`, members whose share had to be paid by a day before it are left out.
+  std::optional<int64_t> operator()(int month, std::optional<Date> lapsed_after = std::nullopt) const {
     const Date first = MonthAt(month);
     const ClassPeriod* period = nullptr;
     for (const ClassPeriod& p : history.classes) {
@@ -34,6 +35,7 @@ struct Pricing {
     }
     int64_t covered = 0;
     for (const Coverage& c : history.members) {
+      if (lapsed_after && c.pay_by && *c.pay_by < *lapsed_after) continue;
       if (MonthIndex(c.from) <= month && (!c.until || month <= MonthIndex(*c.until))) ++covered;
     }
     return klass->second.participant * covered;
@@ -56,8 +58,12 @@ AccountResult MakeAccount(const TariffTable& tariffs, const AccountHistory& hist
     return Bill{first, amount, Date{first.year, first.month, tariffs.due_day}, false, {}};
   };
 
-  std::map<int, const PaidMonth*> paid;
-  for (const PaidMonth& p : history.paid) paid[MonthIndex(p.month)] = &p;
+  std::map<int, const PaidMonth*> paid;   // a month's first part
+  std::map<int, int64_t> paid_amount;     // and all its parts
+  for (const PaidMonth& p : history.paid) {
+    paid.emplace(MonthIndex(p.month), &p);
+    paid_amount[MonthIndex(p.month)] += p.amount;
+  }
   Account account;
   // Nothing paid yet: the first payment pays the month in which it is made.
   const int start = paid.empty() ? now : paid.begin()->first;
@@ -96,20 +102,46 @@ AccountResult MakeAccount(const TariffTable& tariffs, const AccountHistory& hist
     }
   }
 
+  // A month paid before someone joined it owes the rest: by the newborn's day (its cover of the
+  // month lapses after it), else by the month's own due date.
+  const auto top_up = [&](int month) -> std::optional<Bill> {
+    const std::optional<int64_t> price_now = price(month, today);
+    if (!price_now || *price_now <= paid_amount[month]) return std::nullopt;
+    Bill b = bill(month, *price_now - paid_amount[month]);
+    b.top_up = true;
+    std::optional<Date> newborn_day;
+    for (const Coverage& c : history.members) {
+      if (c.pay_by && today <= *c.pay_by && MonthIndex(c.from) <= month && (!newborn_day || *c.pay_by < *newborn_day)) {
+        newborn_day = c.pay_by;
+      }
+    }
+    if (newborn_day) b.due = *newborn_day;
+    return b;
+  };
+  std::vector<Bill> top_ups;
+
   // Months before the last one paid and left unpaid were beyond the arrears counted: not owed.
   if (!paid.empty()) {
     for (int month = std::max(start, now - tariffs.max_arrears_months); month <= std::max(now, last_paid); ++month) {
       if (const auto p = paid.find(month); p != paid.end()) {
-        Bill b = bill(month, p->second->amount);
+        Bill b = bill(month, paid_amount[month]);
         b.paid = true;
         b.paid_at = p->second->paid_at;
         account.bills.push_back(std::move(b));
+        if (std::optional<Bill> rest = top_up(month)) {
+          account.bills.push_back(*rest);
+          top_ups.push_back(std::move(*rest));
+        }
       } else if (month > last_paid) {
         const std::optional<int64_t> amount = price(month);
         if (!amount) return out;
         account.bills.push_back(bill(month, *amount));
       }
     }
+  }
+  for (Bill& b : top_ups) {
+    account.due_now.amount += b.amount;
+    account.due_now.months.push_back(std::move(b));
   }
   for (int month = std::max({last_paid + 1, start, now - tariffs.max_arrears_months}); month <= now + months_ahead; ++month) {
     const std::optional<int64_t> amount = price(month);

@@ -213,6 +213,7 @@ json BillToJson(const Bill& b) {
   json out = {{"month", MonthText(b.month)}, {"amount", b.amount}, {"due", FormatIsoDate(b.due)},
               {"status", b.paid ? "paid" : "unpaid"}};
   if (b.paid) out["paid_at"] = b.paid_at;
+  if (b.top_up) out["top_up"] = true;
   return out;
 }
 
@@ -237,7 +238,8 @@ json AccountCommand(Context& c) {
   rows("members", [&](const json& row, const std::string& at) {
     const auto from = ReadMonth(c, row, "from", at, Need::kRequired);
     const auto until = ReadMonth(c, row, "until", at, Need::kOptional);
-    if (from) history.members.push_back({*from, until});
+    const auto pay_by = c.in.IsoDate(row, "pay_by", at, Need::kOptional);
+    if (from) history.members.push_back({*from, until, pay_by});
   });
   rows("paid", [&](const json& row, const std::string& at) {
     const auto month = ReadMonth(c, row, "month", at, Need::kRequired);

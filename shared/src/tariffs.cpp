@@ -154,6 +154,8 @@ TariffLoad ParseTariffs(std::string_view text) {
         static_cast<int>(in.Integer(*changes, "facility_min_months", "/changes", Need::kRequired, 0, 1200).value_or(0));
     table.newborn_cover_days =
         static_cast<int>(in.Integer(*changes, "newborn_cover_days", "/changes", Need::kRequired, 0, 366).value_or(0));
+    table.newborn_pay_days_after_approval = static_cast<int>(
+        in.Integer(*changes, "newborn_pay_days_after_approval", "/changes", Need::kRequired, 0, 366).value_or(0));
     if (const json* reasons = in.Array(*changes, "facility_early_reasons", "/changes", Need::kRequired)) {
       for (std::size_t i = 0; i < reasons->size(); ++i) {
         if ((*reasons)[i].is_string()) {

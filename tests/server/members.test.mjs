@@ -254,9 +254,14 @@ test('a newborn joins and a member dies: sealed documents, an operator decides, 
   let mine = (await me(session)).body;
   assert.deepEqual(mine.members.map((m) => [m.name, m.status]), [['BUDI SANTOSO', 'active'], ['SITI AMINAH', 'active'], ['SARI LESTARI', 'active']]);
   assert.deepEqual([mine.members[2].card_number, mine.members[2].covered_from], [approved.body.card_number, '2027-02']);
-  // From March the family pays for three at class II.
-  assert.deepEqual(mine.due_now, { amount: 300000, months: ['2027-03'] });
-  assert.equal((await pay(va, 300000, '2027-03-03')).status, 200);
+  // Sari's share of February, already paid for her parents, is due by her 28th day (a week after
+  // the approval at the soonest); from March the family pays for three at class II.
+  assert.deepEqual(mine.due_now, { amount: 400000, months: ['2027-02', '2027-03'] });
+  assert.deepEqual(mine.bills.filter((b) => b.top_up), [{ month: '2027-02', amount: 100000, due: '2027-03-10', status: 'unpaid', top_up: true }]);
+  assert.equal((await pay(va, 400000, '2027-03-03')).status, 200);
+  mine = (await me(session)).body;
+  assert.deepEqual(mine.bills.filter((b) => b.month >= '2027-02').map((b) => [b.month, b.amount, b.status]),
+    [['2027-02', 300000, 'paid'], ['2027-03', 300000, 'paid']]);
 
   // Siti dies on 20 March; her cover ends after March.
   on('2027-03-25');

@@ -173,7 +173,7 @@ TEST_CASE("malformed tariff files are refused with paths") {
                                                  "2":{"total":2,"participant":2,"subsidy":0}}}],
     "ppu":[],"pbi":[],"penalty":[],"reactivation":{"max_arrears_months":24,"penalty_window_days":45},
     "billing":{"due_day":10,"max_months_ahead":12},
-    "changes":{"class_min_months":12,"facility_min_months":3,"facility_early_reasons":[],"newborn_cover_days":28}})");
+    "changes":{"class_min_months":12,"facility_min_months":3,"facility_early_reasons":[],"newborn_cover_days":28,"newborn_pay_days_after_approval":7}})");
   CHECK(Codes(overlap.findings) == Strings{"tariffs.inconsistent_amounts", "tariffs.overlapping_rows"});
   CHECK(overlap.findings.all()[0].path == "/pbpu/1/classes/1");
   CHECK(overlap.findings.all()[1].path == "/pbpu");

@@ -24,8 +24,13 @@ struct ClassPeriod {
 struct Coverage {
   Date from;
   std::optional<Date> until;  // the last month covered (a death ends cover after its month)
+  // A newborn covered from birth: months the family had already paid owe its share by this day,
+  // or its cover of those months lapses (RULES.md section 10: paid within 28 days of birth).
+  std::optional<Date> pay_by;
 };
 
+// A payment for a month. A month may be paid in parts: when someone joins a month already paid
+// (a newborn covered from birth, a spouse in a month paid ahead), the rest is a top-up.
 struct PaidMonth {
   Date month;
   int64_t amount = 0;   // what was paid for it (the tariff then)
@@ -43,7 +48,8 @@ struct Bill {
   int64_t amount = 0;
   Date due;
   bool paid = false;
-  std::string paid_at;  // when paid
+  std::string paid_at;  // when paid (its first part)
+  bool top_up = false;  // the rest of a month already paid, owed for someone who joined it
 };
 
 struct Account {

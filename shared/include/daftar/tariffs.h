@@ -69,6 +69,7 @@ struct TariffTable {
   int facility_change_min_months = 0;  // the same for the health facility (FKTP)
   std::vector<std::string> facility_early_reasons;  // reasons that waive the facility's wait
   int newborn_cover_days = 0;  // a newborn added this soon after birth is covered from birth
+  int newborn_pay_days_after_approval = 0;  // and its share is due no sooner than this after approval
 
   [[nodiscard]] const ClassSchedule* PbpuAt(Date date) const;
   [[nodiscard]] const WageSchedule* PpuAt(Date date) const;
