@@ -60,6 +60,14 @@ json ChangeJson(const FamilyChangeRow& c, Date today) {
   json out = {{"change", std::to_string(c.id)}, {"type", c.type}, {"status", status == "confirming" ? "scheduled" : status},
               {"effective", c.effective}, {"requested_at", c.requested_at}, {"detail", Parse(c.detail)}};
   if (status == "confirming") out["awaiting"] = "confirmation";
+  // A refusal says why, in the family's words.
+  if (status == "refused") {
+    out["reasons"] = json::array();
+    for (const json& code : ArrayOf(Field(Field(out["detail"], "decision"), "reasons"))) {
+      const Message m = RenderMessage({Severity::kError, "", TextOf(code), {}});
+      out["reasons"].push_back({{"code", code}, {"message", {{"id", m.id}, {"en", m.en}}}});
+    }
+  }
   return out;
 }
 

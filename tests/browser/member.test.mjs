@@ -2,7 +2,9 @@
 // registering, once the branch loaded its table; "Masuk" with the code the server
 // sent (read from its sink file), the family account, choosing a health facility, a new phone
 // confirmed by its code, a class change the rules core refuses on the device before anything is
-// sent, signing out. axe-core on every page.
+// sent, signing out; a new address from the region lists; a newborn added with its birth
+// certificate (sealed on the phone), approved by an operator, then on the page with its card.
+// axe-core on every page.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -13,6 +15,8 @@ import { startServer, family, seal, register, status, bank, bin, root, databaseA
 import { launch, phone, audit } from '../support/browser.mjs';
 import { jsonLines, eventually } from '../support/messages.mjs';
 import { completeForm } from '../support/journey.mjs';
+import { page as documentPage } from '../support/images.mjs';
+import { operator, PASSWORD } from '../support/registry.mjs';
 
 const sink = join(mkdtempSync(join(tmpdir(), 'daftar-member-web-')), 'outbox.jsonl');
 const server = await startServer({ notifications: { sink_file: sink } }, { webRoot: join(process.env.DAFTAR_BUILD, 'web') });
@@ -102,6 +106,79 @@ test('sign in, choose a facility, change the phone, a class change refused on th
   await page.waitForSelector('a:has-text("Mulai")');
   await page.goto(`${server.url}/#/akun`);
   await page.waitForSelector('#m-card');
+  assert.deepEqual(page.errors, []);
+});
+
+test('a new address from the region lists; a newborn added with its birth certificate, approved, then on the page', async () => {
+  const { page } = await phone(browser);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto(`${server.url}/#/masuk`);
+  await page.fill('#m-card', card);
+  await page.click('button:has-text("Kirim kode")');
+  await page.waitForSelector('#m-code');
+  await page.fill('#m-code', await codeFor('notify.sign_in_code', '+6281311112222'));
+  await page.click('button:has-text("Masuk")');
+  await page.waitForSelector('#membership');
+
+  await page.click('#m-address summary');
+  await page.waitForSelector('#m-address-province option[value="32"]', { state: 'attached' });
+  await page.selectOption('#m-address-province', '32');
+  await page.waitForSelector('#m-address-regency option[value="32.04"]', { state: 'attached' });
+  await page.selectOption('#m-address-regency', '32.04');
+  await page.waitForSelector('#m-address-district option[value="32.04.11"]', { state: 'attached' });
+  await page.selectOption('#m-address-district', '32.04.11');
+  await page.waitForSelector('#m-address-village option[value="32.04.11.2009"]', { state: 'attached' });
+  await page.selectOption('#m-address-village', '32.04.11.2009');
+  await page.fill('#m-address-rt', '0');
+  await page.fill('#m-address-rw', '2');
+  await page.fill('#m-address-postal', '40921');
+  await page.fill('#m-address-line', 'Jl. Melati No. 9');
+  await page.click('#m-address button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /RT/);
+  await page.fill('#m-address-rt', '4');
+  await page.click('#m-address button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('#changes li:has-text("Alamat")');
+  await audit(page, 'm8-address');
+
+  // A baby born ten days ago: without the birth certificate the core says so on the phone.
+  const born = new Date(Date.now() - 10 * 86400000).toISOString().slice(0, 10);
+  await page.click('#m-newborn summary');
+  await page.fill('#m-newborn-name', 'Sari Lestari');
+  await page.fill('#m-newborn-birth', born);
+  await page.selectOption('#m-newborn-sex', 'F');
+  await page.click('#m-newborn button:has-text("Kirim untuk diperiksa")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /surat keterangan lahir/i);
+  await page.setInputFiles('#m-newborn-certificate-file', { name: 'akta.png', mimeType: 'image/png', buffer: documentPage(1400, 1000) });
+  await page.waitForSelector('#m-newborn-certificate-status:has-text("Siap")');
+  await audit(page, 'm9-newborn');
+  await page.click('#m-newborn button:has-text("Kirim untuk diperiksa")');
+  await page.waitForSelector('#m-note:has-text("1-7 hari kerja")');
+  assert.match(await page.innerText('#changes'), /Tambah anggota \(SARI LESTARI\): diperiksa petugas/);
+  assert.ok(await fitsWidth(page));
+
+  // An operator opens the change in the console, sees the sealed certificate and approves: the
+  // baby has a card, covered from birth.
+  await operator(server, 'ayu', 'reviewer');
+  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID' })).newPage();
+  await desk.goto(`${server.url}/operator/`);
+  await desk.getByLabel('Nama petugas').fill('ayu');
+  await desk.getByLabel('Kata sandi').fill(PASSWORD);
+  await desk.getByRole('button', { name: 'Masuk' }).click();
+  await desk.getByRole('heading', { name: 'Perubahan data keluarga' }).waitFor();
+  await desk.click('a:has-text("Perubahan ")');
+  await desk.waitForSelector('.documents img[src^="blob:"]');
+  assert.match(await desk.innerText('main'), /Tambah anggota[\s\S]*Sari Lestari[\s\S]*Perempuan[\s\S]*Anak/i);
+  await audit(desk, 'op-change');
+  await desk.click('button:has-text("Setujui perubahan")');
+  await desk.waitForSelector('.notice:has-text("Nomor kartu baru")');
+  const cardNumber = (await desk.innerText('.notice')).match(/\d{13}/)[0];
+  await page.reload();
+  await page.waitForSelector('#membership');
+  assert.match(await page.innerText('main'), new RegExp(`SARI LESTARI[\\s\\S]*${cardNumber}`));
+  assert.match(await page.innerText('#changes'), /Tambah anggota \(SARI LESTARI\): berlaku/);
+  await audit(page, 'm10-newborn-added');
   assert.deepEqual(page.errors, []);
 });
 

@@ -221,7 +221,9 @@ test('a newborn joins and a member dies: sealed documents, an operator decides, 
   const refused = await reviewer.call('POST', `/changes/${early.change}/reject`, { reasons: ['reason.documents_unreadable'] });
   assert.deepEqual([refused.status, refused.body.status], [200, 'refused']);
   assert.equal((await reviewer.call('POST', `/changes/${early.change}/approve`, {})).body.errors[0].code, 'change.already_decided');
-  assert.deepEqual((await me(session)).body.changes.find((c) => c.change === early.change).detail.decision.reasons, ['reason.documents_unreadable']);
+  const told = (await me(session)).body.changes.find((c) => c.change === early.change);
+  assert.deepEqual([told.status, told.reasons.map((x) => x.code)], ['refused', ['reason.documents_unreadable']]);
+  assert.ok(told.reasons[0].message.id.length > 10);
   await message('notify.change_refused', NEW_PHONE);
 
   // Sari is born on 3 February 2027; February is paid for the two parents on the 10th.

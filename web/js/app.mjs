@@ -6,6 +6,7 @@ import * as core from './core-client.mjs';
 import * as store from './store.mjs';
 import { upload, UploadInterrupted } from './tus.mjs';
 import { h, main, render, buttons, summaryList } from './dom.mjs';
+import { regionOptions } from './regions.mjs';
 
 const DRAFT_DAYS = 7;  // drafts older than this are forgotten (config "draft_expiry_days" overrides)
 
@@ -361,16 +362,6 @@ async function prefetchKkRegion() {
   if (lists.every(Boolean) && !state.form.province) {
     [state.form.province, state.form.regency, state.form.district] = codes;
     saveSoon();
-  }
-}
-
-async function regionOptions(parent) {
-  try {
-    const response = await fetch(`/regions/${parent}.json`);
-    if (!response.ok) throw new Error(String(response.status));
-    return (await response.json()).map((r) => [r.code, r.name]);
-  } catch {
-    return null;
   }
 }
 

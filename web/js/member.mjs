@@ -6,6 +6,7 @@ import { t, language, message, rupiah } from './i18n.mjs';
 import * as core from './core-client.mjs';
 import * as store from './store.mjs';
 import { h, main, render, buttons, summaryList } from './dom.mjs';
+import { regionOptions } from './regions.mjs';
 
 const SESSION = 'member_session';  // in the settings store: {session, expires_at}
 const PAGE = 'member_page';        // the last member page seen, for offline use
@@ -129,7 +130,7 @@ export async function accountPage() {
     ].filter(Boolean)),
     duePanel(page),
     h('h2', { text: t('cards_title') }),
-    summaryList(page.members.map((m) => [m.name, `${t('card_number')}: ${m.card_number ?? '—'} · ${t(m.status === 'active' ? 'm_active' : 'm_inactive')}`])),
+    summaryList(page.members.map((m) => [m.name, `${t('card_number')}: ${m.card_number ?? '—'} · ${memberState(m)}`])),
     bills(page.bills ?? []),
     receipts(page.receipts ?? []),
     changesList(page.changes ?? []),
@@ -140,6 +141,13 @@ export async function accountPage() {
       await store.remove('settings', PAGE);
       location.hash = '#/start';
     } })));
+}
+
+// "Aktif", "Tidak aktif", "Dijamin mulai Maret 2027" (a member who joins), "Berakhir setelah Maret 2027".
+function memberState(m) {
+  if (m.status === 'ended') return t('m_member_ended', { month: month(m.covered_until) });
+  if (m.covered_from && m.status !== 'active') return t('m_member_from', { month: month(m.covered_from) });
+  return t(m.status === 'active' ? 'm_active' : 'm_inactive');
 }
 
 function duePanel({ due_now: due, family }) {
@@ -181,20 +189,69 @@ function changesList(list) {
   if (!list.length) return null;
   return [h('h2', { text: t('m_changes') }),
     h('ul', { id: 'changes' }, ...list.slice().reverse().map((c) => h('li', {},
-      `${t(`m_type_${c.type}`)}: ${t(`m_change_${c.awaiting ? 'confirming' : c.status}`)} · ${t('m_effective', { day: day(c.effective) })}`)))];
+      `${t(`m_type_${c.type}`)}${c.detail?.member?.name ? ` (${c.detail.member.name})` : ''}: ${t(`m_change_${c.awaiting ? 'confirming' : c.status}`)}`,
+      c.status === 'refused' ? '' : ` · ${t('m_effective', { day: day(c.effective) })}`,
+      c.reasons?.length ? h('ul', {}, ...c.reasons.map((r) => h('li', { text: message(r) }))) : null)))];
 }
 
 // --- changes ------------------------------------------------------------------------------------
 
-// Checks `change` with the rules core exactly as the server will, then sends it.
-async function send(page, session, change, fields) {
+// Checks `change` with the rules core exactly as the server will, then sends it: as JSON, or
+// sealed with its documents (Blobs, in the order of change.documents) to the server's intake key.
+async function send(page, session, change, fields, documents) {
   const verdict = await core.call('change', { ...page.change_rules, change });
   const paths = Object.fromEntries(Object.entries(fields).map(([p, id]) => [`/change${p}`, id]));
   if (!verdict.valid) return showErrors(verdict.errors, paths), null;
-  const answer = await api('POST', 'me/changes', change, session).catch(() => null);
+  const answer = await (documents ? sendSealed(change, documents, session) : api('POST', 'me/changes', change, session)).catch(() => null);
   if (!answer) return showErrors([{ message: { id: t('m_offline'), en: t('m_offline') } }]), null;
   if (answer.status !== 201) return showErrors(answer.body.errors ?? [], fields), null;
   return answer.body;
+}
+
+async function sendSealed(change, documents, session) {
+  const config = await fetch('/api/v1/config').then((r) => r.json());
+  const sealed = await core.sealPackage(config.keys.intake, { schema: 'daftar.change/1', ...change }, documents);
+  if (sealed.errors) return { status: 422, body: { errors: sealed.errors } };
+  const response = await fetch('/api/v1/me/changes', { method: 'POST', body: sealed.package,
+    headers: { 'Content-Type': 'application/vnd.daftar.package', Authorization: `Bearer ${session}` } });
+  return { status: response.status, body: await response.json().catch(() => ({})) };
+}
+
+// A document for a change: the camera or a file, made ready (smaller, checked) on the device, with
+// what the checks said shown until it is replaced. `ready()` gives {entry, blob} once it is there.
+function documentField(id, kind, label) {
+  let ready = null;
+  const status = h('p', { 'aria-live': 'polite', id: `${id}-status` });
+  const onchange = async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    status.textContent = t('doc_processing');
+    const { checked, quality } = await core.prepareDocument(file, kind);
+    if (!checked.valid) {
+      ready = null;
+      status.replaceChildren(...checked.errors.map((x) => h('span', { class: 'error-message', text: message(x) })));
+      return;
+    }
+    const d = checked.document;
+    ready = { entry: { kind, media_type: d.media_type, size: d.size, blake2b: d.blake2b }, blob: new Blob([checked.bytes], { type: d.media_type }) };
+    status.replaceChildren(t('doc_ready', { size: `${Math.round(d.size / 1024)} KB` }),
+      ...(quality?.warnings ?? []).map((x) => h('span', { class: 'doc-warning', text: ` ${message(x)} ${t('doc_retake')}` })));
+  };
+  const node = h('div', { class: 'document field', id },
+    h('p', { class: 'label', text: label }),
+    h('div', { class: 'file-buttons' },
+      h('input', { type: 'file', id: `${id}-camera`, class: 'file-input', accept: 'image/*', capture: 'environment', onchange }),
+      h('label', { for: `${id}-camera`, class: 'button', text: t('take_photo') }),
+      h('input', { type: 'file', id: `${id}-file`, class: 'file-input', accept: 'image/*,application/pdf', onchange }),
+      h('label', { for: `${id}-file`, class: 'button secondary', text: t('choose_file') })),
+    status);
+  return { node, ready: () => ready };
+}
+
+function selectField(id, label, options, { hint } = {}) {
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }),
+    hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null,
+    h('select', { id, 'aria-describedby': hint ? `${id}-hint` : undefined }, ...options.map(([v, text]) => h('option', { value: v, text }))));
 }
 
 function section(title, id, ...content) {
@@ -202,8 +259,8 @@ function section(title, id, ...content) {
 }
 
 function changeForms(page, session) {
-  const done = (body) => {
-    const note = t(body.status === 'review' ? 'm_done_review' : body.status === 'applied' ? 'm_done_applied' : 'm_done_scheduled', { day: day(body.effective) });
+  const done = (body, reviewNote = 'm_done_review') => {
+    const note = t(body.status === 'review' ? reviewNote : body.status === 'applied' ? 'm_done_applied' : 'm_done_scheduled', { day: day(body.effective) });
     sessionStorage.setItem('member_note', note);
     accountPage();
   };
@@ -257,11 +314,86 @@ function changeForms(page, session) {
   buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
   loadFacilities(page.family, facilities);
 
+  // A newborn: covered from birth when added within 28 days; the birth certificate is enough.
+  const birthCertificate = documentField('m-newborn-certificate', 'birth_certificate', t('m_birth_certificate'));
+  const newbornForm = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const member = { name: valueOf('m-newborn-name'), birth_date: valueOf('m-newborn-birth'), sex: valueOf('m-newborn-sex'),
+      relationship: 'child', marital_status: 'single' };
+    if (valueOf('m-newborn-nik')) member.nik = valueOf('m-newborn-nik');
+    const doc = birthCertificate.ready();
+    const change = { type: 'add_member', member, documents: doc ? [doc.entry] : [] };
+    const body = await send(page, session, change, { '/member/name': 'm-newborn-name', '/member/birth_date': 'm-newborn-birth',
+      '/member/sex': 'm-newborn-sex', '/member/nik': 'm-newborn-nik', '/documents': 'm-newborn-certificate-camera' }, doc ? [doc.blob] : []);
+    if (body) done(body, 'm_done_documents');
+  } },
+  h('p', { class: 'hint', text: t('m_newborn_hint') }),
+  textField('m-newborn-name', t('m_newborn_name'), { autocomplete: 'off' }),
+  textField('m-newborn-birth', t('birth_date'), { type: 'date', max: page.change_rules.today }),
+  selectField('m-newborn-sex', t('sex'), [['', t('choose')], ['F', t('sex_F')], ['M', t('sex_M')]]),
+  textField('m-newborn-nik', t('m_newborn_nik'), { inputmode: 'numeric', maxlength: '19', hint: t('m_newborn_nik_hint') }),
+  birthCertificate.node,
+  buttons(h('button', { type: 'submit', text: t('m_send_for_review') })));
+
+  // A death: the member's cover ends after that month, once an officer has seen the certificate.
+  const deathCertificate = documentField('m-death-certificate', 'death_certificate', t('m_death_certificate'));
+  const familyCard = documentField('m-death-kk', 'kk', t('m_new_kk'));
+  const living = page.members.filter((m) => m.status !== 'ended');
+  const deathForm = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const docs = [deathCertificate.ready(), familyCard.ready()].filter(Boolean);
+    const change = { type: 'death', member: Number(valueOf('m-death-member')), date: valueOf('m-death-date'), documents: docs.map((d) => d.entry) };
+    const body = await send(page, session, change, { '/member': 'm-death-member', '/date': 'm-death-date', '/documents': 'm-death-certificate-camera' },
+      docs.map((d) => d.blob));
+    if (body) done(body, 'm_done_documents');
+  } },
+  selectField('m-death-member', t('m_death_who'), living.map((m) => [String(m.position), m.name])),
+  textField('m-death-date', t('m_death_date'), { type: 'date', max: page.change_rules.today }),
+  deathCertificate.node,
+  h('p', { class: 'hint', text: t('m_new_kk_hint') }),
+  familyCard.node,
+  buttons(h('button', { type: 'submit', text: t('m_send_for_review') })));
+
   return [h('h2', { text: t('m_change_title') }),
     note ? h('p', { class: 'panel-ok', role: 'status', id: 'm-note', text: note }) : null,
     section(t('m_change_contact'), 'm-contact', contact),
+    section(t('m_change_address'), 'm-address', addressForm(page, session, done)),
     section(t('m_change_facility'), 'm-facility', facilityForm),
-    section(t('m_change_class'), 'm-class-change', classForm)];
+    section(t('m_change_class'), 'm-class-change', classForm),
+    section(t('m_add_newborn'), 'm-newborn', newbornForm),
+    section(t('m_report_death'), 'm-death', deathForm)];
+}
+
+// The new address: the region lists one level at a time, then RT/RW, postal code and street.
+function addressForm(page, session, done) {
+  const levels = [['province', 'province'], ['regency', 'regency'], ['district', 'district'], ['village', 'village']];
+  const selects = levels.map(([key, label]) => selectField(`m-address-${key}`, t(label), [['', t('choose')]]));
+  const fill = async (index, parent) => {
+    const select = selects[index].querySelector('select');
+    const options = parent ? await regionOptions(parent) : [];
+    select.replaceChildren(h('option', { value: '', text: options === null ? t('regions_offline') : t('choose') }),
+      ...(options ?? []).map(([code, name]) => h('option', { value: code, text: name })));
+    for (const below of selects.slice(index + 1)) below.querySelector('select').replaceChildren(h('option', { value: '', text: t('choose') }));
+  };
+  selects.forEach((field, index) => field.querySelector('select').addEventListener('change', (e) => {
+    if (index + 1 < selects.length) fill(index + 1, e.target.value);
+  }));
+  fill(0, 'index');
+  return h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    const address = { line: valueOf('m-address-line'), rt: valueOf('m-address-rt'), rw: valueOf('m-address-rw'),
+      village_code: valueOf('m-address-village'), postal_code: valueOf('m-address-postal') };
+    const body = await send(page, session, { type: 'address', address }, { '/address/line': 'm-address-line', '/address/rt': 'm-address-rt',
+      '/address/rw': 'm-address-rw', '/address/village_code': 'm-address-village', '/address/postal_code': 'm-address-postal' });
+    if (body) done(body);
+  } },
+  ...selects,
+  h('div', { class: 'date-input' },
+    textField('m-address-rt', t('rt'), { inputmode: 'numeric', maxlength: '3' }),
+    textField('m-address-rw', t('rw'), { inputmode: 'numeric', maxlength: '3' })),
+  textField('m-address-postal', t('postal_code'), { inputmode: 'numeric', maxlength: '5', autocomplete: 'postal-code' }),
+  textField('m-address-line', t('address_line'), { autocomplete: 'street-address' }),
+  buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
 }
 
 // The facilities of the family's district first, then the rest of its regency.

@@ -29,6 +29,13 @@ const words = {
     network: 'Server tidak dapat dihubungi. Coba lagi.',
     sex_M: 'Laki-laki', sex_F: 'Perempuan', rel_head: 'Kepala keluarga', rel_spouse: 'Suami/istri', rel_child: 'Anak',
     rel_parent: 'Orang tua', rel_other: 'Lainnya',
+    changes: 'Perubahan data keluarga', changes_empty: 'Tidak ada perubahan yang menunggu pemeriksaan.', change: 'Perubahan',
+    change_title: 'Perubahan {id} · {ref}', requested: 'Diajukan', effective: 'Berlaku mulai', type: 'Jenis',
+    ct_add_member: 'Tambah anggota', ct_death: 'Lapor kematian', ct_facility: 'Pindah faskes lebih awal',
+    death_of: 'Yang meninggal', death_date: 'Tanggal meninggal', facility_code: 'Faskes tujuan', reason: 'Alasan',
+    r_moved: 'pindah domisili', r_assignment: 'ditugaskan', r_study: 'kuliah', approve_change: 'Setujui perubahan',
+    doc_marriage_certificate: 'Buku nikah/akta perkawinan', doc_death_certificate: 'Akta kematian',
+    cs_applied: 'berlaku', cs_scheduled: 'terjadwal', cs_refused: 'ditolak', card_issued: 'Nomor kartu baru: {card}.',
   },
   en: {
     lang: 'Bahasa Indonesia', lang_code: 'id', console: "Operators' console", sign_out: 'Sign out',
@@ -57,6 +64,13 @@ const words = {
     network: 'The server cannot be reached. Try again.',
     sex_M: 'Male', sex_F: 'Female', rel_head: 'Head of family', rel_spouse: 'Spouse', rel_child: 'Child',
     rel_parent: 'Parent', rel_other: 'Other',
+    changes: "Changes to families' details", changes_empty: 'No change waits for review.', change: 'Change',
+    change_title: 'Change {id} · {ref}', requested: 'Asked for', effective: 'Takes effect', type: 'Kind',
+    ct_add_member: 'New member', ct_death: 'Death reported', ct_facility: 'Early change of health facility',
+    death_of: 'Who died', death_date: 'Date of death', facility_code: 'New facility', reason: 'Reason',
+    r_moved: 'moved house', r_assignment: 'assigned elsewhere', r_study: 'studying elsewhere', approve_change: 'Approve the change',
+    doc_marriage_certificate: 'Marriage certificate', doc_death_certificate: 'Death certificate',
+    cs_applied: 'in effect', cs_scheduled: 'scheduled', cs_refused: 'refused', card_issued: 'New card number: {card}.',
   },
 };
 
@@ -180,16 +194,80 @@ async function queuePage() {
       h('thead', {}, h('tr', {}, ['reference', 'status', 'received', 'members', 'district', 'warnings', 'registry'].map((k) => h('th', { scope: 'col', text: t(k) })))),
       h('tbody', {}, rows))
     : h('p', { class: 'panel', text: t('empty') });
-  show(t('queue'), r.status !== 200 ? errorSummary(r.body?.errors ?? []) : null, form, table);
+  show(t('queue'), r.status !== 200 ? errorSummary(r.body?.errors ?? []) : null, form, table, await changesTable());
+}
+
+// Members' changes that wait for a person: a member who joins or died, an early facility change.
+async function changesTable() {
+  const r = await api('GET', '/changes');
+  const rows = (r.body?.changes ?? []).map((c) => h('tr', {},
+    h('td', {}, h('a', { href: `#change=${c.change}`, text: `${t('change')} ${c.change}` })), h('td', { text: c.reference }),
+    h('td', { text: t(`ct_${c.type}`) }), h('td', { text: new Date(c.requested_at).toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB') })));
+  return [h('h2', { text: t('changes') }), rows.length
+    ? h('table', {}, h('caption', { class: 'caption', text: t('changes') }),
+      h('thead', {}, h('tr', {}, ['change', 'reference', 'type', 'requested'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, rows))
+    : h('p', { class: 'panel', text: t('changes_empty') })];
+}
+
+async function changePage(id, notice) {
+  const r = await api('GET', `/changes/${encodeURIComponent(id)}`);
+  if (r.status === 401) return signInPage();
+  if (r.status !== 200) return show(t('change_title', { id, ref: '' }), errorSummary(r.body?.errors ?? []), h('a', { href: '#', text: t('back') }));
+  const c = r.body;
+  const d = c.detail ?? {};
+  const died = c.type === 'death' ? c.family.members.find((m) => m.position === d.member) : null;
+  const rows = [[t('type'), t(`ct_${c.type}`)], [t('status'), c.status === 'review' ? t('st_review') : t(`cs_${c.status}`)],
+    [t('requested'), new Date(c.requested_at).toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')], [t('effective'), c.effective]];
+  if (d.member && c.type === 'add_member') {
+    rows.push([t('member_name'), d.member.name], [t('nik'), d.member.nik ?? '—'], [t('birth_date'), d.member.birth_date],
+      [t('sex'), t(`sex_${d.member.sex}`)], [t('relationship'), t(`rel_${d.member.relationship}`)]);
+  }
+  if (died) rows.push([t('death_of'), `${died.name} (${t(`rel_${died.relationship}`)})`], [t('death_date'), d.date]);
+  if (c.type === 'facility') rows.push([t('facility_code'), d.code], [t('reason'), d.reason ? t(`r_${d.reason}`) : '—']);
+  const summary = h('dl', { class: 'summary' }, rows.map(([k, v]) => h('div', {}, h('dt', { text: k }), h('dd', { text: v ?? '' }))));
+  const family = h('table', {}, h('caption', { class: 'caption', text: t('family') }),
+    h('thead', {}, h('tr', {}, ['member_name', 'relationship'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+    h('tbody', {}, c.family.members.map((m) => h('tr', {}, h('td', { text: m.name }), h('td', { text: t(`rel_${m.relationship}`) })))));
+  const docs = h('div', { class: 'documents' }, await Promise.all((c.documents ?? []).map((doc) =>
+    documentView(`/api/v1/operator/changes/${c.change}/documents/${doc.index}`, doc))));
+  show(t('change_title', { id: c.change, ref: c.reference }), notice ? h('p', { class: 'notice', role: 'status', text: notice }) : null,
+    h('p', {}, h('a', { href: '#', text: t('back') })), summary, h('h2', { text: t('family') }), family,
+    c.documents ? [h('h2', { text: t('documents') }), docs] : [],
+    c.status === 'review' ? await changeDecisions(c) : null);
+}
+
+async function changeDecisions(c) {
+  const reasons = (await api('GET', '/reasons')).body?.reasons ?? [];
+  const decide = (action, body) => async (e) => {
+    e.preventDefault();
+    const r = await api('POST', `/changes/${c.change}/${action}`, body());
+    if (r.status === 200) {
+      return changePage(c.change, `${t('done', { status: t(`cs_${r.body.status}`) })}${r.body.card_number ? ` ${t('card_issued', { card: r.body.card_number })}` : ''}`);
+    }
+    const box = e.target.querySelector('.form-errors');
+    box.replaceChildren(errorSummary(r.body?.errors ?? []));
+    box.firstChild.focus();
+  };
+  const approve = h('section', {}, h('h3', { text: t('approve_change') }),
+    h('form', { on: { submit: decide('approve', () => ({})) } }, h('div', { class: 'form-errors' }),
+      h('button', { type: 'submit', text: t('approve_change') })));
+  const boxes = reasons.map((r, i) => h('div', { class: 'checkbox' },
+    h('label', { for: `reason-${i}` }, h('input', { type: 'checkbox', id: `reason-${i}`, value: r.code }), say(r.message))));
+  const reject = h('section', {}, h('h3', { text: t('reject') }),
+    h('form', { on: { submit: decide('reject', () => ({ reasons: boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value) })) } },
+      h('div', { class: 'form-errors' }), h('fieldset', {}, h('legend', { text: t('reasons') }), boxes),
+      h('button', { type: 'submit', class: 'warning', text: t('reject') })));
+  return [h('h2', { text: t('decide') }), h('div', { class: 'decisions' }, approve, reject)];
 }
 
 function documentLabel(d) {
   const n = d.member === null || d.member === undefined ? '' : d.member + 1;
-  return ['kk', 'ktp', 'birth_certificate'].includes(d.kind) ? t(`doc_${d.kind}`, { n }) : t('doc_other', { kind: d.kind });
+  return ['kk', 'ktp', 'birth_certificate', 'marriage_certificate', 'death_certificate'].includes(d.kind)
+    ? t(`doc_${d.kind}`, { n }) : t('doc_other', { kind: d.kind });
 }
 
-async function documentView(reference, d) {
-  const url = `/api/v1/operator/registrations/${reference}/documents/${d.index}`;
+async function documentView(url, d) {
   if (d.media_type === 'application/pdf') return h('figure', {}, h('a', { href: url, download: '', text: t('download', { kind: documentLabel(d) }) }));
   const res = await fetch(url, { credentials: 'same-origin' });
   const img = h('img', { alt: documentLabel(d), src: res.ok ? URL.createObjectURL(await res.blob()) : '' });
@@ -222,7 +300,8 @@ async function casePage(reference, notice) {
   const corrections = c.corrections.length
     ? [h('h2', { text: t('corrections') }), h('ul', {}, c.corrections.map((x) => h('li', { text: `${x.path ? `${x.path}: ` : ''}${say(x.message)}` })))]
     : [];
-  const docs = h('div', { class: 'documents' }, await Promise.all(c.documents.map((d) => documentView(reference, d))));
+  const docs = h('div', { class: 'documents' }, await Promise.all(c.documents.map((d) =>
+    documentView(`/api/v1/operator/registrations/${reference}/documents/${d.index}`, d))));
   show(t('case_title', { ref: reference }), notice ? h('p', { class: 'notice', role: 'status', text: notice }) : null,
     h('p', {}, h('a', { href: '#', text: t('back') })), summary, warnings ? [h('h2', { text: t('warnings') }), warnings] : [],
     h('h2', { text: t('family') }), members, ...corrections,
@@ -269,6 +348,7 @@ function route() {
   if (hash.get('setup')) return setupPage(hash.get('setup'));
   if (!session) return signInPage();
   if (hash.get('case')) return casePage(hash.get('case'));
+  if (hash.get('change')) return changePage(hash.get('change'));
   return queuePage();
 }
 
