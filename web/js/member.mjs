@@ -155,7 +155,7 @@ function duePanel({ due_now: due, family }) {
   return h('div', { class: 'panel', id: 'due' },
     h('h2', { text: t('m_due_title') }),
     h('p', {}, t('amount'), ': ', h('strong', { class: 'big', text: `Rp${rupiah(due.amount)}` })),
-    h('p', { text: t('m_due_months', { months: due.months.map(month).join(', ') }) }),
+    h('p', { text: t('m_due_months', { months: [...new Set(due.months)].map(month).join(', ') }) }),
     h('p', {}, t('va'), ': ', h('strong', { text: family.va ?? '—' })),
     h('p', { text: t('pay_exact') }));
 }
@@ -166,7 +166,7 @@ function bills(list) {
     h('table', { class: 'bills' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('m_month') }), h('th', { scope: 'col', text: t('amount') }), h('th', { scope: 'col', text: t('m_state') }))),
       h('tbody', {}, ...list.slice().reverse().map((b) => h('tr', {},
-        h('td', { text: month(b.month) }), h('td', { text: `Rp${rupiah(b.amount)}` }),
+        h('td', { text: b.top_up ? `${month(b.month)} ${t('m_top_up')}` : month(b.month) }), h('td', { text: `Rp${rupiah(b.amount)}` }),
         h('td', { text: b.status === 'paid' ? t('m_paid_on', { day: day(b.paid_at) }) : t('m_unpaid_due', { day: day(b.due) }) })))))];
 }
 
@@ -254,8 +254,9 @@ function selectField(id, label, options, { hint } = {}) {
     h('select', { id, 'aria-describedby': hint ? `${id}-hint` : undefined }, ...options.map(([v, text]) => h('option', { value: v, text }))));
 }
 
+// Each change folded under its title; none of them is printed with the statement.
 function section(title, id, ...content) {
-  return h('details', { class: 'change', id }, h('summary', { text: title }), ...content);
+  return h('details', { class: 'change no-print', id }, h('summary', { text: title }), ...content);
 }
 
 function changeForms(page, session) {
@@ -354,7 +355,7 @@ function changeForms(page, session) {
   familyCard.node,
   buttons(h('button', { type: 'submit', text: t('m_send_for_review') })));
 
-  return [h('h2', { text: t('m_change_title') }),
+  return [h('h2', { class: 'no-print', text: t('m_change_title') }),
     note ? h('p', { class: 'panel-ok', role: 'status', id: 'm-note', text: note }) : null,
     section(t('m_change_contact'), 'm-contact', contact),
     section(t('m_change_address'), 'm-address', addressForm(page, session, done)),
