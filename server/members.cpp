@@ -5,6 +5,7 @@
 #include "daftar/api.h"
 #include "daftar/card.h"
 #include "daftar/change.h"
+#include "daftar/kk.h"
 #include "daftar/messages.h"
 #include "daftar/nik.h"
 #include "daftar/package.h"
@@ -135,6 +136,31 @@ bool Registry::ReleaseFacilityPlace(Changes& c, int64_t registration) {
     }
   }
   return true;
+}
+
+Answer Registry::CoverageCheck(const json& request) {
+  const Date today = clock_.today();
+  const NikCheck nik = CheckNik(TextOf(Field(request, "nik")), today);
+  for (const Finding& f : nik.findings.all()) {
+    if (f.severity == Severity::kError) return Problem(422, f.code, "/nik", f.params);
+  }
+  const std::optional<Date> birth = ParseIsoDate(TextOf(Field(request, "birth_date")));
+  if (!birth) return Problem(422, "input.invalid_date", "/birth_date", {{"expected", "YYYY-MM-DD"}});
+  const KkCheck kk = CheckKk(TextOf(Field(request, "kk_number")), today);
+  for (const Finding& f : kk.findings.all()) {
+    if (f.severity == Severity::kError) return Problem(422, f.code, "/kk_number", f.params);
+  }
+  // All three must agree with a registration that still holds the NIK; otherwise the answer says
+  // nothing at all, so that it tells no one who is registered from a NIK alone.
+  bool registered = false;
+  if (const auto found = store_.MemberByNik(KeyedHash(nik.normalized, keys_.nik_key)); found && found->second == FormatIsoDate(*birth)) {
+    const std::optional<std::string> kk_hash = store_.KkHash(found->first.registration);
+    const std::string asked = KkHashOf(kk.normalized, keys_.nik_key);
+    registered = kk_hash && kk_hash->size() == asked.size() && SameSecret(*kk_hash, asked);
+  }
+  if (!registered) return {200, {{"registered", false}}};
+  const Message m = RenderMessage({Severity::kWarning, "", "coverage.already_registered", {}});
+  return {200, {{"registered", true}, {"message", {{"id", m.id}, {"en", m.en}}}}};
 }
 
 Answer Registry::StartSession(const json& request) {

@@ -213,6 +213,34 @@ std::string Registry::AccessToken(const std::string& reference) const {
   return token;
 }
 
+std::string Registry::AccessCode(const std::string& reference) const {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford's base32
+  const std::string mac = HmacSha256(keys_.token_key, "access-code:" + reference);
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) bits = (bits << 8) | static_cast<unsigned char>(mac[i]);
+  std::string code;
+  for (int i = 0; i < 12; ++i) {
+    if (i == 4 || i == 8) code.push_back('-');
+    code.push_back(kAlphabet[(bits >> (64 - 5 * (i + 1))) & 31]);
+  }
+  return code;
+}
+
+bool Registry::MayRead(const std::string& reference, std::string_view token) const {
+  const std::string expected = AccessToken(reference);
+  if (token.size() == expected.size() && sodium_memcmp(token.data(), expected.data(), expected.size()) == 0) return true;
+  // The code as people type it back: any case, with or without its dashes, O for 0 and I or L for 1.
+  std::string typed;
+  for (char c : token) {
+    if (c == '-' || c == ' ') continue;
+    c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    typed.push_back(c == 'O' ? '0' : (c == 'I' || c == 'L') ? '1' : c);
+  }
+  std::string code = AccessCode(reference);
+  std::erase(code, '-');
+  return typed.size() == code.size() && sodium_memcmp(typed.data(), code.data(), code.size()) == 0;
+}
+
 namespace {
 
 struct NumbersIssued {
@@ -388,6 +416,14 @@ std::optional<std::string> DistrictOf(const json& application) {
   return village.substr(0, third_dot);
 }
 
+}  // namespace
+
+// The KK number under the NIK key, domain-separated: kept only to recognise a family that asks
+// whether a member is registered (CoverageCheck).
+std::string internal::KkHashOf(const std::string& kk_number, const std::string& nik_key) { return KeyedHash("kk:" + kk_number, nik_key); }
+
+namespace {
+
 std::string HeadName(const json& application) {
   for (const json& m : ArrayOf(Field(application, "members"))) {
     if (Field(m, "relationship") == "head") return TextOf(Field(m, "name"));
@@ -444,6 +480,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
       return Problem(422, "registration.idempotency_key_reused");
     }
     return Answer{201, {{"reference", first->reference}, {"access_token", AccessToken(first->reference)},
+                        {"access_code", AccessCode(first->reference)},
                         {"status", first->first_status}}};
   };
   if (!idempotency_key.empty()) {
@@ -466,7 +503,7 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
     NewRegistration r{reference, status, at, FormatIsoDate(today), TextOf(Field(normalized, "segment")),
                       Field(normalized, "class").dump(), HeadName(normalized), warnings.dump(), DistrictOf(normalized),
                       RegistryConfigured() ? "pending" : "not_configured", admitted.bill, idempotency_key,
-                      std::string(package), package_hash};
+                      std::string(package), package_hash, KkHashOf(TextOf(Field(normalized, "kk_number")), keys_.nik_key)};
     int64_t id = 0;
     const Changes::Outcome added = c.AddRegistration(r, id);
     if (added != Changes::Outcome::kOk) {
@@ -491,14 +528,12 @@ Answer Registry::Register(std::string_view package, const std::string& idempoten
   if (facility_full) return Problem(422, "facility.full", "/facility", {{"code", admitted.facility}});
   if (!stored) return Problem(503, "storage.unavailable");
   if (status == "verifying") JobQueued();
-  return {201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"status", status}}};
+  return {201, {{"reference", reference}, {"access_token", AccessToken(reference)}, {"access_code", AccessCode(reference)},
+                {"status", status}}};
 }
 
 Answer Registry::Correct(const std::string& reference, std::string_view token, std::string_view package) {
-  const std::string expected = AccessToken(reference);
-  if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) {
-    return Problem(404, "registration.not_found");
-  }
+  if (!MayRead(reference, token)) return Problem(404, "registration.not_found");
   const std::optional<RegistrationRow> current = store_.FindByReference(reference);
   if (!current) return Problem(404, "registration.not_found");
   if (current->status != "needs_correction") return Problem(409, "registration.not_correctable");
@@ -521,7 +556,7 @@ Answer Registry::Correct(const std::string& reference, std::string_view token, s
     }
     const ReplacedApplication replacement{Field(normalized, "class").dump(), TextOf(Field(normalized, "segment")),
                                           HeadName(normalized), admitted.warnings.dump(), std::string(package),
-                                          DistrictOf(normalized), admitted.bill};
+                                          KkHashOf(TextOf(Field(normalized, "kk_number")), keys_.nik_key), DistrictOf(normalized), admitted.bill};
     // The old application's facility place goes back before its members do; the new one's is taken.
     if (!ReleaseFacilityPlace(c, current->id) || !c.ReplaceApplication(current->id, replacement, at) ||
         !c.SetContact(current->id, ContactOf(normalized)) ||
@@ -687,9 +722,8 @@ json SignedJson(const SignedDocument& d) { return {{"payload", d.payload}, {"sig
 }  // namespace
 
 Answer Registry::Status(const std::string& reference, std::string_view token) {
-  const std::string expected = AccessToken(reference);
   const Answer not_found = Problem(404, "registration.not_found");
-  if (token.size() != expected.size() || sodium_memcmp(token.data(), expected.data(), expected.size()) != 0) return not_found;
+  if (!MayRead(reference, token)) return not_found;
   const std::optional<RegistrationRow> r = store_.FindByReference(reference);
   if (!r) return not_found;
   const FamilyNow family = FamilyOf(*r);
@@ -697,7 +731,7 @@ Answer Registry::Status(const std::string& reference, std::string_view token) {
   // The card names the facility where the family is treated today, once one is chosen.
   json facility = nullptr;
   if (const auto f = family.facility_today.empty() ? std::nullopt : store_.Facility(family.facility_today)) facility = f->name;
-  json body = {{"reference", reference}, {"status", r->status}, {"segment", r->segment}, {"class", klass},
+  json body = {{"reference", reference}, {"access_code", AccessCode(reference)}, {"status", r->status}, {"segment", r->segment}, {"class", klass},
                {"registered", r->created_date}, {"members", json::array()}, {"bill", nullptr}, {"payments", json::array()},
                {"receipt", nullptr}, {"cards", json::array()}};
   if (r->va) body["bill"] = {{"amount", r->bill_amount}, {"va", *r->va}, {"earliest", r->earliest}, {"latest", r->latest}};

@@ -128,6 +128,9 @@ class Registry {
   // card number, or a NIK with its birth date; the answer has the same shape whether or not the
   // member exists. Then the member's page and the changes the rules allow (daftar/change.h).
   Answer StartSession(const json& request);  // 202 {"challenge", "sent_to"}
+  // Whether a person is registered already, asked before any upload: only the NIK, the birth date
+  // and the KK number together are recognised, and the answer says nothing else.
+  Answer CoverageCheck(const json& request);  // 200 {"registered", "message"?}
   Answer VerifySession(const json& request);  // 200 {"session", "expires_at"}
   Answer EndSession(std::string_view session);
   std::optional<MemberRef> SessionOf(std::string_view session);
@@ -154,6 +157,11 @@ class Registry {
 
   // The access token for a reference: an HMAC, so it is never stored and a retry can repeat it.
   [[nodiscard]] std::string AccessToken(const std::string& reference) const;
+  // Its short form, for people to write down and type on another phone: 12 characters of
+  // Crockford's base32 in three groups ("7K2M-Q9XD-4HTR", 60 bits; lookups are rate-limited).
+  [[nodiscard]] std::string AccessCode(const std::string& reference) const;
+  // Whether `token` (the access token, or the access code as typed) opens `reference`.
+  [[nodiscard]] bool MayRead(const std::string& reference, std::string_view token) const;
 
  private:
   // What Register and Correct both do with a package: open it, check it again, price it.

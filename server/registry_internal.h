@@ -19,6 +19,7 @@ Answer ProblemFromErrors(int status, json errors);
 // BLAKE2b-256 of `data` under `key` (keyless when empty), as raw bytes.
 std::string KeyedHash(std::string_view data, std::string_view key);
 std::string MaskNik(const std::string& nik);
+std::string KkHashOf(const std::string& kk_number, const std::string& nik_key);
 std::string MaskName(const std::string& name);
 // Appends an entry to the audit chain, in the job's transaction.
 bool AppendAudit(Changes& c, const std::string& key, const std::string& at, const std::string& event,

@@ -237,6 +237,14 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
     return MemberSession(request, s[3]);
   }
   if (area == "me") return Me(request, s);
+  if (area == "coverage-check" && s.size() == 3) {
+    if (auto refused = only({"POST"}, "coverage_check")) return *refused;
+    if (!Allow(request.client, "lookup", config_.limits.lookups_per_minute)) return ProblemResponse(429, "http.rate_limited", "coverage_check");
+    std::string refusal;
+    const std::optional<json> body = ParseBody(request.body, refusal);
+    if (!body) return BodyRefusal(refusal, "coverage_check");
+    return JsonResponse(registry_.CoverageCheck(*body), "coverage_check");
+  }
   if (area == "facilities" && s.size() == 3) {
     if (auto refused = only({"GET"}, "facilities")) return *refused;
     return Facilities(request);

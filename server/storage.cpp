@@ -297,11 +297,13 @@ CREATE INDEX family_changes_by_registration ON family_changes(registration_id, i
       // month each is covered; NULL: from registration, and still covered; a newborn covered from
       // birth owes its share of months already paid by cover_pay_by), a month is paid in parts
       // (the rest when someone joins it), and a change that carries documents keeps its sealed
-      // package for the operator who reviews it.
+      // package for the operator who reviews it. A family can learn that a member is registered
+      // already when it gives the NIK, the birth date and the KK number together (kk_hash).
       {R"sql(
 ALTER TABLE members ADD COLUMN covered_from TEXT;
 ALTER TABLE members ADD COLUMN covered_until TEXT;
 ALTER TABLE members ADD COLUMN cover_pay_by TEXT;
+ALTER TABLE registrations ADD COLUMN kk_hash BLOB;
 CREATE TABLE paid_months_parts (
   registration_id INTEGER NOT NULL REFERENCES registrations(id),
   month TEXT NOT NULL,
@@ -387,7 +389,7 @@ const CopiedTable kCopied[] = {
                        {"segment", 't'}, {"class", 't'}, {"head_name", 't'}, {"va", 't'}, {"bill_amount", 'i'},
                        {"earliest", 't'}, {"latest", 't'}, {"warnings", 't'}, {"first_status", 't'}, {"decision", 't'},
                        {"idempotency_key", 't'}, {"package", 'b'}, {"package_hash", 'b'}, {"district_code", 't'},
-                       {"corrections", 't'}, {"population_check", 't'}}},
+                       {"corrections", 't'}, {"population_check", 't'}, {"kk_hash", 'b'}}},
     {"members", {{"registration_id", 'i'}, {"position", 'i'}, {"nik_hash", 'b'}, {"nik_masked", 't'}, {"name", 't'},
                  {"relationship", 't'}, {"card_number", 't'}, {"birth_date", 't'}, {"covered_from", 't'}, {"covered_until", 't'},
                  {"cover_pay_by", 't'}}},

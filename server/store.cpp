@@ -80,8 +80,8 @@ std::vector<MemberRow> ReadMembers(Connection& c, int64_t registration) {
 Changes::Outcome Changes::AddRegistration(const NewRegistration& r, int64_t& id) {
   Statement s = c_.Prepare(
       "INSERT INTO registrations (reference, status, first_status, created_at, created_date, segment, class, head_name, "
-      "bill_amount, warnings, idempotency_key, package, package_hash, district_code, population_check) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "bill_amount, warnings, idempotency_key, package, package_hash, district_code, population_check, kk_hash) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
   s.Bind(1, r.reference).Bind(2, r.status).Bind(3, r.status).Bind(4, r.created_at).Bind(5, r.created_date)
       .Bind(6, r.segment).Bind(7, r.klass).Bind(8, r.head_name).Bind(9, r.bill_amount).Bind(10, r.warnings);
   BindOptional(s, 11, r.idempotency_key.empty() ? std::nullopt : std::optional(r.idempotency_key), false);
@@ -89,6 +89,7 @@ Changes::Outcome Changes::AddRegistration(const NewRegistration& r, int64_t& id)
   BindOptional(s, 13, r.package_hash.empty() ? std::nullopt : std::optional(r.package_hash), true);
   BindOptional(s, 14, r.district_code, false);
   s.Bind(15, r.population_check);
+  BindOptional(s, 16, r.kk_hash.empty() ? std::nullopt : std::optional(r.kk_hash), true);
   if (!s.Step()) return OutcomeOf(s) == Outcome::kOk ? Outcome::kFailed : OutcomeOf(s);
   id = s.Int(0);
   s.Step();
@@ -342,9 +343,10 @@ bool Changes::ReplaceApplication(int64_t registration, const ReplacedApplication
   keep.Bind(1, registration).Bind(2, at).Bind(3, registration).Step();
   Statement update = c_.Prepare(
       "UPDATE registrations SET class = ?, segment = ?, head_name = ?, warnings = ?, package = ?, district_code = ?, "
-      "bill_amount = ?, corrections = NULL WHERE id = ?");
+      "bill_amount = ?, corrections = NULL, kk_hash = ? WHERE id = ?");
   update.Bind(1, next.klass).Bind(2, next.segment).Bind(3, next.head_name).Bind(4, next.warnings).BindBlob(5, next.package);
-  BindOptional(update, 6, next.district_code, false).Bind(7, next.bill_amount).Bind(8, registration).Step();
+  BindOptional(update, 6, next.district_code, false).Bind(7, next.bill_amount);
+  BindOptional(update, 8, next.kk_hash.empty() ? std::nullopt : std::optional(next.kk_hash), true).Bind(9, registration).Step();
   Statement members = c_.Prepare("DELETE FROM members WHERE registration_id = ?");
   if (keep.ok() && update.ok()) members.Bind(1, registration).Step();
   return keep.ok() && update.ok() && members.ok();
@@ -711,6 +713,13 @@ std::optional<std::pair<MemberRef, std::optional<std::string>>> Store::MemberByN
   s.BindBlob(1, nik_hash);
   if (!s.Step()) return std::nullopt;
   return std::pair{MemberRef{s.Int(0), s.Int(1)}, OptionalText(s, 2)};
+}
+
+std::optional<std::string> Store::KkHash(int64_t registration) {
+  Statement s = db_.Reader().Prepare("SELECT kk_hash FROM registrations WHERE id = ? AND kk_hash IS NOT NULL");
+  s.Bind(1, registration);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
 }
 
 std::optional<MemberRef> Store::MemberSession(const std::string& token_hash, int64_t now) {

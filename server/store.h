@@ -132,7 +132,7 @@ struct FacilityRow {
 
 // What a correction replaces: the application's stored facts and its package.
 struct ReplacedApplication {
-  std::string klass, segment, head_name, warnings, package;
+  std::string klass, segment, head_name, warnings, package, kk_hash;
   std::optional<std::string> district_code;
   int64_t bill_amount = 0;
 };
@@ -149,6 +149,7 @@ struct NewRegistration {
   int64_t bill_amount = 0;
   std::string idempotency_key;  // empty: none
   std::string package, package_hash;  // the hash only with an idempotency key
+  std::string kk_hash;                 // the KK number's keyed hash (the coverage check)
 };
 
 // The changes one write job makes (see Store::Write).
@@ -321,6 +322,7 @@ class Store {
   // The member holding a card number, or a NIK (its keyed hash) with its birth date.
   std::optional<MemberRef> MemberByCard(const std::string& card);
   std::optional<std::pair<MemberRef, std::optional<std::string>>> MemberByNik(const std::string& nik_hash);  // and birth date
+  std::optional<std::string> KkHash(int64_t registration);  // none before migration 12
   std::optional<MemberRef> MemberSession(const std::string& token_hash, int64_t now);
   std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
   std::optional<FamilyChangeRow> FamilyChange(int64_t id);

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer } from '../support/server.mjs';
+import { startServer, family, seal, register } from '../support/server.mjs';
 import { launch, phone, audit } from '../support/browser.mjs';
 import { fillFamily, fillContact, documentsAndCheck, next, toDocuments, completeForm } from '../support/journey.mjs';
 import { jpeg } from '../support/files.mjs';
@@ -182,7 +182,7 @@ test('drafts survive closing the tab; "forget" deletes them; narrow screens and 
   await audit(again, 'b4-zoom-200');
 });
 
-test('an agent saves a sealed package to a file and another device sends it', async () => {
+test('an agent saves a sealed package to a file and another device, in agent mode, sends it', async () => {
   const agent = await phone(browser);
   const { page } = agent;
   await page.goto(server.url);
@@ -201,10 +201,13 @@ test('an agent saves a sealed package to a file and another device sends it', as
   await page.click('a[download]');
   const file = await (await download).path();
 
-  // Another device, online, loads the file: it is sent from there.
+  // A family's device offers no import; the agent's device, in agent mode (#/agen), online, loads
+  // the file: it is sent from there.
+  assert.equal(await page.$('#import'), null);
   const office = await phone(browser);
-  await office.page.goto(`${server.url}/#/status`);
+  await office.page.goto(`${server.url}/#/agen`);
   await office.page.waitForSelector('#import');
+  await audit(office.page, 'b-agent-mode');
   await office.page.setInputFiles('#import', file);
   await office.page.waitForFunction(() => /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.test(document.querySelector('main').innerText), null, { timeout: 30000 });
 });
@@ -259,4 +262,45 @@ test('a dark photo keeps its warning until replaced; removing a member keeps the
   assert.equal(await page.$('#f-documents-ktp-2'), null);
   assert.deepEqual(await page.$$eval('.document progress', (all) => all.map((p) => p.value)), [100, 100, 100]);
   assert.match(await page.innerText('[data-path="/documents/ktp:1"]'), /Dewi Santoso[\s\S]*Foto terlalu gelap/);
+});
+
+test('before any upload, a member registered already is named, with what to do; on a phone one member is open at a time', async () => {
+  // Budi (NIK ...0987 7031) registered earlier with this KK.
+  const earlier = family(7031);
+  earlier.members[0].nik = '3204110609877031';
+  assert.equal((await register(server, seal(server, earlier))).status, 201);
+  const { page } = await phone(browser);
+  page.on('dialog', (dialog) => dialog.accept());
+  await page.goto(`${server.url}/#/family`);
+  await fillFamily(page, '7031');
+  await page.click('button:has-text("Tambah anggota keluarga")');
+  await page.waitForSelector('#f-members-1-nik');
+  // Budi is summarised in a line now; Siti's answers are open.
+  assert.equal(await page.locator('#f-members-0-nik').count(), 0);
+  assert.match(await page.innerText('.member-summary'), /Budi Santoso[\s\S]*6 September 1987/);
+  await page.fill('#f-members-1-nik', '3204114512907032');
+  await page.fill('#f-members-1-name', 'Siti Aminah');
+  await page.fill('#f-members-1-birth_date-day', '5');
+  await page.fill('#f-members-1-birth_date-month', '12');
+  await page.fill('#f-members-1-birth_date-year', '1990');
+  await page.check('[data-path="/members/1/sex"] input[value="F"]');
+  await page.selectOption('#f-members-1-relationship', 'spouse');
+  await page.selectOption('#f-members-1-marital_status', 'married');
+  await next(page);
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /Budi Santoso: Orang ini sudah terdaftar di JKN/);
+  // Budi's answers open with the message at his NIK; Siti is summarised in a line.
+  assert.match(await page.innerText('[data-path="/members/0/nik"] .error-message'), /sudah terdaftar/);
+  assert.match(await page.innerText('.member-summary'), /Siti Aminah[\s\S]*5 Desember 1990/);
+  await audit(page, 'b-already-registered');
+  await page.click('.error-summary a');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-members-0-nik');
+  // Budi leaves this registration; Siti goes on to the contact step.
+  await page.click('button:has-text("Hapus anggota 1")');
+  await page.waitForSelector('#f-members-0-nik');
+  assert.equal(await page.inputValue('#f-members-0-name'), 'Siti Aminah');
+  await page.selectOption('#f-members-0-relationship', 'head');
+  await next(page);
+  await page.waitForSelector('#f-contact-phone');
+  assert.deepEqual(page.errors, []);
 });

@@ -100,7 +100,24 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const reference = await page.innerText('#reference');
   assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.match(await page.innerText('main'), /paling lama 7 hari kerja[\s\S]*dibayar dalam 30 hari/);
+  // The access code, to write down with the reference: it opens the status on another phone.
+  const accessCode = await page.innerText('#access-code');
+  assert.match(accessCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.match(await page.innerText('main'), /Catat nomor pendaftaran dan kode akses/);
   await audit(page, '7-sent');
+  const other = await phone(browser);
+  await other.page.goto(`${server.url}/#/status`);
+  await other.page.fill('#lookup-reference', reference);
+  await other.page.fill('#lookup-code', 'XXXX-XXXX-XXXX');
+  await other.page.click('#lookup button');
+  await other.page.waitForSelector('#lookup-error:not([hidden])');
+  assert.match(await other.page.innerText('#lookup-error'), /tidak cocok/);
+  await other.page.fill('#lookup-code', accessCode.toLowerCase());
+  await other.page.click('#lookup button');
+  await other.page.waitForSelector('#access-code');
+  assert.equal(await other.page.innerText('#access-code'), accessCode);
+  await audit(other.page, '7b-status-elsewhere');
+  await other.context.close();
 
   await page.getByRole('link', { name: 'Status', exact: true }).click();
   await page.waitForSelector('#va');
@@ -124,6 +141,10 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const qr = await page.locator('.qr-text').first().inputValue();
 
   await page.getByRole('link', { name: 'Periksa kartu', exact: true }).click();
+  await page.waitForSelector('#qr-content');
+  // The camera scan is offered only where the browser has BarcodeDetector (Chromium on Linux has
+  // not): pasting the QR's text works everywhere.
+  assert.equal(await page.locator('#scan').count(), await page.evaluate(() => ('BarcodeDetector' in window ? 1 : 0)));
   await page.fill('#qr-content', qr);
   await page.getByRole('button', { name: 'Periksa', exact: true }).click();
   await page.waitForSelector('text=Kartu asli');

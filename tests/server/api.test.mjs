@@ -85,6 +85,49 @@ test('a wrong or missing token answers exactly like an unknown reference', async
   assert.deepEqual(await missing.json(), unknown.body);
 });
 
+test('existing cover: recognised only from the NIK, the birth date and the KK number together', async () => {
+  const app = family(303);
+  assert.equal((await register(server, seal(server, app))).status, 201);
+  const ask = async (body) => {
+    const res = await fetch(`${server.url}/api/v1/coverage-check`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+  const [head] = app.members;
+  const known = { nik: head.nik, birth_date: head.birth_date, kk_number: app.kk_number };
+  const yes = await ask(known);
+  assert.equal(yes.status, 200);
+  assert.equal(yes.body.registered, true);
+  assert.match(yes.body.message.id, /sudah terdaftar[\s\S]*Masuk/);
+  // One of the three wrong, or someone unknown: the same bare answer.
+  for (const other of [{ ...known, birth_date: '1987-09-07' }, { ...known, kk_number: '3204112203180099' },
+    { ...known, nik: `320411060987${'9303'}` }]) {
+    assert.deepEqual(await ask(other), { status: 200, body: { registered: false } });
+  }
+  const malformed = await ask({ ...known, kk_number: '123' });
+  assert.equal(malformed.status, 422);
+  assert.equal(malformed.body.errors[0].path, '/kk_number');
+});
+
+test('the access code, written down, opens the status on another phone as the token does', async () => {
+  const reg = await register(server, seal(server, family(301)));
+  const code = reg.body.access_code;
+  assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+  const byToken = await status(server, reg.body.reference, reg.body.access_token);
+  assert.equal(byToken.body.access_code, code);
+  // Typed back in lower case, without dashes, with O for 0 and L for 1: the same.
+  const typed = code.replace(/-/g, '').toLowerCase().replace(/0/g, 'o').replace(/1/g, 'l');
+  for (const written of [code, typed]) {
+    const byCode = await status(server, reg.body.reference, written);
+    assert.equal(byCode.status, 200, written);
+    assert.deepEqual(byCode.body, byToken.body);
+  }
+  // Another registration's code, or one character off, opens nothing.
+  const other = await register(server, seal(server, family(302)));
+  assert.equal((await status(server, reg.body.reference, other.body.access_code)).status, 404);
+  const off = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
+  assert.equal((await status(server, reg.body.reference, off)).status, 404);
+});
+
 test('a package that fails the rules on the server is a 422 with the rule codes', async () => {
   const app = family(400);
   app.contact.phone = '022-7654321';

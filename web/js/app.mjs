@@ -37,6 +37,7 @@ function blankState() {
     estimate: { members: '4', class: '3' },
     touched: new Set(),
     showAll: false,
+    openMember: 0,  // the family page shows this member's answers; the others are summarised
     findings: { errors: [], warnings: [] },
     serverErrors: [],
   };
@@ -143,11 +144,14 @@ function showFindings() {
   for (const wrapper of main.querySelectorAll('[data-path]')) {
     const path = wrapper.dataset.path;
     const visible = state.showAll || [...state.touched].some((p) => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
-    const errors = [...state.serverErrors, ...state.findings.errors].filter((e) => e.path === path);
+    // A summarised member counts the problems in all its answers.
+    const summarised = 'summary' in wrapper.dataset;
+    const errors = [...state.serverErrors, ...state.findings.errors]
+      .filter((e) => e.path === path || (summarised && e.path?.startsWith(`${path}/`)));
     const warnings = state.findings.warnings.filter((e) => e.path === path);
     const errorEl = wrapper.querySelector('.error-message');
     const warnEl = wrapper.querySelector('.warning-message');
-    const shown = visible ? errors.map(message) : [];
+    const shown = !visible || !errors.length ? [] : summarised ? [t('member_needs_fixing', { n: errors.length })] : errors.map(message);
     errorEl.textContent = shown.join(' ');
     errorEl.hidden = shown.length === 0;
     wrapper.classList.toggle('field-error', shown.length > 0);
@@ -158,11 +162,16 @@ function showFindings() {
   }
 }
 
+// The member a path is about ("/members/2/nik" -> 2), or null.
+function memberOf(path) {
+  const member = /^\/members\/(\d+)(\/|$)/.exec(path ?? '');
+  return member ? Number(member[1]) : null;
+}
+
 // "Siti Aminah: " for a problem in a member's answers (the summary lists the whole family's).
 function whose(path) {
-  const member = /^\/members\/(\d+)(\/|$)/.exec(path ?? '');
-  if (!member) return '';
-  const i = Number(member[1]);
+  const i = memberOf(path);
+  if (i === null) return '';
   return `${state.form.members[i]?.name.trim() || t('member', { n: i + 1 })}: `;
 }
 
@@ -172,7 +181,16 @@ function errorSummary(errors) {
     h('h2', { id: 'error-summary-title', text: t('error_summary') }),
     h('ul', {}, ...errors.map((e) => h('li', {}, h('a', {
       href: `#${targetFor(e.path)}`,
-      onclick: (ev) => { ev.preventDefault(); document.getElementById(targetFor(e.path))?.focus(); },
+      onclick: (ev) => {
+        ev.preventDefault();
+        // A member summarised on the family page opens first, so that its field is there.
+        const member = memberOf(e.path);
+        if (member !== null && member !== state.openMember && document.querySelector('.member-summary')) {
+          state.openMember = member;
+          familyPage();
+        }
+        document.getElementById(targetFor(e.path))?.focus();
+      },
       text: whose(e.path) + message(e),
     })))));
   main.querySelector('.error-summary')?.remove();
@@ -189,11 +207,45 @@ function targetFor(path) {
   return main.querySelector('input, select')?.id ?? 'main';
 }
 
+// Before anything is uploaded: whether a member is registered already. Online only; the server
+// recognises a NIK only with its birth date and the KK number, and says nothing else.
+const COVERED = 'coverage.already_registered';
+async function alreadyRegistered() {
+  if (!navigator.onLine) return [];
+  const f = state.form;
+  const asks = f.members.map(async (m, i) => {
+    if (m.newborn || !m.nik.trim()) return null;
+    try {
+      const response = await fetch('/api/v1/coverage-check', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ nik: m.nik, birth_date: birthDate(m), kk_number: f.kk_number }), signal: AbortSignal.timeout(5000) });
+      const answer = response.ok ? await response.json() : null;
+      return answer?.registered ? { path: `/members/${i}/nik`, code: COVERED, message: answer.message } : null;
+    } catch {
+      return null;  // no answer: the server says so when the registration is sent
+    }
+  });
+  return (await Promise.all(asks)).filter(Boolean);
+}
+
 async function continueFrom(step) {
   state.showAll = true;
   await check();
-  const errors = stepErrors(step);
-  if (errors.length) return errorSummary(errors);
+  let errors = stepErrors(step);
+  // (A correction's members are registered: by the registration being corrected.)
+  if (step === 'family' && !errors.length && !state.correcting) {
+    state.serverErrors = [...state.serverErrors.filter((e) => e.code !== COVERED), ...await alreadyRegistered()];
+    errors = state.serverErrors.filter((e) => e.code === COVERED);
+    showFindings();
+  }
+  if (errors.length) {
+    // The family page opens the first member with a problem, when the open one has none.
+    const members = errors.map((e) => memberOf(e.path)).filter((i) => i !== null);
+    if (step === 'family' && members.length && !members.includes(state.openMember)) {
+      state.openMember = members[0];
+      familyPage();
+    }
+    return errorSummary(errors);
+  }
   state.showAll = false;
   // Sent here by "Ubah" on the check page: back there.
   go(state.returnTo === 'check' ? 'check' : STEPS[STEPS.indexOf(step) + 1]);
@@ -296,21 +348,50 @@ function memberFieldset(m, i) {
       ['head', 'spouse', 'child', 'parent', 'other'].map((r) => [r, t(`relationship_${r}`)]), set('relationship'))),
     field(`${base}/marital_status`, t('marital_status'), select(`${base}/marital_status`, m.marital_status,
       ['single', 'married', 'divorced', 'widowed'].map((r) => [r, t(`marital_${r}`)]), set('marital_status'))),
-    f.members.length > 1 ? h('button', {
-      type: 'button', class: 'secondary', text: t('remove_member', { n: i + 1 }),
-      onclick: async () => {
-        const name = m.name.trim() || t('member', { n: i + 1 });
-        if (!window.confirm(t(m.relationship === 'head' ? 'remove_head_confirm' : 'remove_member_confirm', { name }))) return;
-        await removeMember(i);
-        familyPage();
-      },
-    }) : null);
+    removeButton(m, i));
+}
+
+// Removing a member asks first (naming whom), and keeps everyone else's documents.
+function removeButton(m, i) {
+  if (state.form.members.length < 2) return null;
+  return h('button', {
+    type: 'button', class: 'secondary', text: t('remove_member', { n: i + 1 }),
+    onclick: async () => {
+      const name = m.name.trim() || t('member', { n: i + 1 });
+      if (!window.confirm(t(m.relationship === 'head' ? 'remove_head_confirm' : 'remove_member_confirm', { name }))) return;
+      await removeMember(i);
+      familyPage();
+    },
+  });
+}
+
+// A member whose answers are not open: who it is in a line, whether anything needs fixing, and
+// the buttons to open (or remove) it. On a phone a family of four stays about two screens long.
+function memberSummary(m, i) {
+  const base = `/members/${i}`;
+  const birth = birthDate(m);
+  const about = [m.relationship ? t(`relationship_${m.relationship}`) : '', /^\d{4}-\d{2}-\d{2}$/.test(birth) ? dateInWords(birth) : '']
+    .filter(Boolean).join(' · ');
+  return h('section', { class: 'member-summary field', 'data-path': base, 'data-summary': '', 'aria-labelledby': `${idFor(base)}-title` },
+    h('h2', { id: `${idFor(base)}-title`, text: m.name.trim() || t('member', { n: i + 1 }) }),
+    about ? h('p', { text: about }) : null,
+    h('p', { class: 'error-message', hidden: true }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', id: `${idFor(base)}-open`, text: t('open_member', { n: i + 1 }),
+        onclick: () => {
+          state.openMember = i;
+          familyPage();
+          document.getElementById(idFor(`${base}/nik`))?.focus();
+        } }),
+      removeButton(m, i)));
 }
 
 // Member `i` leaves the form with its own documents only; the documents of the members after it
 // move up with them (ascending, so that each moves into a key already vacated).
 async function removeMember(i) {
   state.form.members.splice(i, 1);
+  state.serverErrors = state.serverErrors.filter((e) => e.code !== COVERED);
+  if (state.openMember > i || state.openMember >= state.form.members.length) state.openMember = Math.max(0, state.openMember - 1);
   const kept = {};
   const entries = Object.entries(state.documents).sort(([, a], [, b]) => (a.member ?? -1) - (b.member ?? -1));
   for (const [key, d] of entries) {
@@ -338,11 +419,13 @@ function familyPage() {
     h('form', { novalidate: true, onsubmit: (e) => { e.preventDefault(); continueFrom('family'); } },
       field('/kk_number', t('kk_number'), input('/kk_number', f.kk_number, (v) => { f.kk_number = v; prefetchKkRegion(); }, { inputmode: 'numeric', autocomplete: 'off' }), { hint: t('kk_hint') }),
       h('div', { 'data-path': '/members', class: 'field' }, h('p', { class: 'error-message', hidden: true })),
-      ...f.members.map(memberFieldset),
+      // One member open at a time; the others in a line each.
+      ...f.members.map((m, i) => (i === Math.min(state.openMember, f.members.length - 1) ? memberFieldset(m, i) : memberSummary(m, i))),
       // The relationship is the family's to choose; the new member's first field takes focus.
       h('button', { type: 'button', class: 'secondary', text: t('add_member'),
         onclick: () => {
           f.members.push(blankMember(''));
+          state.openMember = f.members.length - 1;
           saveSoon();
           familyPage();
           document.getElementById(idFor(`/members/${f.members.length - 1}/nik`))?.focus();
@@ -733,10 +816,13 @@ function queuedPage() {
     buttons(h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') })));
 }
 
-function sentPage(reference) {
+async function sentPage(reference) {
+  const saved = await store.get('registrations', reference);
   render(
     ...heading(t('sent_title')),
-    h('div', { class: 'panel-ok' }, h('p', { text: t('reference') }), h('p', { class: 'big', id: 'reference', text: reference })),
+    h('div', { class: 'panel-ok' }, h('p', { text: t('reference') }), h('p', { class: 'big', id: 'reference', text: reference }),
+      saved?.access_code ? [h('p', { text: t('access_code') }), h('p', { class: 'big', id: 'access-code', text: saved.access_code })] : null),
+    saved?.access_code ? h('p', { text: t('access_code_advice') }) : null,
     h('p', { text: t('sent_next', { days: config?.payment_window?.latest_days ?? 30 }) }),
     buttons(h('a', { class: 'button', href: `#/status/${reference}`, text: t('nav_status') })));
 }
@@ -761,18 +847,32 @@ async function qrSvg(text, label) {
   return svg;
 }
 
+// An assisted-registration agent (a kader, a village officer) opens #/agen once on the device it
+// uses to send the packages families gave it on a file; families never see that control.
+async function agentPage() {
+  await store.put('settings', 'agent_mode', true);
+  return statusPage();
+}
+
 async function statusPage(reference) {
   const mine = await store.all('registrations');
   const outbox = await store.all('outbox');
   if (!reference) {
+    const agent = await store.get('settings', 'agent_mode');
     return render(
       ...heading(t('my_registrations')),
       mine.length ? h('ul', {}, ...mine.map(({ key }) => h('li', {}, h('a', { href: `#/status/${key}`, text: key })))) : h('p', { text: '—' }),
       h('h2', { text: t('outbox') }),
       outbox.length ? h('ul', {}, ...outbox.map(({ value }) => h('li', {}, new Date(value.created).toLocaleString(language()), ' ',
         h('a', { href: URL.createObjectURL(value.package), download: `daftar-${value.id}.daftar`, text: t('export') })))) : h('p', { text: '—' }),
-      h('div', { class: 'field' }, h('label', { for: 'import', text: t('import') }),
-        h('input', { type: 'file', id: 'import', accept: '.daftar,application/vnd.daftar.package', onchange: importPackage })),
+      lookupForm(),
+      agent ? [h('h2', { text: t('agent_mode') }),
+        h('div', { class: 'field' }, h('label', { for: 'import', text: t('import') }),
+          h('input', { type: 'file', id: 'import', accept: '.daftar,application/vnd.daftar.package', onchange: importPackage })),
+        buttons(h('button', { type: 'button', class: 'secondary', id: 'agent-off', text: t('agent_off'), onclick: async () => {
+          await store.remove('settings', 'agent_mode');
+          statusPage();
+        } }))] : null,
       buttons(h('a', { class: 'button secondary', href: '#/start', text: t('nav_new') })));
   }
   const saved = await store.get('registrations', reference);
@@ -805,6 +905,10 @@ async function statusPage(reference) {
     stale ? h('p', { class: 'warning-message', text: t('status_offline') }) : null,
     h('p', {}, t('reference'), ': ', h('strong', { text: reference })),
     h('p', {}, h('span', { class: `tag ${current.status === 'active' ? 'tag-ok' : ''}`, id: 'status', text: t(`status_${current.status}`) })),
+    // With the reference, the code opens this page on any phone: worth writing down.
+    current.access_code ? h('div', { class: 'panel', id: 'access' },
+      h('p', {}, t('access_code'), ': ', h('strong', { class: 'big', id: 'access-code', text: current.access_code })),
+      h('p', { text: t('access_code_advice') })) : null,
     current.waiting ? h('div', { class: 'panel', role: 'status' }, h('h2', { text: t('waiting_title') }), h('p', { text: message(current.waiting) })) : null,
     current.status === 'needs_correction' ? [h('h2', { text: t('corrections_title') }),
       h('ul', { id: 'corrections' }, ...(current.corrections ?? []).map((c) => h('li', { text: message(c) }))),
@@ -832,6 +936,32 @@ async function statusPage(reference) {
       h('a', { class: 'button secondary', href: '#/verify', text: t('nav_verify') })));
 }
 
+// A registration made on another phone: its reference and access code, as written down.
+function lookupForm() {
+  const problem = h('p', { class: 'error-message', id: 'lookup-error', hidden: true });
+  return h('form', { novalidate: true, id: 'lookup', onsubmit: async (e) => {
+    e.preventDefault();
+    const reference = document.getElementById('lookup-reference').value.trim().toUpperCase();
+    const code = document.getElementById('lookup-code').value.trim();
+    const response = await fetch(`/api/v1/registrations/${encodeURIComponent(reference)}`, { headers: { Authorization: `Bearer ${code}` } })
+      .catch(() => null);
+    if (!response?.ok) {
+      problem.textContent = t(response ? 'lookup_not_found' : 'status_offline');
+      problem.hidden = false;
+      return document.getElementById('lookup-reference').focus();
+    }
+    const last = await response.json();
+    await store.put('registrations', reference, { reference, access_token: code, last });
+    go(`status/${reference}`);
+  } },
+  h('h2', { text: t('lookup_title') }), problem,
+  h('div', { class: 'field' }, h('label', { for: 'lookup-reference', text: t('reference') }),
+    h('input', { id: 'lookup-reference', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' })),
+  h('div', { class: 'field' }, h('label', { for: 'lookup-code', text: t('access_code') }),
+    h('input', { id: 'lookup-code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' })),
+  buttons(h('button', { type: 'submit', class: 'secondary', text: t('lookup') })));
+}
+
 async function importPackage(e) {
   const file = e.target.files[0];
   if (!file) return;
@@ -841,34 +971,68 @@ async function importPackage(e) {
   statusPage();
 }
 
+// The camera reads the QR where the browser offers BarcodeDetector (Android's Chrome does);
+// pasting the QR's text stays for every other browser.
+function scanButton(onText) {
+  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return null;
+  const video = h('video', { playsinline: true, muted: true, hidden: true, class: 'scanner', 'aria-label': t('scan_video') });
+  const status = h('p', { 'aria-live': 'polite' });
+  const scan = async () => {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    } catch {
+      status.textContent = t('scan_no_camera');
+      return;
+    }
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    video.srcObject = stream;
+    video.hidden = false;
+    await video.play();
+    status.textContent = t('scan_hold');
+    const stop = () => { stream.getTracks().forEach((track) => track.stop()); video.hidden = true; };
+    const started = Date.now();
+    const look = async () => {
+      const [code] = await detector.detect(video).catch(() => []);
+      if (code?.rawValue) { stop(); status.textContent = ''; return onText(code.rawValue); }
+      if (Date.now() - started > 60000) { stop(); status.textContent = t('scan_timeout'); return null; }
+      return setTimeout(look, 250);
+    };
+    look();
+  };
+  return [buttons(h('button', { type: 'button', class: 'secondary', id: 'scan', text: t('scan'), onclick: scan })), video, status];
+}
+
 async function verifyPage() {
   const result = h('div', { 'aria-live': 'polite', id: 'verify-result' });
   const area = h('textarea', { id: 'qr-content', rows: '6' });
+  const form = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    await core.loadSealing();
+    if (!config) await loadConfig();
+    let card;
+    try { card = JSON.parse(area.value); } catch { card = {}; }
+    const answer = await core.call('verify-signed', { payload: card.payload ?? '', signature: card.signature ?? '', key: card.key ?? '', trusted_key: config?.keys?.signing ?? '' });
+    if (answer.valid) {
+      const p = answer.document;
+      // A receipt verifies the same way as a card.
+      result.replaceChildren(p.type === 'daftar.receipt/1'
+        ? h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('receipt_ok') }),
+          h('p', { class: 'big', text: `Rp${rupiah(p.amount)}` }), h('p', { text: `${p.reference} · ${(p.months ?? []).map((m) => new Date(`${m}-01T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID', { month: 'long', year: 'numeric' })).join(', ')} · ${p.bank_id} ${p.bank_ref}` }))
+        : h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
+          h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` }),
+          // What "Aktif" means: on the day the card was fetched, not necessarily today.
+          h('p', { text: t(p.status === 'active' ? 'card_active_meaning' : 'card_inactive_meaning', { day: dateInWords(p.as_of ?? p.issued) }) })));
+    } else {
+      result.replaceChildren(h('div', { class: 'error-summary', role: 'alert' }, ...answer.errors.map((err) => h('p', { text: message(err) }))));
+    }
+  } },
+  h('div', { class: 'field' }, h('label', { for: 'qr-content', text: t('verify_label') }), area),
+  buttons(h('button', { type: 'submit', text: t('verify') })));
   render(
     ...heading(t('verify_title')),
-    h('form', { novalidate: true, onsubmit: async (e) => {
-      e.preventDefault();
-      await core.loadSealing();
-      if (!config) await loadConfig();
-      let card;
-      try { card = JSON.parse(area.value); } catch { card = {}; }
-      const answer = await core.call('verify-signed', { payload: card.payload ?? '', signature: card.signature ?? '', key: card.key ?? '', trusted_key: config?.keys?.signing ?? '' });
-      if (answer.valid) {
-        const p = answer.document;
-        // A receipt verifies the same way as a card.
-        result.replaceChildren(p.type === 'daftar.receipt/1'
-          ? h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('receipt_ok') }),
-            h('p', { class: 'big', text: `Rp${rupiah(p.amount)}` }), h('p', { text: `${p.reference} · ${(p.months ?? []).map((m) => new Date(`${m}-01T00:00:00`).toLocaleDateString(language() === 'en' ? 'en-GB' : 'id-ID', { month: 'long', year: 'numeric' })).join(', ')} · ${p.bank_id} ${p.bank_ref}` }))
-          : h('div', { class: 'panel-ok', role: 'status' }, h('p', { text: t('verified_ok') }),
-            h('p', { class: 'big', text: p.card }), h('p', { text: `${p.name} · ${t('estimate_class')} ${p.class} · ${t(`status_${p.status === 'active' ? 'active' : 'verified'}`)}` }),
-            // What "Aktif" means: on the day the card was fetched, not necessarily today.
-            h('p', { text: t(p.status === 'active' ? 'card_active_meaning' : 'card_inactive_meaning', { day: dateInWords(p.as_of ?? p.issued) }) })));
-      } else {
-        result.replaceChildren(h('div', { class: 'error-summary', role: 'alert' }, ...answer.errors.map((err) => h('p', { text: message(err) }))));
-      }
-    } },
-    h('div', { class: 'field' }, h('label', { for: 'qr-content', text: t('verify_label') }), area),
-    buttons(h('button', { type: 'submit', text: t('verify') }))),
+    scanButton((text) => { area.value = text; form.requestSubmit(); }),
+    form,
     result,
     h('p', {}, h('a', { href: '#/start', text: t('home') })));
 }
@@ -888,6 +1052,7 @@ async function route_() {
   state.returnTo = STEPS.includes(page) && arg === 'check' ? 'check' : null;
   if (page === 'sent') return sentPage(arg);
   if (page === 'status') return statusPage(arg);
+  if (page === 'agen') return agentPage();
   // The member's pages are their own module, fetched when first opened (and kept offline).
   if (page === 'masuk' || page === 'akun') {
     const member = await import('./member.mjs');
