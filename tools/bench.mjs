@@ -49,7 +49,7 @@ const web = join(build, 'web');
 const gz = (path) => gzipSync(readFileSync(join(web, path)), { level: 9 }).length;
 const firstLoad = ['index.html', 'css/app.css', 'js/app.mjs', 'js/i18n.mjs', 'js/core-client.mjs', 'js/store.mjs', 'js/tus.mjs',
   'js/worker.mjs', 'js/daftar-core.mjs', 'js/daftar-rules.mjs', 'js/daftar-rules.wasm'];
-const later = ['js/daftar-full.mjs', 'js/daftar-full.wasm', 'sw.js', 'js/vendor/qrcode.mjs'];
+const later = ['js/daftar-seal.mjs', 'js/daftar-seal.wasm', 'sw.js', 'js/vendor/qrcode.mjs'];
 
 // --- server -----------------------------------------------------------------------------------
 function startServer(name, config = {}) {
@@ -143,7 +143,7 @@ is real, the century, the serial, and answers with bilingual JSON.
 ${Array.from({ length: Math.max(firstLoad.length, later.length) }, (_, i) => row([firstLoad[i] ?? '', firstLoad[i] ? fmt(gz(firstLoad[i])) : '', '', later[i] ?? '', later[i] ? fmt(gz(later[i])) : ''])).join('\n')}
 ${row(['**total**', `**${fmt(firstLoad.reduce((a, f) => a + gz(f), 0))}**`, '', '**total**', `**${fmt(later.reduce((a, f) => a + gz(f), 0))}**`])}
 
-Wasm modules raw: rules ${fmt(statSync(join(web, 'js/daftar-rules.wasm')).size)} bytes, full ${fmt(statSync(join(web, 'js/daftar-full.wasm')).size)} bytes.
+Wasm modules raw: rules ${fmt(statSync(join(web, 'js/daftar-rules.wasm')).size)} bytes, seal ${fmt(statSync(join(web, 'js/daftar-seal.wasm')).size)} bytes.
 The first load on emulated slow 3G is in [web-budget.md](web-budget.md) (\`make bench-web\`).
 
 ## Server over loopback

@@ -35,6 +35,9 @@ struct Command {
   json (*run)(Context&);
 };
 
+// The rule commands (api_rules.cpp), an empty list in the browser's sealing module
+// (api_rules_absent.cpp), which the rules module beside it answers for.
+std::span<const Command> RuleCommands();
 // The commands that need libsodium: defined by api_sealing.cpp in builds that link it, and as an
 // empty list by api_sealing_absent.cpp in the browser's first, smaller module.
 std::span<const Command> SealingCommands();

@@ -1,5 +1,5 @@
 // The browser's first module carries the rules without libsodium, to load fast; its dispatcher
-// has no sealing commands (they answer api.unknown_command), and the full module has them all.
+// has no sealing commands (they answer api.unknown_command): the sealing module has them.
 #include "api_internal.h"
 
 namespace daftar {

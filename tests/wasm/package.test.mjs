@@ -118,8 +118,11 @@ test('document checks agree between builds', () => {
   }
 });
 
-test('the first page module has the rules but not sealing', async () => {
-  const rules = await load({ sealing: false });
-  assert.equal(rules.checkNik('3204110609970001', '2026-11-23').valid, true);
-  assert.equal(rules.call('seal-start', {}).errors[0].code, 'api.unknown_command');
+test('the first page module has the rules but not sealing; sealing, added later, does not repeat them', async () => {
+  const core = await load({ sealing: false });
+  assert.equal(core.checkNik('3204110609970001', '2026-11-23').valid, true);
+  assert.equal(core.call('seal-start', {}).errors[0].code, 'api.unknown_command');
+  assert.equal(await core.loadSealing(), core);
+  assert.equal(core.call('blake2b', {}, new Uint8Array([1, 2, 3])).valid, true);
+  assert.equal(core.checkNik('3204110609970001', '2026-11-23').valid, true, 'the rules still answer');
 });

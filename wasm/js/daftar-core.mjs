@@ -10,9 +10,10 @@
 // packages), and an answer that carries bytes has them as `.bytes`. Dates the input leaves out are
 // the device's local date, as the CLI uses the machine's.
 //
-// Two modules: load() gives everything; load({ sealing: false }) only the instant checks, which is
-// smaller and what a first page needs (sealing and document commands then answer
-// api.unknown_command).
+// Two modules, neither repeating the other: the rules (the instant checks) and sealing (packages,
+// document checks, signatures; libsodium). load() gives both; load({ sealing: false }) the rules
+// only, which is what a first page needs, and its loadSealing() adds the other later (until then
+// the sealing commands answer api.unknown_command). Each command goes to the module that has it.
 
 const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -49,37 +50,54 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function bind(module) {
-  // Copies bytes into wasm memory, with a terminating NUL for C strings; the caller frees them.
-  const put = (bytes) => {
-    const ptr = module._malloc(bytes.length + 1);
-    module.HEAPU8.set(bytes, ptr);
-    module.HEAPU8[ptr + bytes.length] = 0;
-    return [ptr, bytes.length];
+  // One buffer in wasm memory for every call's arguments, grown when a call needs more: a call
+  // costs no allocation, and strings are encoded straight into it (no copies in between).
+  let scratch = 0;
+  let capacity = 0;
+  const reserve = (size) => {
+    if (size <= capacity) return;
+    if (scratch) module._free(scratch);
+    capacity = Math.max(size, 2 * capacity, 64 * 1024);
+    scratch = module._malloc(capacity);
   };
 
   function call(command, input = {}, bytes = new Uint8Array(0)) {
     const text = typeof input === 'string' ? input : JSON.stringify(input);
-    const pointers = [];
-    const [commandPtr] = put(encoder.encode(String(command)));
-    const [inputPtr, inputSize] = put(encoder.encode(text));
-    const [payloadPtr, payloadSize] = put(bytes);
-    const [todayPtr] = put(encoder.encode(localToday()));
-    pointers.push(commandPtr, inputPtr, payloadPtr, todayPtr);
-    try {
-      module._daftar_call(commandPtr, inputPtr, inputSize, payloadPtr, payloadSize, todayPtr);
-      const body = module._daftar_reply_body();
-      const answer = JSON.parse(decoder.decode(module.HEAPU8.subarray(body, body + module._daftar_reply_body_size())));
-      const size = module._daftar_reply_payload_size();
-      if (size > 0) {
-        const at = module._daftar_reply_payload();
-        answer.bytes = module.HEAPU8.slice(at, at + size);
-      }
-      return answer;
-    } finally {
-      pointers.forEach((p) => module._free(p));
+    const name = String(command);
+    const today = localToday();
+    // UTF-8 takes at most 3 bytes for each UTF-16 unit; each string ends with a NUL.
+    reserve(3 * (name.length + text.length + today.length) + bytes.length + 4);
+    const heap = module.HEAPU8;  // after reserve: a grown memory is a new buffer
+    let at = scratch;
+    const write = (string) => {
+      const start = at;
+      const { written } = encoder.encodeInto(string, heap.subarray(at, at + 3 * string.length));
+      heap[at + written] = 0;
+      at += written + 1;
+      return [start, written];
+    };
+    const [commandPtr] = write(name);
+    const [inputPtr, inputSize] = write(text);
+    const [todayPtr] = write(today);
+    const payloadPtr = at;
+    heap.set(bytes, payloadPtr);
+    module._daftar_call(commandPtr, inputPtr, inputSize, payloadPtr, bytes.length, todayPtr);
+    // The reply lives in wasm memory until the next call; memory may have grown during this one.
+    const body = module._daftar_reply_body();
+    const answer = JSON.parse(decoder.decode(module.HEAPU8.subarray(body, body + module._daftar_reply_body_size())));
+    const size = module._daftar_reply_payload_size();
+    if (size > 0) {
+      const payload = module._daftar_reply_payload();
+      answer.bytes = module.HEAPU8.slice(payload, payload + size);
     }
+    return answer;
   }
 
+  return { call };
+}
+
+// The dispatcher's commands by name, over whichever module answers them.
+function commands(call) {
   return {
     call,
     checkNik: (nik, today) => call('check-nik', { nik, today }),
@@ -94,8 +112,28 @@ function bind(module) {
 }
 
 // Each module's glue is imported only when that module is wanted: a first page needs no sealing.
+async function loadModule(name) {
+  const { default: factory } = await import(`./daftar-${name}.mjs`);
+  return bind(await instantiate(factory, `daftar-${name}.wasm`)).call;
+}
+
 export async function load({ sealing = true } = {}) {
-  const [glue, wasm] = sealing ? ['./daftar-full.mjs', './daftar-full.wasm'] : ['./daftar-rules.mjs', './daftar-rules.wasm'];
-  const { default: factory } = await import(glue);
-  return bind(await instantiate(factory, wasm));
+  const rules = await loadModule('rules');
+  let seal = null;
+  let loading = null;
+  // The commands the rules module does not know, learnt once each: sealing's from then on.
+  const sealingCommands = new Set();
+  function call(command, input, bytes) {
+    if (seal && sealingCommands.has(command)) return seal(command, input, bytes);
+    const answer = rules(command, input, bytes);
+    if (!seal || answer.errors?.[0]?.code !== 'api.unknown_command') return answer;
+    sealingCommands.add(command);
+    return seal(command, input, bytes);
+  }
+  const core = {
+    ...commands(call),
+    loadSealing: () => (loading ??= loadModule('seal').then((s) => { seal = s; return core; })),
+  };
+  if (sealing) await core.loadSealing();
+  return core;
 }

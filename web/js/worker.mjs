@@ -2,9 +2,8 @@
 // typing. Starts with the small rules module; sealing and document checks load when asked.
 import { load } from './daftar-core.mjs';
 
-let core = load({ sealing: false });
-let full;
-const sealing = () => (full ??= load().then((c) => (core = Promise.resolve(c), c)));
+const core = load({ sealing: false });
+const sealing = async () => (await core).loadSealing();
 
 // A 4 MB phone photo leaves as at most this: downscaled and re-encoded here.
 const TARGET_BYTES = 400 * 1024;
