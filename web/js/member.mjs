@@ -157,6 +157,7 @@ function duePanel({ due_now: due, family }) {
     h('p', {}, t('amount'), ': ', h('strong', { class: 'big', text: `Rp${rupiah(due.amount)}` })),
     h('p', { text: t('m_due_months', { months: [...new Set(due.months)].map(month).join(', ') }) }),
     h('p', {}, t('va'), ': ', h('strong', { text: family.va ?? '—' })),
+    h('h3', { text: t('how_to_pay') }), h('ul', {}, ...t('pay_channels').map((c) => h('li', { text: c }))),
     h('p', { text: t('pay_exact') }));
 }
 
