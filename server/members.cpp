@@ -341,6 +341,8 @@ Answer Registry::Me(const MemberRef& who) {
 Answer Registry::RequestChange(const MemberRef& who, const json& change) {
   const std::string type = TextOf(Field(change, "type"));
   if (type == "add_member" || type == "death") return Problem(415, "change.package_required", "/type", {{"type", type}});
+  // Documents named in JSON would be claims without their files: they come sealed.
+  if (change.is_object() && change.contains("documents")) return Problem(415, "change.package_required", "/documents", {{"type", type}});
   return StoreChange(who, change, {});
 }
 
@@ -356,7 +358,10 @@ Answer Registry::RequestDocumentChange(const MemberRef& who, std::string_view pa
   }
   change.erase("schema");
   const std::string type = TextOf(Field(change, "type"));
-  if (type != "add_member" && type != "death") return Problem(422, "change.no_documents_needed", "/type", {{"type", type.substr(0, 32)}});
+  // A facility change sooner than the rules allow carries its supporting letter.
+  if (type != "add_member" && type != "death" && type != "facility") {
+    return Problem(422, "change.no_documents_needed", "/type", {{"type", type.substr(0, 32)}});
+  }
   return StoreChange(who, change, package);
 }
 
@@ -429,7 +434,8 @@ Answer Registry::StoreChange(const MemberRef& who, const json& change, std::stri
       }
       if (status != "review" && !family.facility.empty() && !c.CountFacilityMembers(family.facility, -members)) return false;
       params["facility"] = facility->name;
-      template_code = status == "review" ? "notify.change_review" : "notify.change_facility";
+      // Sent with its letter, the request is complete; sent as JSON, the letter is still to come.
+      template_code = status != "review" ? "notify.change_facility" : package.empty() ? "notify.change_review" : "notify.change_documents";
     } else if (type == "class") {
       params["class"] = Field(normalized, "class");
       template_code = "notify.change_class";

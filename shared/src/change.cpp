@@ -140,11 +140,30 @@ class ChangeChecker {
       for (const std::string& r : reasons) allowed += (allowed.empty() ? "" : ", ") + r;
       f().Error("/reason", "change.unknown_reason", {{"allowed", allowed}});
     }
+    // The supporting letter comes in a sealed package; sent as JSON the change has no documents.
+    const json* documents = Member(change_, "documents");
+    bool letter = false;
+    if (documents != nullptr) {
+      if (in_.Array(change_, "documents", "", Need::kRequired) == nullptr) return;
+      for (std::size_t i = 0; i < documents->size(); ++i) {
+        Findings found;
+        const std::optional<std::string> kind =
+            CheckDocumentEntry((*documents)[i], documents_, found, out_.normalized["documents"][i]);
+        f().Append(found, JoinPointer("/documents", i));
+        letter = letter || kind == "supporting_letter";
+      }
+    }
     if (!code) return;
     const FieldCheck checked = CheckFacilityCode(*code);
     f().Append(checked.findings, "/code");
     if (!checked.ok()) return;
     out_.normalized["code"] = checked.normalized;
+    const bool early = !family_.facility.empty() &&
+                       today_ < Earliest(family_.last_facility_change, tariffs_.facility_change_min_months);
+    // Documents are kept only where a person must read them: an early change.
+    if (documents != nullptr && !documents->empty() && !(early && reason)) {
+      f().Error("/documents", "change.no_documents_needed", {{"type", "facility"}});
+    }
     // The first choice, made after registration, applies at once and waits for nothing.
     if (family_.facility.empty()) return;
     out_.status = "scheduled";
@@ -153,16 +172,21 @@ class ChangeChecker {
       f().Error("/code", "change.same_facility");
       return;
     }
-    const Date earliest = Earliest(family_.last_facility_change, tariffs_.facility_change_min_months);
-    if (today_ >= earliest) return;
+    if (!early) return;
     if (!reason) {
+      const Date earliest = Earliest(family_.last_facility_change, tariffs_.facility_change_min_months);
       f().Error("/code", "change.facility_too_soon",
                 {{"earliest", FormatIsoDate(earliest)}, {"months", int64_t{tariffs_.facility_change_min_months}}});
       return;
     }
-    // Sooner after a move, an assignment or for studies, which a person confirms from the letter.
+    // Sooner after a move, an assignment or for studies, which a person confirms from the letter:
+    // sealed with the change, or (sent as JSON) shown at the office.
     out_.status = "review";
-    f().Warning("/reason", "change.document_needed", {{"reason", *reason}});
+    if (documents == nullptr) {
+      f().Warning("/reason", "change.document_needed", {{"reason", *reason}});
+    } else if (!letter) {
+      f().Error("/documents", "documents.missing_supporting_letter", {{"reason", *reason}});
+    }
   }
 
   // Someone joins: a newborn, a spouse, anyone on the family's new KK. A person checks the

@@ -67,6 +67,23 @@ test('sign in, choose a facility, change the phone, a class change refused on th
   assert.match(await page.innerText('main'), /Klinik Pratama Mawar/);
   await audit(page, 'm4-facility');
 
+  // Moving again the same day needs a reason and its letter: the core asks for the letter on the
+  // device; sealed with it, the change goes to an officer.
+  await page.click('#m-facility summary');
+  await page.waitForSelector('input[value="32041103"]');
+  await page.check('input[value="32041103"]');
+  assert.ok(await page.isHidden('#m-letter'), 'no letter asked for without a reason');
+  await page.selectOption('#m-reason', 'moved');
+  await page.click('#m-facility button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /surat pendukung/i);
+  await page.setInputFiles('#m-letter-file', { name: 'surat-domisili.png', mimeType: 'image/png', buffer: documentPage(1400, 1000) });
+  await page.waitForSelector('#m-letter-status:has-text("Siap")');
+  await audit(page, 'm4-facility-letter');
+  await page.click('#m-facility button:has-text("Ajukan perubahan")');
+  await page.waitForSelector('#m-note:has-text("1-7 hari kerja")');
+  assert.match(await page.innerText('#changes'), /diperiksa petugas/);
+
   // A fixed-line number is refused by the core on the device; a mobile one needs its code.
   await page.click('#m-contact summary');
   await page.fill('#m-phone', '022-7654321');
@@ -167,7 +184,15 @@ test('a new address from the region lists; a newborn added with its birth certif
   await desk.getByLabel('Kata sandi').fill(PASSWORD);
   await desk.getByRole('button', { name: 'Masuk' }).click();
   await desk.getByRole('heading', { name: 'Perubahan data keluarga' }).waitFor();
-  await desk.click('a:has-text("Perubahan ")');
+  // First the early facility change, with the letter sealed on the phone.
+  await desk.click('tr:has-text("Pindah faskes") a');
+  await desk.waitForSelector('.documents img[src^="blob:"]');
+  assert.match(await desk.innerText('main'), /Pindah faskes lebih awal[\s\S]*32041103[\s\S]*pindah domisili[\s\S]*Surat pendukung/);
+  await audit(desk, 'op-change-facility');
+  await desk.click('button:has-text("Setujui perubahan")');
+  await desk.waitForSelector('.notice');
+  await desk.click('a:has-text("Kembali")');
+  await desk.click('tr:has-text("Tambah anggota") a');
   await desk.waitForSelector('.documents img[src^="blob:"]');
   assert.match(await desk.innerText('main'), /Tambah anggota[\s\S]*Sari Lestari[\s\S]*Perempuan[\s\S]*Anak/i);
   await audit(desk, 'op-change');

@@ -1,7 +1,8 @@
 // After registration, as a member tries it: signing in with a code sent to the family's phone (read
 // from the server's sink file), the same answer for people who are not members, limits on codes;
 // the member's page; and every change at its boundary dates, moving through the calendar with
-// `serve --clock-file`: a first facility, a facility change 3 months later, a class change 12
+// `serve --clock-file`: a first facility, a facility change 3 months later (sooner only with a
+// supporting letter sealed with it, which an officer reads), a class change 12
 // months after registration once arrears are paid, a new phone confirmed by a code, an address.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +30,12 @@ const call = async (method, path, body, session) => {
 };
 const me = (session) => call('GET', 'me', undefined, session);
 const change = (session, body) => call('POST', 'me/changes', body, session);
+// A change with documents, sealed by `daftar seal` as the app seals it.
+const sendChange = async (session, bytes) => {
+  const res = await fetch(`${server.url}/api/v1/me/changes`, { method: 'POST', body: bytes,
+    headers: { 'Content-Type': 'application/vnd.daftar.package', Authorization: `Bearer ${session}` } });
+  return { status: res.status, body: await res.json() };
+};
 // The message with `template` sent to `to` after the first `skip` of them.
 const message = async (template, to, skip = 0) => {
   const found = await eventually(() => jsonLines(sink).filter((l) => l.template === template && l.to === to), (l) => l.length > skip);
@@ -157,6 +164,32 @@ test('the health facility: the first choice at once, the next after 3 months fro
   assert.equal(page.family.facility.code, '32041101');
   assert.deepEqual(page.changes.map((c) => [c.type, c.status, c.effective]),
     [['facility', 'applied', '2026-01-20'], ['facility', 'review', '2026-05-01'], ['facility', 'applied', '2026-05-01']]);
+
+  // Moved house in June, sooner than 3 months: the letter goes sealed with the change, never as a
+  // claim in JSON, and an officer reads it before the family moves.
+  on('2026-06-01');
+  const moving = { type: 'facility', code: '32041103', reason: 'moved' };
+  const claimed = await change(session, { ...moving, documents: [{ kind: 'supporting_letter' }] });
+  assert.deepEqual([claimed.status, claimed.body.errors[0].code], [415, 'change.package_required']);
+  const noLetter = await sendChange(session, sealChange(server, moving, ['kk:']));
+  assert.deepEqual([noLetter.status, noLetter.body.errors[0].path, noLetter.body.errors[0].code],
+    [422, '/documents', 'documents.missing_supporting_letter']);
+  const withLetter = await sendChange(session, sealChange(server, moving, ['supporting_letter:']));
+  assert.equal(withLetter.status, 201, JSON.stringify(withLetter.body));
+  assert.deepEqual([withLetter.body.status, withLetter.body.effective, withLetter.body.warnings], ['review', '2026-07-01', undefined]);
+  assert.equal((await message('notify.change_documents', OLD_PHONE)).params.reference, r.body.reference);
+  const officer = await operator(server, 'dewi', 'reviewer');
+  const seen = await officer.call('GET', `/changes/${withLetter.body.change}`);
+  assert.deepEqual([seen.body.detail.reason, seen.body.documents.map((d) => d.kind)], ['moved', ['supporting_letter']]);
+  const letter = await officer.call('GET', `/changes/${withLetter.body.change}/documents/0`);
+  assert.deepEqual([letter.status, letter.headers.get('content-type')], [200, 'image/jpeg']);
+  const approved = await officer.call('POST', `/changes/${withLetter.body.change}/approve`, {});
+  assert.deepEqual([approved.status, approved.body.status], [200, 'scheduled'], JSON.stringify(approved.body));
+  page = (await me(session)).body;
+  assert.deepEqual([page.family.facility.code, page.family.facility_next.code, page.family.facility_next.from],
+    ['32041101', '32041103', '2026-07-01']);
+  on('2026-07-01');
+  assert.equal((await me(session)).body.family.facility.code, '32041103');
 });
 
 test('the class: 12 months after registration, no arrears, the whole family from the 1st of the next month', async () => {
@@ -175,8 +208,8 @@ test('the class: 12 months after registration, no arrears, the whole family from
   assert.deepEqual([ok.body.status, ok.body.effective], ['scheduled', '2027-02-01']);
   let page = (await me(session)).body;
   assert.deepEqual([page.family.class, page.family.class_next], [3, { class: 2, from: '2027-02-01' }]);
-  assert.deepEqual({ ...page.change_rules.family, members: undefined }, { class: '2', facility: '32041101', registered_on: '2026-01-15',
-    unpaid_months: 0, last_class_change: '2027-01-15', last_facility_change: '2026-04-20', members: undefined });
+  assert.deepEqual({ ...page.change_rules.family, members: undefined }, { class: '2', facility: '32041103', registered_on: '2026-01-15',
+    unpaid_months: 0, last_class_change: '2027-01-15', last_facility_change: '2026-06-01', members: undefined });
   assert.equal((await change(session, { type: 'class', class: 1 })).body.errors[0].code, 'change.class_too_soon');
   // February is billed at class II for both members: 2 x 100 000.
   on('2027-02-01');
@@ -210,11 +243,6 @@ test('a new phone works once the code sent to it comes back, and the old one is 
 test('a newborn joins and a member dies: sealed documents, an operator decides, the bills follow', async () => {
   const NEW_PHONE = '+6281311112222';
   const reviewer = await operator(server, 'rina', 'reviewer');
-  const sendChange = async (bytes) => {
-    const res = await fetch(`${server.url}/api/v1/me/changes`, { method: 'POST', body: bytes,
-      headers: { 'Content-Type': 'application/vnd.daftar.package', Authorization: `Bearer ${session}` } });
-    return { status: res.status, body: await res.json() };
-  };
   // April's early facility change waits for a person: refused with a reason, its place given back.
   const early = (await reviewer.call('GET', '/changes')).body.changes.find((c) => c.type === 'facility');
   assert.equal((await reviewer.call('POST', `/changes/${early.change}/reject`, {})).body.errors[0].code, 'review.reasons_required');
@@ -232,11 +260,11 @@ test('a newborn joins and a member dies: sealed documents, an operator decides, 
   const baby = { name: 'Sari Lestari', birth_date: '2027-02-03', sex: 'F', relationship: 'child', marital_status: 'single' };
   const asJson = await change(session, { type: 'add_member', member: baby });
   assert.deepEqual([asJson.status, asJson.body.errors[0].code], [415, 'change.package_required']);
-  const noCertificate = await sendChange(sealChange(server, { type: 'add_member', member: baby }, []));
+  const noCertificate = await sendChange(session, sealChange(server, { type: 'add_member', member: baby }, []));
   assert.deepEqual([noCertificate.status, noCertificate.body.errors[0].code], [422, 'documents.missing_birth_certificate']);
   // Added 28 days after birth: covered from birth.
   on('2027-03-03');
-  const added = await sendChange(sealChange(server, { type: 'add_member', member: baby }, ['birth_certificate:']));
+  const added = await sendChange(session, sealChange(server, { type: 'add_member', member: baby }, ['birth_certificate:']));
   assert.equal(added.status, 201, JSON.stringify(added.body));
   assert.deepEqual([added.body.status, added.body.effective], ['review', '2027-02-03']);
   await message('notify.change_documents', NEW_PHONE);
@@ -268,13 +296,13 @@ test('a newborn joins and a member dies: sealed documents, an operator decides, 
   // Siti dies on 20 March; her cover ends after March.
   on('2027-03-25');
   const death = { type: 'death', member: 1, date: '2027-03-20' };
-  const reported = await sendChange(sealChange(server, death, ['death_certificate:']));
+  const reported = await sendChange(session, sealChange(server, death, ['death_certificate:']));
   assert.equal(reported.status, 201, JSON.stringify(reported.body));
   assert.deepEqual([reported.body.status, reported.body.effective], ['review', '2027-04-01']);
   const ended = await reviewer.call('POST', `/changes/${reported.body.change}/approve`, {});
   assert.deepEqual([ended.status, ended.body.status], [200, 'scheduled']);
   assert.equal((await message('notify.member_ended', NEW_PHONE)).params.name, 'SITI AMINAH');
-  assert.equal((await sendChange(sealChange(server, death, ['death_certificate:']))).body.errors[0].code, 'change.unknown_member');
+  assert.equal((await sendChange(session, sealChange(server, death, ['death_certificate:']))).body.errors[0].code, 'change.unknown_member');
   on('2027-04-01');
   mine = (await me(session)).body;
   assert.deepEqual(mine.members.map((m) => m.status), ['active', 'ended', 'active']);

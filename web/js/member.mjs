@@ -220,7 +220,7 @@ async function sendSealed(change, documents, session) {
 
 // A document for a change: the camera or a file, made ready (smaller, checked) on the device, with
 // what the checks said shown until it is replaced. `ready()` gives {entry, blob} once it is there.
-function documentField(id, kind, label) {
+function documentField(id, kind, label, hint) {
   let ready = null;
   const status = h('p', { 'aria-live': 'polite', id: `${id}-status` });
   const onchange = async (e) => {
@@ -240,6 +240,7 @@ function documentField(id, kind, label) {
   };
   const node = h('div', { class: 'document field', id },
     h('p', { class: 'label', text: label }),
+    hint ? h('p', { class: 'hint', text: hint }) : null,
     h('div', { class: 'file-buttons' },
       h('input', { type: 'file', id: `${id}-camera`, class: 'file-input', accept: 'image/*', capture: 'environment', onchange }),
       h('label', { for: `${id}-camera`, class: 'button', text: t('take_photo') }),
@@ -301,18 +302,27 @@ function changeForms(page, session) {
   buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
 
   const facilities = h('div', { id: 'm-facilities', tabindex: '-1', 'aria-live': 'polite' }, h('p', { text: t('m_loading') }));
+  // With a reason, the letter that proves it; the rules say whether an officer needs to read it.
+  const letter = documentField('m-letter', 'supporting_letter', t('m_supporting_letter'), t('m_supporting_letter_hint'));
+  letter.node.hidden = true;
   const facilityForm = h('form', { novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     const chosen = facilityForm.querySelector('input[name="m-facility"]:checked');
     if (!chosen) return showErrors([{ message: { id: t('m_choose_facility'), en: t('m_choose_facility') } }]);
     const change = { type: 'facility', code: chosen.value };
     if (valueOf('m-reason')) change.reason = valueOf('m-reason');
-    const body = await send(page, session, change, { '/code': 'm-facilities', '/reason': 'm-reason' });
-    if (body) done(body);
+    const fields = { '/code': 'm-facilities', '/reason': 'm-reason', '/documents': 'm-letter-camera' };
+    const early = change.reason && (await core.call('change', { ...page.change_rules, change })).status === 'review';
+    const doc = early ? letter.ready() : null;
+    const body = early ? await send(page, session, { ...change, documents: doc ? [doc.entry] : [] }, fields, doc ? [doc.blob] : [])
+      : await send(page, session, change, fields);
+    if (body) done(body, early ? 'm_done_documents' : 'm_done_review');
   } }, facilities,
   h('div', { class: 'field' }, h('label', { for: 'm-reason', text: t('m_reason') }), h('p', { class: 'hint', id: 'm-reason-hint', text: t('m_reason_hint') }),
-    h('select', { id: 'm-reason', 'aria-describedby': 'm-reason-hint' }, ...[['', t('m_reason_none')], ['moved', t('m_reason_moved')], ['assignment', t('m_reason_assignment')], ['study', t('m_reason_study')]]
-      .map(([v, label]) => h('option', { value: v, text: label })))),
+    h('select', { id: 'm-reason', 'aria-describedby': 'm-reason-hint', onchange: (e) => { letter.node.hidden = !e.target.value; } },
+      ...[['', t('m_reason_none')], ['moved', t('m_reason_moved')], ['assignment', t('m_reason_assignment')], ['study', t('m_reason_study')]]
+        .map(([v, label]) => h('option', { value: v, text: label })))),
+  letter.node,
   buttons(h('button', { type: 'submit', text: t('m_ask_change') })));
   loadFacilities(page.family, facilities);
 

@@ -34,7 +34,7 @@ const words = {
     ct_add_member: 'Tambah anggota', ct_death: 'Lapor kematian', ct_facility: 'Pindah faskes lebih awal',
     death_of: 'Yang meninggal', death_date: 'Tanggal meninggal', facility_code: 'Faskes tujuan', reason: 'Alasan',
     r_moved: 'pindah domisili', r_assignment: 'ditugaskan', r_study: 'kuliah', approve_change: 'Setujui perubahan',
-    doc_marriage_certificate: 'Buku nikah/akta perkawinan', doc_death_certificate: 'Akta kematian',
+    doc_marriage_certificate: 'Buku nikah/akta perkawinan', doc_death_certificate: 'Akta kematian', doc_supporting_letter: 'Surat pendukung (domisili, tugas, atau kuliah)', doc_photo: 'Pas foto anggota {n}', doc_bank_book: 'Buku tabungan',
     cs_applied: 'berlaku', cs_scheduled: 'terjadwal', cs_refused: 'ditolak', card_issued: 'Nomor kartu baru: {card}.',
   },
   en: {
@@ -69,7 +69,7 @@ const words = {
     ct_add_member: 'New member', ct_death: 'Death reported', ct_facility: 'Early change of health facility',
     death_of: 'Who died', death_date: 'Date of death', facility_code: 'New facility', reason: 'Reason',
     r_moved: 'moved house', r_assignment: 'assigned elsewhere', r_study: 'studying elsewhere', approve_change: 'Approve the change',
-    doc_marriage_certificate: 'Marriage certificate', doc_death_certificate: 'Death certificate',
+    doc_marriage_certificate: 'Marriage certificate', doc_death_certificate: 'Death certificate', doc_supporting_letter: 'Supporting letter (residence, assignment or studies)', doc_photo: 'Photo of member {n}', doc_bank_book: 'Bank book',
     cs_applied: 'in effect', cs_scheduled: 'scheduled', cs_refused: 'refused', card_issued: 'New card number: {card}.',
   },
 };
@@ -263,8 +263,7 @@ async function changeDecisions(c) {
 
 function documentLabel(d) {
   const n = d.member === null || d.member === undefined ? '' : d.member + 1;
-  return ['kk', 'ktp', 'birth_certificate', 'marriage_certificate', 'death_certificate'].includes(d.kind)
-    ? t(`doc_${d.kind}`, { n }) : t('doc_other', { kind: d.kind });
+  return `doc_${d.kind}` in words[lang] ? t(`doc_${d.kind}`, { n }) : t('doc_other', { kind: d.kind });
 }
 
 async function documentView(url, d) {
