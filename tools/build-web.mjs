@@ -52,7 +52,7 @@ for (const [parent, list] of children) {
 // The app shell: everything a first visit needs to work offline afterwards (regions are cached
 // as they are opened; the sealing module is fetched after the page is ready).
 const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
-  '/js/worker.mjs', '/js/tus.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/member.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
+  '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/member.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
   '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
   '/regions/index.json', ...children.get('index').map((p) => `/regions/${p.code}.json`)];

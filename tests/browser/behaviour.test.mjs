@@ -1,6 +1,6 @@
 // How the web app behaves when things go wrong: instant messages from the rules core, continue
 // blocked with an error summary that takes focus, working with no connection (queued, sent when
-// the signal returns), an upload cut in the middle resuming where it stopped, English.
+// the signal returns: by the app, or by the browser's Background Sync with the app closed), an upload cut in the middle resuming where it stopped, English.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -66,10 +66,9 @@ test('instant messages for a bad NIK, phone and e-mail; continue blocked until f
   assert.deepEqual(page.errors, []);
 });
 
-test('with no connection: fill in, submit, queued; the signal returns: sent', async () => {
-  const { context, page } = await phone(browser);
-  // One visit while online (the service worker keeps the app) with the family's KK typed (its
-  // region lists are kept too).
+// One visit while online (the service worker keeps the app) with the family's KK typed (its region
+// lists are kept too); then no signal, and the whole form filled in and sent: it waits, sealed.
+async function queuedOffline(context, page, serial) {
   await page.goto(server.url);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.goto(`${server.url}/#/family`);
@@ -80,14 +79,30 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   await page.reload();
   await page.waitForSelector('#f-kk_number');
   assert.ok(await page.isVisible('#network'), 'the page says there is no signal');
-  await completeForm(page, '7002');
+  await completeForm(page, serial);
   await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('text=Pendaftaran menunggu sinyal', { timeout: 30000 }).catch(async (e) => {
     throw new Error(`${e.message}\n${await page.locator('main').innerText()}\n${page.errors}`);
   });
+}
+
+// The registrations sent from this device and the packages still waiting, read from IndexedDB.
+const onDevice = (page) => page.evaluate(() => new Promise((resolve) => {
+  const open = indexedDB.open('daftar', 1);
+  open.onsuccess = () => {
+    const tx = open.result.transaction(['outbox', 'registrations']);
+    const waiting = tx.objectStore('outbox').count(), sent = tx.objectStore('registrations').getAllKeys();
+    tx.oncomplete = () => resolve({ waiting: waiting.result, sent: sent.result });
+  };
+}));
+
+test('with no connection, where the browser has no Background Sync: queued, and sent once the app sees the signal', async () => {
+  const { context, page } = await phone(browser);
+  await context.addInitScript(() => { delete ServiceWorkerRegistration.prototype.sync; });
+  await queuedOffline(context, page, '7002');
   // Honest: without the app open nothing is sent.
-  assert.match(await page.innerText('main'), /buka lagi Daftar JKN saat ada sinyal/);
+  assert.match(await page.innerText('#queued'), /buka lagi Daftar JKN saat ada sinyal/);
   await audit(page, 'b3-queued');
 
   await context.setOffline(false);
@@ -102,6 +117,45 @@ test('with no connection: fill in, submit, queued; the signal returns: sent', as
   assert.match(await page.innerText('#status'), /Terverifikasi/);
 });
 
+test('with no connection, in a browser with Background Sync: the browser sends it once the signal returns, the app closed', async () => {
+  const { context, page } = await phone(browser);
+  await queuedOffline(context, page, '7005');
+  assert.match(await page.innerText('#queued'), /mengirimnya sendiri begitu ada sinyal, juga jika Daftar JKN ditutup/);
+  await audit(page, 'b3-queued-background');
+  assert.deepEqual(await onDevice(page), { waiting: 1, sent: [] });
+
+  // The family closes the app; the signal returns; the browser fires the sync (here on DevTools'
+  // command rather than after its own delay). Nothing of the app runs: a bare file of its origin.
+  await page.close();
+  await context.setOffline(false);
+  const bare = await context.newPage();
+  await bare.goto(`${server.url}/icon.svg`);
+  const devtools = await context.newCDPSession(bare);
+  const registration = new Promise((resolve) => devtools.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const live = registrations.find((r) => !r.isDeleted);
+    if (live) resolve(live.registrationId);
+  }));
+  await devtools.send('ServiceWorker.enable');
+  await devtools.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId: await registration, tag: 'daftar-outbox', lastChance: false });
+  const deadline = Date.now() + 30000;
+  let device = await onDevice(bare);
+  while (device.waiting > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    device = await onDevice(bare);
+  }
+  assert.equal(device.waiting, 0, 'sent by the service worker');
+  assert.equal(device.sent.length, 1);
+
+  // Opened again: the registration is on the status page, verified.
+  const again = await context.newPage();
+  again.errors = [];
+  again.on('pageerror', (e) => again.errors.push(e.message));
+  await again.goto(`${server.url}/#/status/${device.sent[0]}`);
+  await again.waitForSelector('#status');
+  assert.match(await again.innerText('#status'), /Terverifikasi/);
+  assert.deepEqual(again.errors, []);
+});
+
 test('a photo claiming 60 000 x 60 000 pixels is refused, with a message the family understands', async () => {
   const { page } = await phone(browser);
   await page.goto(`${server.url}/#/family`);
@@ -113,7 +167,9 @@ test('a photo claiming 60 000 x 60 000 pixels is refused, with a message the fam
 });
 
 test('an upload cut in the middle resumes from where it stopped', async () => {
-  const { page } = await phone(browser);
+  const { context, page } = await phone(browser);
+  // The app's own resumption, which every browser has (Background Sync would send from the worker).
+  await context.addInitScript(() => { delete ServiceWorkerRegistration.prototype.sync; });
   const patches = [];
   let cut = false;
   await page.route('**/api/v1/uploads/*', async (route) => {

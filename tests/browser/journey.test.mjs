@@ -1,17 +1,36 @@
 // The whole journey in a real browser against a real `daftar serve`: a family registers from the
 // first page to active digital cards; the test posts the bank's payment; the card is verified on
-// the page. axe-core checks every step; screenshots are kept.
+// the page. axe-core checks every step; screenshots are kept. Then the same journey in English on
+// the narrowest phones, every page's visible text scanned for anything that is not the family's
+// own words (message codes, ISO dates, region codes, stored values).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, bank } from '../support/server.mjs';
 import { launch, phone, audit } from '../support/browser.mjs';
 import { page as documentPage, photo } from '../support/images.mjs';
+import { fillFamily, fillContact } from '../support/journey.mjs';
 
 const web = join(process.env.DAFTAR_BUILD, 'web');
 const server = await startServer({}, { webRoot: web });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
+
+// What a page shows that a family should never read: a message code, an ISO date or time, a
+// region code, a stored value (marital status, relationship, sex, media type), or a JavaScript
+// placeholder. E-mail addresses are the family's own and are left out of the scan.
+const CODES = /\b(?:nik|kk|name|date|phone|email|document|documents|application|quote|input|address_line|village|postal_code|rt|rw|contact|consent|registration|package|upload|card|family|facility|change|account|session|input)\.[a-z_]+\b/;
+const RAW = [CODES, /\b\d{4}-\d{2}-\d{2}(?:T[\d:]+)?\b/, /\b\d{2}\.\d{2}\.\d{2}(?:\.\d{4})?\b/,
+  /\b(?:image|application)\/[a-z]+/, /\bundefined\b|\bnull\b|\bNaN\b|\[object /];
+// The stored values are English words: on an Indonesian page they can only be leaks.
+const STORED = /\b(?:single|married|divorced|widowed|head|spouse|child|parent)\b/;
+async function ownWordsOnly(page, where) {
+  const text = (await page.locator('main').innerText()).replace(/\S+@\S+/g, '');
+  const indonesian = (await page.getAttribute('html', 'lang')) === 'id';
+  for (const pattern of indonesian ? [...RAW, STORED] : RAW) assert.doesNotMatch(text, pattern, `${where}: ${text.match(pattern)?.[0]}`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${where}: no sideways scrolling`);
+  await audit(page, where);
+}
 
 // Fills one member's fieldset.
 async function fillMember(page, i, m) {
@@ -27,7 +46,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const { page } = await phone(browser);
   await page.goto(server.url);
   await page.waitForSelector('text=Rp140.000');
-  await audit(page, '1-start');
+  await ownWordsOnly(page, '1-start');
   // "Mulai" is on the first screen of a 390 x 844 phone, without scrolling.
   const mulai = await page.getByRole('button', { name: 'Mulai', exact: true }).boundingBox();
   assert.ok(mulai.y + mulai.height <= 844, `Mulai ends at ${mulai.y + mulai.height} px`);
@@ -38,7 +57,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await fillMember(page, 0, { nik: '3204-1106-0987-0003', name: 'budi santoso', birth: { day: '6', month: '9', year: '1987' }, sex: 'M', relationship: 'head' });
   await page.getByRole('button', { name: 'Tambah anggota keluarga' }).click();
   await fillMember(page, 1, { nik: '3204114512900002', name: 'Siti Aminah', birth: { day: '05', month: '12', year: '1990' }, sex: 'F', relationship: 'spouse' });
-  await audit(page, '2-family');
+  await ownWordsOnly(page, '2-family');
   await page.click('button:has-text("Lanjutkan")');
 
   await page.waitForSelector('#f-contact-phone');
@@ -52,13 +71,13 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.fill('#f-address-rw', '7');
   await page.fill('#f-address-postal_code', '40921');
   await page.fill('#f-address-line', 'Jl. Mawar No. 5');
-  await audit(page, '3-contact');
+  await ownWordsOnly(page, '3-contact');
   await page.click('button:has-text("Lanjutkan")');
 
   await page.waitForSelector('text=Pembayaran pertama: Rp70.000.', { timeout: 10000 }).catch(async (e) => {
     throw new Error(`${e.message}\n${await page.locator('main').innerText()}`);
   });
-  await audit(page, '4-class');
+  await ownWordsOnly(page, '4-class');
   await page.click('button:has-text("Lanjutkan")');
 
   await page.waitForSelector('#f-documents-kk');
@@ -74,7 +93,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const kkSize = await page.locator('[data-path="/documents/kk"] [aria-live]').first().innerText();
   const kb = Number(kkSize.match(/→ (\d+) KB/)?.[1] ?? kkSize.match(/(\d+) KB/)[1]);
   assert.ok(kb <= 400, `KK photo sent as ${kb} KB`);
-  await audit(page, '5-documents');
+  await ownWordsOnly(page, '5-documents');
   await page.click('button:has-text("Lanjutkan")');
 
   await page.waitForSelector('#submit');
@@ -93,7 +112,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   await page.waitForSelector('#f-contact-phone');
   await page.click('button:has-text("Lanjutkan")');
   await page.waitForSelector('#submit');
-  await audit(page, '6-check');
+  await ownWordsOnly(page, '6-check');
   await page.check('#declaration');
   await page.click('#submit');
   await page.waitForSelector('#reference', { timeout: 60000 });
@@ -104,7 +123,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const accessCode = await page.innerText('#access-code');
   assert.match(accessCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.match(await page.innerText('main'), /Catat nomor pendaftaran dan kode akses/);
-  await audit(page, '7-sent');
+  await ownWordsOnly(page, '7-sent');
   const other = await phone(browser);
   await other.page.goto(`${server.url}/#/status`);
   await other.page.fill('#lookup-reference', reference);
@@ -124,7 +143,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   const va = await page.innerText('#va');
   const amount = Number(await page.getAttribute('#amount', 'data-amount'));
   assert.equal(amount, 70000);
-  await audit(page, '8-status-verified');
+  await ownWordsOnly(page, '8-status-verified');
 
   const paid = await bank(server, 'payment', { va, amount, bank_ref: 'BROWSER-1', paid_at: new Date().toISOString() });
   assert.equal(paid.status, 200);
@@ -137,7 +156,7 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   assert.doesNotMatch(active, /Cara membayar/);
   assert.match(await page.innerText('.card'), /Tanggal lahir: 6 September 1987/);
   assert.doesNotMatch(active, /\d{4}-\d{2}-\d{2}T/);
-  await audit(page, '9-status-active');
+  await ownWordsOnly(page, '9-status-active');
   const qr = await page.locator('.qr-text').first().inputValue();
 
   await page.getByRole('link', { name: 'Periksa kartu', exact: true }).click();
@@ -151,10 +170,69 @@ test('a family registers, pays and verifies its card, in a phone-sized browser',
   assert.match(await page.innerText('#verify-result'), /BUDI SANTOSO/);
   assert.match(await page.innerText('#verify-result'), /Aktif berarti kartu dapat dipakai berobat pada \d{1,2} \w+ \d{4}/);
   assert.equal(await page.locator('a:has-text("Ke halaman awal")').count(), 1);
-  await audit(page, '10-verified');
+  await ownWordsOnly(page, '10-verified');
   // A tampered card is refused, on the device.
   await page.fill('#qr-content', qr.replace('BUDI', 'BADU'));
   await page.getByRole('button', { name: 'Periksa', exact: true }).click();
   await page.waitForSelector('#verify-result .error-summary');
+  assert.deepEqual(page.errors, []);
+});
+
+test('in English on a 320 px phone: every page in the family\'s own words, and it fits', async () => {
+  const { page } = await phone(browser);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto(server.url);
+  await page.click('#lang-toggle');
+  await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
+  await ownWordsOnly(page, 'en-1-start');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.waitForSelector('#f-kk_number');
+  // A mistake first: the messages name the member, in English.
+  await page.fill('#f-members-0-nik', '3204 1106 0987');
+  await page.click('button:has-text("Continue")');
+  await page.waitForSelector('.error-summary');
+  assert.match(await page.innerText('.error-summary'), /There is a problem|problem/i);
+  await ownWordsOnly(page, 'en-2-family-errors');
+  await fillFamily(page, '7301');
+  await ownWordsOnly(page, 'en-2-family');
+  await page.click('button:has-text("Continue")');
+  await page.waitForSelector('#f-contact-phone');
+  await fillContact(page);
+  await ownWordsOnly(page, 'en-3-contact');
+  await page.click('button:has-text("Continue")');
+  await page.waitForSelector('text=First payment');
+  await ownWordsOnly(page, 'en-4-class');
+  await page.click('button:has-text("Continue")');
+  await page.waitForSelector('#f-documents-kk');
+  await page.setInputFiles('#f-documents-kk', { name: 'kk.png', mimeType: 'image/png', buffer: documentPage(1400, 1000) });
+  await page.setInputFiles('#f-documents-ktp-0', { name: 'ktp.png', mimeType: 'image/png', buffer: documentPage(1000, 640) });
+  await page.waitForFunction(() => [...document.querySelectorAll('.document progress')].every((p) => p.value === 100), null, { timeout: 60000 });
+  await ownWordsOnly(page, 'en-5-documents');
+  await page.click('button:has-text("Continue")');
+  await page.waitForSelector('#submit');
+  const summary = await page.locator('main').innerText();
+  assert.match(summary, /6 September 1987/);
+  assert.match(summary, /Sangkanhurip/);
+  assert.match(summary, /Single/i);
+  await ownWordsOnly(page, 'en-6-check');
+  await page.check('#declaration');
+  await page.click('#submit');
+  await page.waitForSelector('#reference', { timeout: 60000 });
+  await ownWordsOnly(page, 'en-7-sent');
+  const reference = await page.innerText('#reference');
+  await page.goto(`${server.url}/#/status/${reference}`);
+  await page.waitForSelector('#va');
+  await ownWordsOnly(page, 'en-8-status');
+  const amount = Number(await page.getAttribute('#amount', 'data-amount'));
+  assert.equal((await bank(server, 'payment', { va: await page.innerText('#va'), amount, bank_ref: 'BROWSER-EN-1', paid_at: new Date().toISOString() })).status, 200);
+  await page.reload();
+  await page.waitForSelector('#status:has-text("Active")');
+  await ownWordsOnly(page, 'en-9-active');
+  const qr = await page.locator('.qr-text').first().inputValue();
+  await page.goto(`${server.url}/#/verify`);
+  await page.fill('#qr-content', qr);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.waitForSelector('#verify-result .panel-ok');
+  await ownWordsOnly(page, 'en-10-verified');
   assert.deepEqual(page.errors, []);
 });

@@ -4,7 +4,8 @@
 import { t, setLanguage, language, message, rupiah } from './i18n.mjs';
 import * as core from './core-client.mjs';
 import * as store from './store.mjs';
-import { upload, UploadInterrupted } from './tus.mjs';
+import { UploadInterrupted } from './tus.mjs';
+import { sendWaiting, SYNC_TAG } from './outbox.mjs';
 import { h, main, render, buttons, summaryList } from './dom.mjs';
 import { regionOptions } from './regions.mjs';
 
@@ -40,6 +41,7 @@ function blankState() {
     openMember: 0,  // the family page shows this member's answers; the others are summarised
     findings: { errors: [], warnings: [] },
     serverErrors: [],
+    background: false,  // the browser sends the waiting package by Background Sync, the app open or not
   };
 }
 
@@ -259,7 +261,7 @@ function saveSoon() {
   saveTimer = setTimeout(() => store.saveDraft({
     form: state.form, estimate: state.estimate,
     documents: Object.fromEntries(Object.entries(state.documents).filter(([, d]) => d.entry)),
-    touched: [...state.touched], correcting: state.correcting,
+    touched: [...state.touched], correcting: state.correcting, server_errors: state.serverErrors,
   }), 300);
 }
 
@@ -760,39 +762,18 @@ async function startCorrection(reference, saved, corrections) {
   go(first ?? 'check');
 }
 
-let sending = false;
-
-// Sends every sealed package waiting on this device; on a cut, they stay and resume later.
+// Sends every sealed package waiting on this device (web/js/outbox.mjs); on a cut they stay, and
+// the browser's Background Sync sends them later where it has it, the app open or not.
 async function sendOutbox(progressEl) {
-  if (sending) return;
-  sending = true;
   try {
-    for (const { value: item } of await store.all('outbox')) {
-      try {
-        const uploadId = await upload(item.package, {
-          location: item.location,
-          remember: (location) => store.put('outbox', item.id, { ...item, location }),
-          progress: (sent, total) => {
-            if (progressEl) progressEl.replaceChildren(h('p', { text: t('uploading', { percent: Math.round((100 * sent) / total) }) }),
-              h('progress', { max: String(total), value: String(sent) }));
-          },
-        });
-        const saved = item.correction ? await store.get('registrations', item.correction) : null;
-        const response = await fetch(item.correction ? `/api/v1/registrations/${item.correction}/corrections` : '/api/v1/registrations', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.id,
-            ...(saved ? { Authorization: `Bearer ${saved.access_token}` } : {}) },
-          body: JSON.stringify({ upload: uploadId }),
-        });
-        const body = await response.json();
-        await store.remove('outbox', item.id);
-        if (response.status === 201 || response.status === 202) {
-          await store.put('registrations', body.reference, { ...(saved ?? {}), ...body, created: saved?.created ?? Date.now(),
-            snapshot: item.snapshot, last: undefined });
-          if (item.draft) {
-            await store.clearDraft();
-            state = blankState();
-          }
+    await sendWaiting({
+      progress: (sent, total) => {
+        if (progressEl) progressEl.replaceChildren(h('p', { text: t('uploading', { percent: Math.round((100 * sent) / total) }) }),
+          h('progress', { max: String(total), value: String(sent) }));
+      },
+      answered: (item, status, body) => {
+        if (status === 201 || status === 202) {
+          if (item.draft) state = blankState();
           if (progressEl) go(item.correction ? `status/${body.reference}` : `sent/${body.reference}`);
           else if (location.hash.startsWith('#/status')) route_();
         } else {
@@ -800,19 +781,32 @@ async function sendOutbox(progressEl) {
           state.serverErrors = body.errors ?? [];
           if (progressEl || item.draft) go('check');
         }
-      } catch (e) {
-        if (!(e instanceof UploadInterrupted) && navigator.onLine) console.warn('upload failed', e);
-        if (progressEl) go('queued');
-        return;
-      }
-    }
-  } finally {
-    sending = false;
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof UploadInterrupted) && navigator.onLine) console.warn('upload failed', e);
+    if (!progressEl) return;
+    state.background = await waitForSignal();
+    go('queued');
+  }
+}
+
+// Asks the browser to send the outbox once there is a signal, even with the app closed (Background
+// Sync); false where the browser cannot, and then the app sends it the next time it is open.
+async function waitForSignal() {
+  try {
+    // Not waiting for a worker that may never come (it is registered once the page is usable).
+    const registration = await Promise.race([navigator.serviceWorker?.ready, new Promise((r) => setTimeout(r, 2000))]);
+    if (!registration?.sync) return false;
+    await registration.sync.register(SYNC_TAG);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 function queuedPage() {
-  render(...heading(t('queued_title')), h('p', { text: t('queued') }),
+  render(...heading(t('queued_title')), h('p', { id: 'queued', text: t(state.background ? 'queued_background' : 'queued') }),
     buttons(h('a', { class: 'button secondary', href: '#/status', text: t('nav_status') })));
 }
 
@@ -1095,6 +1089,10 @@ async function startUp() {
     go('start');
   });
   addEventListener('online', () => { updateNetwork(); sendOutbox(null); });
+  // The service worker sent a waiting registration (Background Sync) while this page was open.
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if (e.data?.sent && location.hash.startsWith('#/status')) route_();
+  });
   addEventListener('offline', updateNetwork);
   addEventListener('hashchange', route_);
   await loadConfig();
@@ -1105,11 +1103,18 @@ async function startUp() {
     state.documents = draft.documents ?? {};
     state.touched = new Set(draft.touched ?? []);
     state.correcting = draft.correcting ?? null;
+    // Refused while the app was closed (sent in the background): the reasons, on the check page.
+    state.serverErrors = draft.server_errors ?? [];
+    if (state.serverErrors.length && !location.hash.slice(2)) location.hash = '#/check';
   }
   document.getElementById('loading')?.remove();
   await route_();
   // Only once the page is usable: keeping the app for offline use must not slow the first load.
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  // A module worker where the browser has one (it can send the outbox by Background Sync), the
+  // classic one, which keeps the app offline, elsewhere.
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.mjs', { type: 'module' }).catch(() => navigator.serviceWorker.register('/sw.js')).catch(() => {});
+  }
   if (navigator.onLine) sendOutbox(null);
 }
 

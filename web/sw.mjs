@@ -1,0 +1,14 @@
+// The service worker where the browser runs module workers: the offline app of sw.js, and the
+// outbox sent by Background Sync, the same code the page sends it with (js/outbox.mjs).
+import './sw.js';
+import { sendWaiting, SYNC_TAG } from './js/outbox.mjs';
+
+// An open page hears of each answer, so that its status list shows what was just sent.
+async function tell(status, body) {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ sent: true, status, reference: body.reference });
+}
+
+self.addEventListener('sync', (event) => {
+  // A rejected promise tells the browser to try again later (it backs off on its own).
+  if (event.tag === SYNC_TAG) event.waitUntil(sendWaiting({ answered: (item, status, body) => tell(status, body) }));
+});
