@@ -41,6 +41,7 @@ await context.route('**/*', async (route) => {
   await route.fulfill({ status: response.status(), headers, body: await response.body() });
 });
 
+const sum = (rows) => rows.reduce((a, r) => a + r.bytes, 0);
 async function visit(label) {
   log = [];
   const started = Date.now();
@@ -49,13 +50,16 @@ async function visit(label) {
   await page.waitForSelector('text=Rp140.000', { timeout: 120000 });
   const usable = Date.now() - started;
   const rows = log.filter((r) => r.url.startsWith(url) && !r.background);
-  log = null;
-  return { label, usable, rows, total: rows.reduce((a, r) => a + r.bytes, 0) };
+  return { label, usable, rows, total: sum(rows) };
 }
 
 const first = await visit('first visit');
 await page.evaluate(() => navigator.serviceWorker.ready);
 await page.waitForTimeout(5000);  // the service worker finishes keeping the app for offline use
+// The whole first visit: what the page loaded, and everything the worker kept for offline use.
+const whole = log.filter((r) => r.url.startsWith(url));
+const offline = whole.filter((r) => !first.rows.includes(r));
+log = null;
 
 const repeat = await visit('repeat visit');
 await browser.close();
@@ -74,12 +78,24 @@ shared machine: read the figures as an order of magnitude.
 
 | | compressed bytes before usable | time until usable |
 |---|---|---|
-| first visit | ${kb(first.total)} KB (budget: 150 KB) | ${(first.usable / 1000).toFixed(1)} s |
-| repeat visit (service worker cache) | ${kb(repeat.total)} KB | ${(repeat.usable / 1000).toFixed(1)} s |
+| first visit | ${kb(first.total)} KB | ${(first.usable / 1000).toFixed(1)} s (goal: 5 s) |
+| repeat visit (service worker cache) | ${kb(repeat.total)} KB | ${(repeat.usable / 1000).toFixed(1)} s (goal: 1 s) |
+
+| the whole first visit | compressed bytes |
+|---|---|
+| before usable (above) | ${kb(first.total)} KB |
+| kept for offline use afterwards (by the page and its worker) | ${kb(sum(offline))} KB |
+| in all | ${kb(sum(whole))} KB (goal: 200 KB) |
 
 After the first visit the service worker keeps the app shell, both wasm modules, the config and
 the province and regency lists for offline use (Cache Storage); it fetches them in the
-background once the page is usable, so they are not part of the first load's budget.
+background once the page is usable, so they do not delay the first load, but the family pays for
+them on its first visit all the same.
+
+## Kept for offline use on the first visit
+| path | transferred |
+|---|---|
+${offline.length ? offline.map((r) => `| ${new URL(r.url).pathname} | ${kb(r.bytes)} KB |`).join('\n') : '| (nothing) | 0 |'}
 
 ## First visit, request by request
 | path | transferred |
