@@ -1,9 +1,10 @@
 // Assembles the web app in BUILD/web next to the wasm modules:
 //   - web/** as it is (pages, styles, scripts, the service worker);
 //   - js/vendor/qrcode.mjs from the npm package qrcode-generator (MIT), for the digital cards;
-//   - regions/*.json: the current region codes and names from npm idn-area-data (ODbL), one file per
-//     parent (index = provinces, "32" = its regencies, "32.04" = districts, "32.04.11" = villages),
-//     fetched only when the user opens that level;
+//   - regions/*.json: the current region codes and names from npm idn-area-data (ODbL): index.json
+//     (provinces), regencies.json (every province's regencies, by province code), and a file per
+//     parent below ("32.04" = its districts, "32.04.11" = its villages), fetched only when the user
+//     opens that level;
 //   - the service worker's list of what to keep offline, with a version that changes with them.
 // Usage: node tools/build-web.mjs NODE_MODULES WEB_SOURCE BUILD_WEB
 import { cpSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
@@ -44,9 +45,13 @@ for (const [code, name] of rows('provinces.csv')) add('index', code, name);
 for (const [code, parent, name] of rows('regencies.csv')) add(parent, code, name);
 for (const [code, parent, name] of rows('districts.csv')) add(parent, code, name);
 for (const [code, parent, name] of rows('villages.csv')) add(parent, code, name);
+for (const list of children.values()) list.sort((a, b) => a.name.localeCompare(b.name, 'id'));
+// Every province's regencies in one file (each request costs its headers, about 0.6 KB on a slow
+// link: 38 small files cost more in headers than in lists); the deeper levels a file per parent.
+const provinces = children.get('index');
+writeFileSync(join(regions, 'regencies.json'), JSON.stringify(Object.fromEntries(provinces.map((p) => [p.code, children.get(p.code) ?? []]))));
 for (const [parent, list] of children) {
-  list.sort((a, b) => a.name.localeCompare(b.name, 'id'));
-  writeFileSync(join(regions, `${parent}.json`), JSON.stringify(list));
+  if (!provinces.some((p) => p.code === parent)) writeFileSync(join(regions, `${parent}.json`), JSON.stringify(list));
 }
 
 // The app shell: everything a first visit needs to work offline afterwards (regions are cached
@@ -55,7 +60,7 @@ const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs'
   '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/member.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
   '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
-  '/regions/index.json', ...children.get('index').map((p) => `/regions/${p.code}.json`)];
+  '/regions/index.json', '/regions/regencies.json'];
 const hash = createHash('sha256');
 for (const path of shell.filter((p) => p !== '/')) hash.update(readFileSync(join(out, path)));
 const sw = readFileSync(join(out, 'sw.js'), 'utf8')

@@ -1,6 +1,6 @@
 // The service worker: after one visit the whole form and every check work with no connection.
 // The app shell and both wasm modules are kept; region lists are kept as they are opened; the
-// config (keys, tariffs) is fetched fresh when possible and kept for offline use.
+// config (keys, tariffs) is fetched fresh when the network answers quickly and kept for offline use.
 const VERSION = '__VERSION__';
 const SHELL = __SHELL__;
 const CACHE = `daftar-${VERSION}`;
@@ -27,6 +27,22 @@ async function networkFirst(request) {
   }
 }
 
+// The network's answer if it comes quickly, the kept one otherwise (the network's then refreshes
+// it for the next visit): on a slow link the page need not wait a round trip for its config.
+async function freshIfQuick(event) {
+  const cache = await caches.open(CACHE);
+  const fresh = fetch(event.request).then((response) => {
+    if (response.ok) cache.put(event.request, response.clone());
+    return response;
+  });
+  event.waitUntil(fresh.catch(() => {}));
+  const kept = await cache.match(event.request);
+  if (!kept) return fresh.catch(() => Response.error());
+  const quick = await Promise.race([fresh.catch(() => null), new Promise((r) => setTimeout(r, QUICK_MS))]);
+  return quick?.ok ? quick : kept;
+}
+const QUICK_MS = 300;
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(request, { ignoreSearch: true });
@@ -40,11 +56,16 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   // The config, and the facility lists a family looked at, stay usable offline.
-  if (url.pathname === '/api/v1/config' || url.pathname === '/api/v1/facilities') return event.respondWith(networkFirst(event.request));
+  if (url.pathname === '/api/v1/config') return event.respondWith(freshIfQuick(event));
+  if (url.pathname === '/api/v1/facilities') return event.respondWith(networkFirst(event.request));
   if (url.pathname.startsWith('/api/')) return;  // registrations, uploads, status: always the network
   if (url.pathname.startsWith('/operator/')) return;  // the operators' console is not the applicants' to keep
+  // The page itself from what this version of the worker kept: a new version of the app comes with
+  // a new worker, which keeps the new page.
   if (event.request.mode === 'navigate') {
-    return event.respondWith(fetch(event.request).catch(() => caches.match('/index.html')));
+    const page = url.pathname === '/' || url.pathname === '/index.html';
+    return event.respondWith(page ? caches.match('/index.html').then((kept) => kept ?? fetch(event.request))
+      : fetch(event.request).catch(() => caches.match('/index.html')));
   }
   event.respondWith(cacheFirst(event.request));
 });
