@@ -15,13 +15,13 @@ namespace daftar {
 // One call's input, options and output bytes.
 struct Context {
   Context(const json& input, const DispatchOptions& options, std::string_view payload)
-      : input(input),
-        tariffs(options.tariffs ? *options.tariffs : BuiltinTariffs()),
-        default_today(options.default_today),
-        max_members(options.max_members),
+      : input(input), given_tariffs(options.tariffs), default_today(options.default_today), max_members(options.max_members),
         payload(payload) {}
+  // The tariffs the caller gave, or the built-in ones: asked for only by the commands that price
+  // something, so a build without them (the browser's sealing module) carries no tariff table.
+  const TariffTable& tariffs() const { return given_tariffs ? *given_tariffs : BuiltinTariffs(); }
   const json& input;
-  const TariffTable& tariffs;
+  const TariffTable* given_tariffs;
   const std::string& default_today;
   int max_members;
   std::string_view payload;  // bytes given with the call

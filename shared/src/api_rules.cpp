@@ -72,7 +72,7 @@ json ValidateCommand(Context& c) {
   const auto flag = [&](std::string_view key) { const json* v = Member(c.input, key); return v != nullptr && *v == true; };
   if (application == nullptr || !today) return Verdict(c.findings);
   // Paths point into the application itself: it is the document the user wrote.
-  ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs, BuiltinDocumentRules(), c.max_members,
+  ApplicationCheck check = ValidateApplication(*application, *today, c.tariffs(), BuiltinDocumentRules(), c.max_members,
                                                {.consent = flag("require_consent"), .facility = flag("require_facility")});
   json out = Verdict(check.findings);
   out["normalized"] = std::move(check.normalized);
@@ -126,7 +126,7 @@ json QuoteCommand(Context& c) {
   if (request == nullptr || !date) return Verdict(c.findings);
   const QuoteRequest q = ReadQuoteRequest(c, *request);
   if (c.findings.has_errors()) return Verdict(c.findings);
-  QuoteResult result = MakeQuote(c.tariffs, q, *date);
+  QuoteResult result = MakeQuote(c.tariffs(), q, *date);
   if (!result.quote) return Verdict(result.findings);
   const Quote& quote = *result.quote;
   json out = {{"date", FormatIsoDate(quote.date)}, {"basis", quote.basis}};
@@ -205,7 +205,7 @@ json AccountCommand(Context& c) {
   });
   const auto ahead = c.in.Integer(c.input, "months_ahead", "", Need::kOptional, 0, 1200);
   if (!today || c.findings.has_errors()) return Verdict(c.findings);
-  const AccountResult result = MakeAccount(c.tariffs, history, *today, static_cast<int>(ahead.value_or(0)));
+  const AccountResult result = MakeAccount(c.tariffs(), history, *today, static_cast<int>(ahead.value_or(0)));
   if (!result.account) return Verdict(result.findings);
   const Account& a = *result.account;
   const auto date = [](const std::optional<Date>& d) { return d ? json(FormatIsoDate(*d)) : json(); };
@@ -260,7 +260,7 @@ json ChangeCommand(Context& c) {
   }
   const json* change = c.in.Object(c.input, "change", "", Need::kRequired);
   if (!today || change == nullptr || c.findings.has_errors()) return Verdict(c.findings);
-  const ChangeCheck check = CheckChange(*change, family, *today, c.tariffs, BuiltinDocumentRules());
+  const ChangeCheck check = CheckChange(*change, family, *today, c.tariffs(), BuiltinDocumentRules());
   c.findings.Append(check.findings, "/change");
   json out = Verdict(c.findings);
   if (!c.findings.has_errors()) {
