@@ -7,9 +7,9 @@
 //     opens that level;
 //   - the service worker's list of what to keep offline, with a version that changes with them.
 // Usage: node tools/build-web.mjs NODE_MODULES WEB_SOURCE BUILD_WEB
-import { cpSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 const [modules, source, out] = process.argv.slice(2);
 cpSync(source, out, { recursive: true });
@@ -54,13 +54,32 @@ for (const [parent, list] of children) {
   if (!provinces.some((p) => p.code === parent)) writeFileSync(join(regions, `${parent}.json`), JSON.stringify(list));
 }
 
+// Content-hashed copies of what the rules worker loads, which the server lets a browser keep for a
+// year without asking again (on a slow link each revalidation is a round trip, and the worker finds
+// its modules one after another). Leaves first: each copy's references to the files hashed before
+// it are rewritten, then it is hashed; the plain names stay for Node (tests, benchmarks).
+const hashed = new Map();  // '/js/worker.mjs' -> '/js/worker.0123456789.mjs'
+for (const name of readdirSync(join(out, 'js'))) {
+  if (/\.[0-9a-f]{10}\.(mjs|wasm)(\.gz)?$/.test(name)) rmSync(join(out, 'js', name));  // an earlier build's
+}
+const renamed = (text) => [...hashed].reduce((t, [from, to]) => t.split(basename(from)).join(basename(to)), text);
+for (const path of ['/js/daftar-rules.wasm', '/js/daftar-seal.wasm', '/js/daftar-rules.mjs', '/js/daftar-seal.mjs',
+  '/js/daftar-core.mjs', '/js/worker.mjs']) {
+  const bytes = path.endsWith('.wasm') ? readFileSync(join(out, path)) : Buffer.from(renamed(readFileSync(join(out, path), 'utf8')));
+  const target = path.replace(/\.(\w+)$/, `.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.$1`);
+  writeFileSync(join(out, target), bytes);
+  hashed.set(path, target);
+}
+// The page starts the worker and preloads its modules by their hashed names.
+for (const path of ['/js/core-client.mjs', '/index.html']) writeFileSync(join(out, path), renamed(readFileSync(join(out, path), 'utf8')));
+
 // The app shell: everything a first visit needs to work offline afterwards (regions are cached
 // as they are opened; the sealing module is fetched after the page is ready).
 const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
   '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/member.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
   '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
-  '/regions/index.json', '/regions/regencies.json'];
+  '/regions/index.json', '/regions/regencies.json'].map((path) => hashed.get(path) ?? path);
 const hash = createHash('sha256');
 for (const path of shell.filter((p) => p !== '/')) hash.update(readFileSync(join(out, path)));
 const sw = readFileSync(join(out, 'sw.js'), 'utf8')

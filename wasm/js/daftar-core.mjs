@@ -111,10 +111,17 @@ function commands(call) {
   };
 }
 
+// Each module's glue and wasm, named in full (the web build gives the browser's copies
+// content-hashed names and rewrites them here).
+const MODULES = {
+  rules: { glue: () => import('./daftar-rules.mjs'), wasm: 'daftar-rules.wasm' },
+  seal: { glue: () => import('./daftar-seal.mjs'), wasm: 'daftar-seal.wasm' },
+};
+
 // Each module's glue is imported only when that module is wanted: a first page needs no sealing.
 async function loadModule(name) {
-  const { default: factory } = await import(`./daftar-${name}.mjs`);
-  return bind(await instantiate(factory, `daftar-${name}.wasm`)).call;
+  const { default: factory } = await MODULES[name].glue();
+  return bind(await instantiate(factory, MODULES[name].wasm)).call;
 }
 
 export async function load({ sealing = true } = {}) {
