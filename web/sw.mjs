@@ -4,11 +4,12 @@ import './sw.js';
 import { sendWaiting, SYNC_TAG } from './js/outbox.mjs';
 
 // An open page hears of each answer, so that its status list shows what was just sent.
-async function tell(status, body) {
-  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ sent: true, status, reference: body.reference });
+async function tell(item, status, body) {
+  const news = { sent: true, status, reference: body.reference, correction: !!item.correction };
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(news);
 }
 
 self.addEventListener('sync', (event) => {
   // A rejected promise tells the browser to try again later (it backs off on its own).
-  if (event.tag === SYNC_TAG) event.waitUntil(sendWaiting({ answered: (item, status, body) => tell(status, body) }));
+  if (event.tag === SYNC_TAG) event.waitUntil(sendWaiting({ answered: tell }));
 });

@@ -130,13 +130,7 @@ test('with no connection, in a browser with Background Sync: the browser sends i
   await context.setOffline(false);
   const bare = await context.newPage();
   await bare.goto(`${server.url}/icon.svg`);
-  const devtools = await context.newCDPSession(bare);
-  const registration = new Promise((resolve) => devtools.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-    const live = registrations.find((r) => !r.isDeleted);
-    if (live) resolve(live.registrationId);
-  }));
-  await devtools.send('ServiceWorker.enable');
-  await devtools.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId: await registration, tag: 'daftar-outbox', lastChance: false });
+  await fireSync(context, bare);
   const deadline = Date.now() + 30000;
   let device = await onDevice(bare);
   while (device.waiting > 0 && Date.now() < deadline) {
@@ -154,6 +148,29 @@ test('with no connection, in a browser with Background Sync: the browser sends i
   await again.waitForSelector('#status');
   assert.match(await again.innerText('#status'), /Terverifikasi/);
   assert.deepEqual(again.errors, []);
+});
+
+// Fires the outbox's Background Sync through DevTools, as the browser would once the signal is back.
+async function fireSync(context, page) {
+  const devtools = await context.newCDPSession(page);
+  const registration = new Promise((resolve) => devtools.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    const live = registrations.find((r) => !r.isDeleted);
+    if (live) resolve(live.registrationId);
+  }));
+  await devtools.send('ServiceWorker.enable');
+  await devtools.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId: await registration, tag: 'daftar-outbox', lastChance: false });
+}
+
+test('with the app still open on "waiting for a signal": the reference appears once the signal returns', async () => {
+  const { context, page } = await phone(browser);
+  await queuedOffline(context, page, '7006');
+  // The page and the browser's sync both try; whichever sends it, the other finds nothing waiting.
+  await context.setOffline(false);
+  await fireSync(context, page);
+  await page.waitForSelector('#reference', { timeout: 30000 });
+  assert.match(await page.innerText('#reference'), /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.deepEqual(await onDevice(page), { waiting: 0, sent: [await page.innerText('#reference')] });
+  assert.deepEqual(page.errors, []);
 });
 
 test('a photo claiming 60 000 x 60 000 pixels is refused, with a message the family understands', async () => {

@@ -774,7 +774,8 @@ async function sendOutbox(progressEl) {
       answered: (item, status, body) => {
         if (status === 201 || status === 202) {
           if (item.draft) state = blankState();
-          if (progressEl) go(item.correction ? `status/${body.reference}` : `sent/${body.reference}`);
+          // The family watching it go, or waiting for the signal, sees where it went.
+          if (progressEl || location.hash === '#/queued') go(item.correction ? `status/${body.reference}` : `sent/${body.reference}`);
           else if (location.hash.startsWith('#/status')) route_();
         } else {
           // The server's checks disagree: the same messages, on the check page.
@@ -1089,9 +1090,15 @@ async function startUp() {
     go('start');
   });
   addEventListener('online', () => { updateNetwork(); sendOutbox(null); });
-  // The service worker sent a waiting registration (Background Sync) while this page was open.
+  // The service worker sent a waiting registration (Background Sync) while this page was open:
+  // the family waiting for it sees its reference, the status list shows it.
   navigator.serviceWorker?.addEventListener('message', (e) => {
-    if (e.data?.sent && location.hash.startsWith('#/status')) route_();
+    if (!e.data?.sent) return;
+    if (location.hash === '#/queued' && e.data.reference) {
+      state = blankState();  // the worker has cleared the draft it sent
+      go(`${e.data.correction ? 'status' : 'sent'}/${e.data.reference}`);
+    }
+    else if (location.hash.startsWith('#/status')) route_();
   });
   addEventListener('offline', updateNetwork);
   addEventListener('hashchange', route_);
