@@ -81,9 +81,11 @@ const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs'
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
   '/regions/index.json', '/regions/regencies.json'].map((path) => hashed.get(path) ?? path);
 const hash = createHash('sha256');
-for (const path of shell.filter((p) => p !== '/')) hash.update(readFileSync(join(out, path)));
+for (const path of [...shell.filter((p) => p !== '/'), '/sw.js', '/sw.mjs']) hash.update(readFileSync(join(out, path)));
+const version = hash.digest('hex').slice(0, 16);
 const sw = readFileSync(join(out, 'sw.js'), 'utf8')
-  .replace('__VERSION__', hash.digest('hex').slice(0, 16))
+  .replace('__VERSION__', version)
   .replace('__SHELL__', JSON.stringify(shell));
 writeFileSync(join(out, 'sw.js'), sw);
+writeFileSync(join(out, 'sw.mjs'), readFileSync(join(out, 'sw.mjs'), 'utf8').replace('__VERSION__', version));
 console.log(`web: ${children.size} region files, shell of ${shell.length} files`);

@@ -3,6 +3,9 @@
 import './sw.js';
 import { sendWaiting, SYNC_TAG } from './js/outbox.mjs';
 
+// Version __VERSION__: written here as in sw.js by tools/build-web.mjs, so that this file changes
+// with every version of the app even for a browser that compares only the registered script.
+
 // An open page hears of each answer, so that its status list shows what was just sent.
 async function tell(item, status, body) {
   const news = { sent: true, status, reference: body.reference, correction: !!item.correction };
