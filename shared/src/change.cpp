@@ -1,6 +1,7 @@
 #include "daftar/change.h"
 
 #include <algorithm>
+#include <set>
 
 #include "daftar/address.h"
 #include "daftar/application.h"
@@ -145,13 +146,7 @@ class ChangeChecker {
     bool letter = false;
     if (documents != nullptr) {
       if (in_.Array(change_, "documents", "", Need::kRequired) == nullptr) return;
-      for (std::size_t i = 0; i < documents->size(); ++i) {
-        Findings found;
-        const std::optional<std::string> kind =
-            CheckDocumentEntry((*documents)[i], documents_, found, out_.normalized["documents"][i]);
-        f().Append(found, JoinPointer("/documents", i));
-        letter = letter || kind == "supporting_letter";
-      }
+      letter = DocumentKinds(*documents).count("supporting_letter") > 0;
     }
     if (!code) return;
     const FieldCheck checked = CheckFacilityCode(*code);
@@ -233,22 +228,26 @@ class ChangeChecker {
       if (!checked.findings.has_errors()) died = checked.date;
       if (died) out_.normalized["date"] = FormatIsoDate(*died);
     }
-    bool certificate = false, kk = false;
     if (const json* documents = in_.Array(change_, "documents", "", Need::kRequired)) {
-      for (std::size_t i = 0; i < documents->size(); ++i) {
-        Findings found;
-        const std::optional<std::string> kind =
-            CheckDocumentEntry((*documents)[i], documents_, found, out_.normalized["documents"][i]);
-        f().Append(found, JoinPointer("/documents", i));
-        certificate = certificate || kind == "death_certificate";
-        kk = kk || kind == "kk";
-      }
-      if (!certificate) f().Error("/documents", "documents.missing_death_certificate");
+      const std::set<std::string> kinds = DocumentKinds(*documents);
+      if (kinds.count("death_certificate") == 0) f().Error("/documents", "documents.missing_death_certificate");
       // Without its head the family has a new KK naming the next one.
-      if (who != nullptr && who->relationship == "head" && !kk) f().Error("/documents", "documents.missing_kk");
+      if (who != nullptr && who->relationship == "head" && kinds.count("kk") == 0) f().Error("/documents", "documents.missing_kk");
     }
     out_.status = "review";
     out_.effective = died ? FirstOfNextMonth(*died) : FirstOfNextMonth(today_);
+  }
+
+  // Each entry of a change's document list checked and kept in its normal form; the kinds present.
+  std::set<std::string> DocumentKinds(const json& documents) {
+    std::set<std::string> kinds;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+      Findings found;
+      const std::optional<std::string> kind = CheckDocumentEntry(documents[i], documents_, found, out_.normalized["documents"][i]);
+      f().Append(found, JoinPointer("/documents", i));
+      if (kind) kinds.insert(*kind);
+    }
+    return kinds;
   }
 
   const json& change_;
