@@ -775,7 +775,7 @@ async function sendOutbox(progressEl) {
         if (status === 201 || status === 202) {
           if (item.draft) state = blankState();
           // The family watching it go, or waiting for the signal, sees where it went.
-          if (progressEl || location.hash === '#/queued') go(item.correction ? `status/${body.reference}` : `sent/${body.reference}`);
+          if (progressEl || location.hash === '#/queued') showSent(body.reference, item.correction);
           else if (location.hash.startsWith('#/status')) route_();
         } else {
           // The server's checks disagree: the same messages, on the check page.
@@ -791,6 +791,9 @@ async function sendOutbox(progressEl) {
     go('queued');
   }
 }
+
+// Where a sent registration shows: a new one's reference on the sent page, a correction's status.
+const showSent = (reference, correction) => go(`${correction ? 'status' : 'sent'}/${reference}`);
 
 // Asks the browser to send the outbox once there is a signal, even with the app closed (Background
 // Sync); false where the browser cannot, and then the app sends it the next time it is open.
@@ -1096,7 +1099,7 @@ async function startUp() {
     if (!e.data?.sent) return;
     if (location.hash === '#/queued' && e.data.reference) {
       state = blankState();  // the worker has cleared the draft it sent
-      go(`${e.data.correction ? 'status' : 'sent'}/${e.data.reference}`);
+      showSent(e.data.reference, e.data.correction);
     }
     else if (location.hash.startsWith('#/status')) route_();
   });
