@@ -1,7 +1,9 @@
 // The dispatcher: one entry point for every command, in every build (the CLI, the server, the
-// browser's modules), over the rule commands (api_rules.cpp) and the sealing ones (api_sealing.cpp)
-// that the build links.
+// browser's modules), over the command tables the build links: the rules (api_rules.cpp), the
+// account (api_account.cpp) and sealing (api_sealing.cpp).
 #include "daftar/api.h"
+
+#include <array>
 
 #include "daftar/json_depth.h"
 #include "daftar/messages.h"
@@ -60,6 +62,10 @@ Reply Finish(Outcome outcome, const json& body, int indent, std::string payload 
           std::move(payload)};
 }
 
+std::array<std::span<const Command>, 3> CommandTables() {
+  return {RuleCommands(), AccountCommands(), SealingCommands()};
+}
+
 Reply Refuse(std::string code, std::vector<Param> params, int indent) {
   Findings f;
   f.Error("", std::move(code), std::move(params));
@@ -71,15 +77,14 @@ Reply Refuse(std::string code, std::vector<Param> params, int indent) {
 Reply Dispatch(std::string_view command, std::string_view input_json, const DispatchOptions& options,
                std::string_view payload) {
   const Command* found = nullptr;
-  for (const Command& c : RuleCommands()) {
-    if (c.name == command) found = &c;
-  }
-  for (const Command& c : SealingCommands()) {
-    if (c.name == command) found = &c;
+  for (const auto table : CommandTables()) {
+    for (const Command& c : table) {
+      if (c.name == command) found = &c;
+    }
   }
   if (found == nullptr) return Refuse("api.unknown_command", {{"command", std::string(command)}}, options.indent);
   if (NestedDeeperThan(input_json)) return Refuse("input.too_deep", {{"max", int64_t{kMaxJsonDepth}}}, options.indent);
-  const json input = json::parse(input_json, nullptr, /*allow_exceptions=*/false);
+  const json input = ParseJson(input_json);
   if (input.is_discarded()) return Refuse("input.malformed_json", {}, options.indent);
   if (!input.is_object()) return Refuse("input.wrong_type", {{"expected", "object"}}, options.indent);
 
@@ -93,8 +98,9 @@ Reply Dispatch(std::string_view command, std::string_view input_json, const Disp
 
 std::vector<std::string_view> DispatchCommands() {
   std::vector<std::string_view> names;
-  for (const Command& c : RuleCommands()) names.push_back(c.name);
-  for (const Command& c : SealingCommands()) names.push_back(c.name);
+  for (const auto table : CommandTables()) {
+    for (const Command& c : table) names.push_back(c.name);
+  }
   return names;
 }
 

@@ -1,5 +1,5 @@
-// What the dispatcher's command tables share (api.cpp: the rules; api_sealing.cpp: the commands
-// that need libsodium). Private to the core.
+// What the dispatcher's command tables share (api_rules.cpp, api_account.cpp, and api_sealing.cpp:
+// the commands that need libsodium). Private to the core.
 #pragma once
 
 #include <span>
@@ -38,6 +38,9 @@ struct Command {
 // The rule commands (api_rules.cpp), an empty list in the browser's sealing module
 // (api_rules_absent.cpp), which the rules module beside it answers for.
 std::span<const Command> RuleCommands();
+// A family's statement (api_account.cpp): native builds only, an empty list in the browser's
+// modules (api_account_absent.cpp).
+std::span<const Command> AccountCommands();
 // The commands that need libsodium: defined by api_sealing.cpp in builds that link it, and as an
 // empty list by api_sealing_absent.cpp in the browser's first, smaller module.
 std::span<const Command> SealingCommands();

@@ -1,7 +1,9 @@
 // The dispatcher's commands that need libsodium: sealing packages piece by piece (the state
-// travels with the caller, so the core keeps none), opening them, and checking documents.
+// travels with the caller, so the core keeps none), opening them, and checking documents; and
+// beside them a photo's quality, the other half of the documents step.
 #include "api_internal.h"
 #include "daftar/document_check.h"
+#include "daftar/documents.h"
 #include "daftar/package.h"
 #include "daftar/signature.h"
 
@@ -87,7 +89,7 @@ json OpenPackageCommand(Context& c) {
   OpenedPackage opened = OpenPackage(c.payload, IntakePublicFromSecret(*secret), *secret);
   if (opened.findings.has_errors()) return Verdict(opened.findings);
   json out = Verdict(c.findings);
-  out["application"] = json::parse(opened.manifest, nullptr, false);
+  out["application"] = ParseJson(opened.manifest);
   out["documents"] = json::array();
   for (const std::string& d : opened.documents) {
     out["documents"].push_back({{"size", d.size()}});
@@ -130,7 +132,7 @@ json VerifySignedCommand(Context& c) {
   c.findings.Append(VerifySigned({*payload, *signature, *key}, trusted.value_or("")), "");
   json out = Verdict(c.findings);
   out["document"] = nullptr;
-  if (!c.findings.has_errors()) out["document"] = json::parse(*payload, nullptr, false);
+  if (!c.findings.has_errors()) out["document"] = ParseJson(*payload);
   return out;
 }
 
@@ -153,11 +155,24 @@ json WithSodium(Context& c) {
   return Run(c);
 }
 
+// Pixels a browser decoded (RGBA, as the payload) for a photo of a document.
+json ImageQualityCommand(Context& c) {
+  const auto width = c.in.Integer(c.input, "width", "", Need::kRequired, 1, 100000);
+  const auto height = c.in.Integer(c.input, "height", "", Need::kRequired, 1, 100000);
+  if (!width || !height) return Verdict(c.findings);
+  ImageQuality q = CheckImageQuality(c.payload, static_cast<int>(*width), static_cast<int>(*height),
+                                     BuiltinDocumentRules());
+  c.findings.Append(q.findings, "");
+  json out = Verdict(c.findings);
+  out["quality"] = {{"sharpness", q.sharpness}, {"brightness", q.brightness}, {"glare_permille", q.glare_permille}};
+  return out;
+}
+
 constexpr Command kSealingCommands[] = {
     {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
     {"seal-finish", WithSodium<SealFinishCommand>},   {"open-package", WithSodium<OpenPackageCommand>},
     {"check-document", WithSodium<CheckDocumentCommand>}, {"verify-signed", WithSodium<VerifySignedCommand>},
-    {"blake2b", WithSodium<Blake2bCommand>},
+    {"blake2b", WithSodium<Blake2bCommand>},     {"check-image-quality", ImageQualityCommand},
 };
 
 }  // namespace

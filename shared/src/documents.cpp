@@ -24,7 +24,7 @@ namespace {
 
 DocumentRules Parse(std::string_view text) {
   DocumentRules rules;
-  const json doc = json::parse(text, nullptr, false);
+  const json doc = ParseJson(text);
   Findings ignored;  // the built-in file is checked by the tests
   JsonReader in(ignored);
   if (const json* types = in.Array(doc, "media_types", "", Need::kRequired)) {

@@ -4,6 +4,15 @@
 
 namespace daftar {
 
+json ParseJson(std::string_view text) {
+  json result;
+  nlohmann::detail::json_sax_dom_parser<json> builder(result, /*allow_exceptions_=*/false);
+  if (!json::sax_parse(text, &builder, json::input_format_t::json, /*strict=*/true) || builder.is_errored()) {
+    return json(json::value_t::discarded);
+  }
+  return result;
+}
+
 std::string JoinPointer(std::string_view base, std::string_view key) {
   std::string out(base);
   out.push_back('/');

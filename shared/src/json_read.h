@@ -17,6 +17,11 @@ namespace daftar {
 
 using json = nlohmann::ordered_json;
 
+// The JSON value in `text` (all of it), or a discarded value when it is not JSON. The one parser
+// of the core: nlohmann's json::parse compiles a second parser for callbacks nobody here uses,
+// a few kilobytes that each browser module would carry.
+[[nodiscard]] json ParseJson(std::string_view text);
+
 // "/members" + "nik" -> "/members/nik", escaping '~' and '/' as RFC 6901 says.
 [[nodiscard]] std::string JoinPointer(std::string_view base, std::string_view key);
 [[nodiscard]] std::string JoinPointer(std::string_view base, std::size_t index);

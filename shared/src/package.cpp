@@ -202,7 +202,7 @@ bool PackageReader::Step() {
     if (tag != kTagPush) return Fail("package.invalid_manifest");
     // Measured before parsing: whoever reads the manifest next may copy or print it recursively.
     if (NestedDeeperThan(plain)) return Fail("package.manifest_too_deep", {{"max", int64_t{kMaxJsonDepth}}});
-    const json doc = json::parse(plain, nullptr, false);
+    const json doc = ParseJson(plain);
     const json* documents = Member(doc, "documents");
     if (documents == nullptr || !documents->is_array()) return Fail("package.invalid_manifest");
     if (documents->size() > kPackageMaxDocuments) {

@@ -86,7 +86,7 @@ TariffLoad ParseTariffs(std::string_view text) {
     out.findings.Error("", "input.too_deep", {{"max", int64_t{kMaxJsonDepth}}});
     return out;
   }
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json doc = ParseJson(text);
   if (doc.is_discarded() || !doc.is_object()) {
     out.findings.Error("", "input.malformed_json");
     return out;
