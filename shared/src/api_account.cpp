@@ -1,6 +1,6 @@
 // The `account` command: a family's statement (bills, cover, what is due). In the native builds
 // only: the server computes the statement and the browser shows it, so neither browser module
-// carries the account rules (api_account_absent.cpp).
+// carries the account rules (browser_*_module.cpp).
 #include "daftar/account.h"
 #include "api_internal.h"
 

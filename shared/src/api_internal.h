@@ -35,14 +35,12 @@ struct Command {
   json (*run)(Context&);
 };
 
-// The rule commands (api_rules.cpp), an empty list in the browser's sealing module
-// (api_rules_absent.cpp), which the rules module beside it answers for.
+// The command tables. A browser module's missing tables are empty (browser_rules_module.cpp,
+// browser_seal_module.cpp): the rule commands (api_rules.cpp) are the rules module's; the
+// commands that need libsodium (api_sealing.cpp) the sealing module's; a family's statement
+// (api_account.cpp) is computed by the server only.
 std::span<const Command> RuleCommands();
-// A family's statement (api_account.cpp): native builds only, an empty list in the browser's
-// modules (api_account_absent.cpp).
 std::span<const Command> AccountCommands();
-// The commands that need libsodium: defined by api_sealing.cpp in builds that link it, and as an
-// empty list by api_sealing_absent.cpp in the browser's first, smaller module.
 std::span<const Command> SealingCommands();
 
 // The findings of `severity` as [{path, code, params, message: {id, en}}].

@@ -1,0 +1,14 @@
+// The browser's sealing module: packages, document checks and signatures, loaded beside the rules
+// module when a family reaches its documents. It repeats none of the rules (the rules module
+// answers them) and, like it, leaves out a family's statement and what only the server says.
+#include "api_internal.h"
+#include "messages_internal.h"
+
+namespace daftar {
+
+std::span<const Command> RuleCommands() { return {}; }
+std::span<const Command> AccountCommands() { return {}; }
+std::span<const CatalogueEntry> RuleMessages() { return {}; }
+std::span<const CatalogueEntry> ServiceMessages() { return {}; }
+
+}  // namespace daftar
