@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <filesystem>
@@ -36,6 +37,47 @@ HttpResponse JsonResponse(const Answer& a, std::string route) {
 std::string Header(const HttpRequest& r, const std::string& name) {
   const auto it = r.headers.find(name);
   return it == r.headers.end() ? std::string() : it->second;
+}
+
+// `text` as a gzip stream (RFC 1952), or nothing if zlib fails.
+std::optional<std::string> Gzipped(const std::string& text) {
+  z_stream z{};
+  // 15 + 16: a gzip wrapper rather than zlib's own.
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
+  std::string out(deflateBound(&z, text.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const bool done = deflate(&z, Z_FINISH) == Z_STREAM_END;
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (!done) return std::nullopt;
+  return out;
+}
+
+// A public JSON document every visit asks for (the config): revalidated by its ETag, so a repeat
+// visit costs a 304, and compressed for browsers that accept gzip. Never for answers that carry a
+// secret: compressing those beside what an attacker sends would leak them (BREACH).
+HttpResponse Revalidated(const HttpRequest& request, HttpResponse r) {
+  if (r.status != 200) return r;
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(r.body.data()), r.body.size(), nullptr, 0);
+  char hex[2 * sizeof digest + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  const std::string etag = '"' + std::string(hex) + '"';
+  std::erase_if(r.headers, [](const auto& h) { return h.first == "Cache-Control"; });
+  r.headers.insert(r.headers.end(), {{"Cache-Control", "no-cache"}, {"ETag", etag}, {"Vary", "Accept-Encoding"}});
+  if (Header(request, "if-none-match") == etag) {
+    r.status = 304;
+    r.body.clear();
+  } else if (Header(request, "accept-encoding").find("gzip") != std::string::npos) {
+    if (std::optional<std::string> gz = Gzipped(r.body)) {
+      r.body = std::move(*gz);
+      r.headers.emplace_back("Content-Encoding", "gzip");
+    }
+  }
+  return r;
 }
 
 std::string Bearer(const HttpRequest& r) {
@@ -188,7 +230,9 @@ HttpResponse Router::Handle(const HttpRequest& request) {
   } else {
     r = Static(request, path);
   }
-  SecurityHeaders(r, request.tls);
+  // A 304 only refreshes what the browser keeps, whose own headers stay in force: on a slow link
+  // half a kilobyte for every file the app revalidates.
+  if (r.status != 304) SecurityHeaders(r, request.tls);
   return r;
 }
 
@@ -209,7 +253,7 @@ HttpResponse Router::Api(const HttpRequest& request, const std::string& path) {
   const std::string& area = s[2];
   if (area == "config" && s.size() == 3) {
     if (auto refused = only({"GET"}, "config")) return *refused;
-    return ConfigDocument();
+    return Revalidated(request, ConfigDocument());
   }
   if (area == "uploads" && s.size() <= 4) return Uploads(request, s.size() == 4 ? s[3] : "");
   if (area == "registrations" && s.size() == 3) {
@@ -690,19 +734,28 @@ HttpResponse Router::Static(const HttpRequest& request, const std::string& raw_p
   const auto [end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
   if (ec || end != root.end() || !fs::is_regular_file(real, ec)) return ProblemResponse(404, "http.not_found", "static");
 
-  const bool gzip = Header(request, "accept-encoding").find("gzip") != std::string::npos && fs::is_regular_file(real.string() + ".gz", ec);
-  const fs::path served = gzip ? fs::path(real.string() + ".gz") : real;
+  // The smallest twin the browser accepts: brotli (browsers ask for it over HTTPS only), then gzip.
+  const std::string accepted = Header(request, "accept-encoding");
+  std::string encoding;
+  fs::path served = real;
+  for (const auto& [name, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
+    if (encoding.empty() && accepted.find(name) != std::string::npos && fs::is_regular_file(real.string() + suffix, ec)) {
+      encoding = name;
+      served = real.string() + suffix;
+    }
+  }
   struct stat st{};
   if (::stat(served.c_str(), &st) != 0) return ProblemResponse(404, "http.not_found", "static");
   std::ostringstream etag;
-  etag << '"' << std::hex << st.st_size << '-' << st.st_mtim.tv_sec << st.st_mtim.tv_nsec << (gzip ? "-gz" : "") << '"';
+  etag << '"' << std::hex << st.st_size << '-' << st.st_mtim.tv_sec << st.st_mtim.tv_nsec << (encoding.empty() ? "" : "-")
+       << encoding << '"';
   HttpResponse r;
   r.route = "static";
   r.headers = {{"Content-Type", MediaType(real)}, {"ETag", etag.str()}, {"Vary", "Accept-Encoding"}};
   // Names carrying a content hash never change: cache them for a year. Others: revalidate.
   static const std::regex kHashed(R"(.*[.-][0-9a-f]{8,}\.[a-z0-9]+$)");
   r.headers.emplace_back("Cache-Control", std::regex_match(real.filename().string(), kHashed) ? "public, max-age=31536000, immutable" : "no-cache");
-  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
+  if (!encoding.empty()) r.headers.emplace_back("Content-Encoding", encoding);
   if (Header(request, "if-none-match") == etag.str()) {
     r.status = 304;
     return r;

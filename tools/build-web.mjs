@@ -74,14 +74,15 @@ for (const path of ['/js/daftar-rules.wasm', '/js/daftar-seal.wasm', '/js/daftar
 for (const path of ['/js/core-client.mjs', '/index.html']) writeFileSync(join(out, path), renamed(readFileSync(join(out, path), 'utf8')));
 
 // The app shell: everything a first visit needs to work offline afterwards (regions are cached
-// as they are opened; the sealing module is fetched after the page is ready).
-const shell = ['/', '/index.html', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
-  '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/member.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
+// as they are opened; the sealing module is fetched after the page is ready). The member's pages
+// (member.mjs) are not in it: signing in needs a signal, and the page is kept once it is opened.
+const shell = ['/', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
+  '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
   '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
   '/regions/index.json', '/regions/regencies.json'].map((path) => hashed.get(path) ?? path);
 const hash = createHash('sha256');
-for (const path of [...shell.filter((p) => p !== '/'), '/sw.js', '/sw.mjs']) hash.update(readFileSync(join(out, path)));
+for (const path of [...shell.filter((p) => p !== '/'), '/index.html', '/sw.js', '/sw.mjs']) hash.update(readFileSync(join(out, path)));
 const version = hash.digest('hex').slice(0, 16);
 const sw = readFileSync(join(out, 'sw.js'), 'utf8')
   .replace('__VERSION__', version)

@@ -64,8 +64,8 @@ self.addEventListener('fetch', (event) => {
   // a new worker, which keeps the new page.
   if (event.request.mode === 'navigate') {
     const page = url.pathname === '/' || url.pathname === '/index.html';
-    return event.respondWith(page ? caches.match('/index.html').then((kept) => kept ?? fetch(event.request))
-      : fetch(event.request).catch(() => caches.match('/index.html')));
+    return event.respondWith(page ? caches.match('/').then((kept) => kept ?? fetch(event.request))
+      : fetch(event.request).catch(() => caches.match('/')));
   }
   event.respondWith(cacheFirst(event.request));
 });

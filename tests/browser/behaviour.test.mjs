@@ -104,8 +104,16 @@ test('with no connection, where the browser has no Background Sync: queued, and 
   // Honest: without the app open nothing is sent.
   assert.match(await page.innerText('#queued'), /buka lagi Daftar JKN saat ada sinyal/);
   await audit(page, 'b3-queued');
+  // The member's pages are not kept on a first visit (signing in needs a signal): offline, "Masuk"
+  // says so; once the signal is back, the same page opens.
+  await page.goto(`${server.url}/#/masuk`);
+  await page.waitForSelector('text=Tidak ada sinyal. Coba lagi saat tersambung.');
+  await audit(page, 'b3-sign-in-offline');
 
   await context.setOffline(false);
+  await page.goto(`${server.url}/#/start`);
+  await page.goto(`${server.url}/#/masuk`);
+  await page.waitForSelector('text=Masuk dengan');
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await page.goto(`${server.url}/#/status`);
   // Sent: a reference on the list, and nothing left waiting in the outbox.

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import https from 'node:https';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, family, seal, register, status, bank, bin, databaseArgs, startOfAMinute } from '../support/server.mjs';
@@ -17,6 +17,7 @@ writeFileSync(join(web, 'index.html'), '<!doctype html><title>Daftar</title>');
 mkdirSync(join(web, 'js'));
 writeFileSync(join(web, 'js/app.js'), 'console.log("daftar");'.repeat(50));
 writeFileSync(join(web, 'js/app.js.gz'), gzipSync('console.log("daftar");'.repeat(50)));
+writeFileSync(join(web, 'js/app.js.br'), brotliCompressSync('console.log("daftar");'.repeat(50)));
 writeFileSync(join(web, 'js/core.0123abcd.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
 writeFileSync(join(tmpdir(), 'secret-outside-web-root.txt'), 'secret');
 
@@ -50,6 +51,23 @@ test('GET /api/v1/config gives the keys, tariffs, limits and payment window', as
   assert.equal(c.payment_window.earliest_days, 0);
   assert.ok(c.limits.documents.kinds.ktp.max_bytes > 0);
   assert.ok(c.version);
+});
+
+test('the config is revalidated by its ETag (a repeat visit costs a 304) and sent gzipped', async () => {
+  const plain = await fetch(`${server.url}/api/v1/config`, { headers: { 'Accept-Encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.equal(plain.headers.get('cache-control'), 'no-cache');
+  const text = await plain.text();
+  const zipped = await fetch(`${server.url}/api/v1/config`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+  assert.ok(Number(zipped.headers.get('content-length')) < text.length / 2, 'compressed');
+  assert.equal(await zipped.text(), text, 'the same document');
+  const etag = zipped.headers.get('etag');
+  assert.equal(etag, plain.headers.get('etag'), 'one ETag for the document, however it travels');
+  const again = await fetch(`${server.url}/api/v1/config`, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal((await again.arrayBuffer()).byteLength, 0);
+  assert.equal((await fetch(`${server.url}/api/v1/config`, { headers: { 'If-None-Match': '"other"' } })).status, 200);
 });
 
 test('a NIK already registered or pending is refused, naming the member', async () => {
@@ -239,6 +257,13 @@ test('static files: types, gzip twins, ETags, caching, security headers, no esca
   const etag = js.headers.get('etag');
   const cached = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
   assert.equal(cached.status, 304);
+  // A 304 leaves the kept copy's headers in force: it need not repeat the security headers.
+  assert.equal(cached.headers.get('content-security-policy'), null);
+  assert.ok(js.headers.get('content-security-policy'));
+  const br = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+  assert.equal(br.headers.get('content-encoding'), 'br', 'brotli where the browser takes it');
+  assert.equal(await br.text(), 'console.log("daftar");'.repeat(50));
+  assert.notEqual(br.headers.get('etag'), etag, 'each encoding its own ETag');
   assert.equal(js.headers.get('cache-control'), 'no-cache');
   const wasm = await fetch(`${server.url}/js/core.0123abcd.wasm`);
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');

@@ -1044,6 +1044,8 @@ function go(route) {
 
 const PAGES = { start: startPage, family: familyPage, contact: contactPage, class: classPage, documents: documentsPage, check: checkPage, queued: queuedPage, verify: verifyPage };
 
+let memberImports = 0;  // how often the member's pages could not be fetched
+
 async function route_() {
   const [page, arg] = location.hash.replace(/^#\/?/, '').split('/');
   state.showAll = false;
@@ -1051,9 +1053,17 @@ async function route_() {
   if (page === 'sent') return sentPage(arg);
   if (page === 'status') return statusPage(arg);
   if (page === 'agen') return agentPage();
-  // The member's pages are their own module, fetched when first opened (and kept offline).
+  // The member's pages are their own module, fetched when first opened (and kept from then on):
+  // signing in needs a signal anyway, so a first visit does not download them in advance.
   if (page === 'masuk' || page === 'akun') {
-    const member = await import('./member.mjs');
+    // A failed import stays failed for this URL in this page, so a retry asks under another name.
+    const member = await import(memberImports ? `./member.mjs?try=${memberImports}` : './member.mjs').catch(() => null);
+    if (!member) {
+      memberImports += 1;
+      render(h('h1', { text: t('m_sign_in') }), h('p', { role: 'status', text: t('m_offline') }),
+        h('p', {}, h('a', { href: '#/start', text: t('home') })));
+      return main.focus({ preventScroll: true });
+    }
     await (page === 'masuk' ? member.signInPage() : member.accountPage());
     return main.focus({ preventScroll: true });
   }
