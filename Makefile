@@ -23,7 +23,7 @@ $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 # libsodium for wasm first: the wasm project imports it.
-$(BUILD)/wasm-deps/libsodium/lib/libsodium.a: | deps
+$(BUILD)/wasm-deps/libsodium/lib/libsodium.a: tools/build-libsodium-wasm.sh | deps
 	tools/build-libsodium-wasm.sh $(BUILD)/wasm-deps/libsodium
 
 $(BUILD)/wasm/CMakeCache.txt: | deps $(BUILD)/wasm-deps/libsodium/lib/libsodium.a
