@@ -249,16 +249,25 @@ test('static files: types, gzip twins, ETags, caching, security headers, no esca
   assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(index.headers.get('referrer-policy'));
   assert.equal(index.headers.get('strict-transport-security'), null, 'HSTS only under TLS');
+  assert.equal(index.headers.get('x-frame-options'), 'DENY');
+  assert.equal(index.headers.get('cross-origin-opener-policy'), 'same-origin');
 
   const js = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(js.headers.get('content-encoding'), 'gzip');
+  // A script is never shown as a page: its policy, but not the page-only headers.
+  assert.match(js.headers.get('content-security-policy'), /wasm-unsafe-eval/);
+  assert.equal(js.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(js.headers.get('x-frame-options'), null);
   assert.match(js.headers.get('content-type'), /text\/javascript/);
   assert.equal((await js.text()).length, 'console.log("daftar");'.length * 50);
   const etag = js.headers.get('etag');
   const cached = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
   assert.equal(cached.status, 304);
-  // A 304 leaves the kept copy's headers in force: it need not repeat the security headers.
+  // A 304 leaves the kept copy's headers in force: the validator and caching rules, nothing more.
   assert.equal(cached.headers.get('content-security-policy'), null);
+  assert.equal(cached.headers.get('content-type'), null);
+  assert.equal(cached.headers.get('etag'), etag);
+  assert.equal(cached.headers.get('cache-control'), 'no-cache');
   assert.ok(js.headers.get('content-security-policy'));
   const br = await fetch(`${server.url}/js/app.js`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
   assert.equal(br.headers.get('content-encoding'), 'br', 'brotli where the browser takes it');
