@@ -186,8 +186,10 @@ void SecurityHeaders(HttpResponse& r, bool tls) {
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   const auto type = std::find_if(r.headers.begin(), r.headers.end(), [](const auto& h) { return h.first == "Content-Type"; });
-  static const std::regex kNeverAPage(R"((text/javascript|text/css|application/(wasm|json|problem\+json|manifest\+json))(;.*)?)");
-  if (type == r.headers.end() || !std::regex_match(type->second, kNeverAPage)) {
+  const std::string_view media = type == r.headers.end() ? "" : std::string_view(type->second).substr(0, type->second.find(';'));
+  constexpr std::string_view kNeverAPage[] = {"text/javascript", "text/css", "application/wasm", "application/json",
+                                              "application/problem+json", "application/manifest+json"};
+  if (std::find(std::begin(kNeverAPage), std::end(kNeverAPage), media) == std::end(kNeverAPage)) {
     r.headers.emplace_back("X-Frame-Options", "DENY");
     r.headers.emplace_back("Permissions-Policy", "camera=(self), geolocation=(), microphone=()");
     r.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");

@@ -19,6 +19,7 @@ cpSync(source, out, { recursive: true });
 mkdirSync(join(out, 'js/vendor'), { recursive: true });
 cpSync(join(modules, 'qrcode-generator/dist/qrcode.mjs'), join(out, 'js/vendor/qrcode.mjs'));
 
+const regions = join(out, 'regions');
 // Every script and style in place, each file on its own (imports stay as they are), the wasm
 // modules' glue included; the service worker's two files keep their placeholders for below.
 const minifiable = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,7 +27,6 @@ const minifiable = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e
   if (entry.isDirectory()) return path === regions ? [] : minifiable(path);
   return /^(?!sw\.)(?!.*\.[0-9a-f]{10}\.).*\.(mjs|css)$/.test(entry.name) ? [path] : [];
 });
-const regions = join(out, 'regions');
 execFileSync('esbuild', [...minifiable(out), '--minify', '--allow-overwrite', `--outbase=${out}`, `--outdir=${out}`,
   '--out-extension:.js=.mjs', '--log-level=warning'], { stdio: 'inherit' });
 
