@@ -40,9 +40,13 @@ json FindingsToJson(const Findings& findings, Severity severity) {
 }
 
 json Verdict(const Findings& findings) {
-  return {{"valid", !findings.has_errors()},
-          {"errors", FindingsToJson(findings, Severity::kError)},
-          {"warnings", FindingsToJson(findings, Severity::kWarning)}};
+  // Member by member rather than from an initializer list, which builds each pair as an array
+  // first: this is on the path of every instant check.
+  json out = json::object();
+  out["valid"] = !findings.has_errors();
+  out["errors"] = FindingsToJson(findings, Severity::kError);
+  out["warnings"] = FindingsToJson(findings, Severity::kWarning);
+  return out;
 }
 
 std::optional<Date> RequiredDate(Context& c, std::string_view key) {

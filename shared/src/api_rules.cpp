@@ -25,12 +25,13 @@ json CheckNikCommand(Context& c) {
   out["nik"] = nullptr;
   if (check.parts) {
     const NikParts& p = *check.parts;
-    out["nik"] = {{"province", p.province},
-                  {"regency", p.regency},
-                  {"district", p.district},
-                  {"birth_date", FormatIsoDate(p.birth_date)},
-                  {"sex", p.sex == Sex::kFemale ? "F" : "M"},
-                  {"serial", p.serial}};
+    json& parts = out["nik"];
+    parts["province"] = p.province;
+    parts["regency"] = p.regency;
+    parts["district"] = p.district;
+    parts["birth_date"] = FormatIsoDate(p.birth_date);
+    parts["sex"] = p.sex == Sex::kFemale ? "F" : "M";
+    parts["serial"] = p.serial;
   }
   return out;
 }

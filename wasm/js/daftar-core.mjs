@@ -40,10 +40,19 @@ async function instantiate(factory, wasmName) {
   });
 }
 
-// The device's local date as YYYY-MM-DD.
-function localToday(now = new Date()) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+// The device's local date as YYYY-MM-DD, worked out again only when the day is over (it is
+// passed with every call, and a Date costs more than a small check).
+let todayText = '';
+let todayEnds = 0;
+function localToday() {
+  const now = Date.now();
+  if (now >= todayEnds || now < todayEnds - 86400000) {
+    const date = new Date(now);
+    const pad = (n) => String(n).padStart(2, '0');
+    todayText = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+    todayEnds = new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1).getTime();
+  }
+  return todayText;
 }
 
 const encoder = new TextEncoder();
@@ -64,9 +73,9 @@ function bind(module) {
   function call(command, input = {}, bytes = new Uint8Array(0)) {
     const text = typeof input === 'string' ? input : JSON.stringify(input);
     const name = String(command);
-    const today = localToday();
+    const date = localToday();
     // UTF-8 takes at most 3 bytes for each UTF-16 unit; each string ends with a NUL.
-    reserve(3 * (name.length + text.length + today.length) + bytes.length + 4);
+    reserve(3 * (name.length + text.length + date.length) + bytes.length + 4);
     const heap = module.HEAPU8;  // after reserve: a grown memory is a new buffer
     let at = scratch;
     const write = (string) => {
@@ -78,7 +87,7 @@ function bind(module) {
     };
     const [commandPtr] = write(name);
     const [inputPtr, inputSize] = write(text);
-    const [todayPtr] = write(today);
+    const [todayPtr] = write(date);
     const payloadPtr = at;
     heap.set(bytes, payloadPtr);
     module._daftar_call(commandPtr, inputPtr, inputSize, payloadPtr, bytes.length, todayPtr);
