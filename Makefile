@@ -43,7 +43,7 @@ wasm: $(BUILD)/wasm-deps/libsodium/lib/libsodium.a $(BUILD)/wasm/CMakeCache.txt
 web: wasm
 	node tools/build-web.mjs node_modules web $(BUILD)/web
 	@# gzip and brotli twins, served to browsers that accept them (brotli: over HTTPS)
-	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.html' -o -name '*.css' \
+	find $(BUILD)/web -type f \( -name '*.mjs' -o -name '*.js' -o -name '*.wasm' -o -name '*.bin' -o -name '*.html' -o -name '*.css' \
 	  -o -name '*.json' -o -name '*.svg' -o -name '*.webmanifest' \) -exec gzip -9 -k -f {} + -exec brotli -Z -k -f {} +
 
 # The main job: the server on http://127.0.0.1:8080 with its data in ./var (keys made on first

@@ -73,12 +73,12 @@ for (const [parent, list] of children) {
 // it are rewritten, then it is hashed; the plain names stay for Node (tests, benchmarks).
 const hashed = new Map();  // '/js/worker.mjs' -> '/js/worker.0123456789.mjs'
 for (const name of readdirSync(join(out, 'js'))) {
-  if (/\.[0-9a-f]{10}\.(mjs|wasm)(\.gz|\.br)?$/.test(name)) rmSync(join(out, 'js', name));  // an earlier build's
+  if (/\.[0-9a-f]{10}\.(mjs|wasm|bin)(\.gz|\.br)?$/.test(name)) rmSync(join(out, 'js', name));  // an earlier build's
 }
 const renamed = (text) => [...hashed].reduce((t, [from, to]) => t.split(basename(from)).join(basename(to)), text);
-for (const path of ['/js/daftar-rules.wasm', '/js/daftar-seal.wasm', '/js/daftar-rules.mjs', '/js/daftar-seal.mjs',
-  '/js/daftar-core.mjs', '/js/worker.mjs']) {
-  const bytes = path.endsWith('.wasm') ? readFileSync(join(out, path)) : Buffer.from(renamed(readFileSync(join(out, path), 'utf8')));
+for (const path of ['/js/daftar-rules.wasm', '/js/daftar-seal.wasm', '/js/daftar-villages.bin', '/js/daftar-rules.mjs',
+  '/js/daftar-seal.mjs', '/js/daftar-core.mjs', '/js/worker.mjs']) {
+  const bytes = /\.(wasm|bin)$/.test(path) ? readFileSync(join(out, path)) : Buffer.from(renamed(readFileSync(join(out, path), 'utf8')));
   const target = path.replace(/\.(\w+)$/, `.${createHash('sha256').update(bytes).digest('hex').slice(0, 10)}.$1`);
   writeFileSync(join(out, target), bytes);
   hashed.set(path, target);
@@ -91,7 +91,7 @@ for (const path of ['/js/core-client.mjs', '/index.html']) writeFileSync(join(ou
 // (member.mjs) are not in it: signing in needs a signal, and the page is kept once it is opened.
 const shell = ['/', '/css/app.css', '/js/app.mjs', '/js/i18n.mjs', '/js/store.mjs', '/js/core-client.mjs',
   '/js/worker.mjs', '/js/tus.mjs', '/js/outbox.mjs', '/js/dom.mjs', '/js/regions.mjs', '/js/daftar-core.mjs', '/js/daftar-rules.mjs', '/js/daftar-rules.wasm',
-  '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
+  '/js/daftar-villages.bin', '/js/daftar-seal.mjs', '/js/daftar-seal.wasm', '/js/vendor/qrcode.mjs', '/manifest.webmanifest', '/icon.svg',
   // Provinces and their regencies (8 KB): deeper levels are kept as they are opened.
   '/regions/index.json', '/regions/regencies.json'].map((path) => hashed.get(path) ?? path);
 const hash = createHash('sha256');

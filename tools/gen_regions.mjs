@@ -2,11 +2,13 @@
 //   idn-area-data: the current codes (provinces, regencies, districts, villages; ODbL);
 //   nik-parser:    older codes still found in NIKs (e.g. Papua before 2022; MIT).
 // Each list of codes is sorted and written as LEB128 deltas, which is small in the wasm module
-// and decoded once on first use. Usage: node gen_regions.mjs NODE_MODULES OUT.cpp
+// and decoded once on first use. The village list (the largest) is also written on its own, as
+// VILLAGES.bin: the browser's rules module is built without it and given it after it starts.
+// Usage: node gen_regions.mjs NODE_MODULES OUT.cpp [VILLAGES.bin]
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const [modules, out] = process.argv.slice(2);
+const [modules, out, villagesOut] = process.argv.slice(2);
 const csvCodes = (file) =>
   readFileSync(join(modules, 'idn-area-data/data', file), 'utf8')
     .split('\n').slice(1).filter(Boolean)
@@ -59,4 +61,8 @@ for (const [name, { count, bytes }] of Object.entries(lists)) {
 text += '}  // namespace daftar::data\n';
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, text);
+if (villagesOut) {
+  mkdirSync(dirname(villagesOut), { recursive: true });
+  writeFileSync(villagesOut, Buffer.from(lists.villages_current.bytes));
+}
 console.log(Object.entries(lists).map(([n, l]) => `${n}: ${l.count}`).join(', '));

@@ -39,7 +39,8 @@ FieldCheck CheckVillageCode(std::string_view input) {
     out.findings.Error("", "village.required");
   } else if (code.size() != 10 || !text::AllDigits(code)) {
     out.findings.Error("", "village.invalid_format");
-  } else if (!regions::IsCurrentVillage(code)) {
+  } else if (regions::HasVillageTable() ? !regions::IsCurrentVillage(code)
+                                         : !regions::IsKnownDistrict(code.substr(0, 6), regions::Era::kCurrent)) {
     out.findings.Error("", "village.unknown", {{"village", code}});
   } else {
     out.normalized = code.substr(0, 2) + "." + code.substr(2, 2) + "." + code.substr(4, 2) + "." +

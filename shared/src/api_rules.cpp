@@ -7,6 +7,7 @@
 #include "daftar/kk.h"
 #include "daftar/messages.h"
 #include "daftar/nik.h"
+#include "daftar/regions.h"
 #include "daftar/tariffs.h"
 #include "api_internal.h"
 
@@ -240,10 +241,22 @@ json ConsentTextCommand(Context& c) {
   return {{"text_version", version}, {"current", std::string(kConsentTextVersion)}, {"text", {{"id", text.id}, {"en", text.en}}}};
 }
 
+// The village table as payload (regions.h: GiveVillageTable): how the browser's rules module,
+// built without it, gets it after it starts. Elsewhere the table is compiled in and stays.
+json LoadVillagesCommand(Context& c) {
+  const auto bytes = std::span(reinterpret_cast<const unsigned char*>(c.payload.data()), c.payload.size());
+  const std::optional<std::size_t> known = regions::GiveVillageTable(bytes);
+  if (!known) c.findings.Error("", "regions.invalid_village_table");
+  json out = Verdict(c.findings);
+  if (known) out["villages"] = *known;
+  return out;
+}
+
 constexpr Command kCommands[] = {
     {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
     {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
     {"va", VaCommand},              {"consent-text", ConsentTextCommand}, {"change", ChangeCommand},
+    {"load-villages", LoadVillagesCommand},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // answers them) and, like it, leaves out a family's statement and what only the server says.
 #include "api_internal.h"
 #include "messages_internal.h"
+#include "regions_data.h"
 
 namespace daftar {
 
@@ -10,5 +11,8 @@ std::span<const Command> RuleCommands() { return {}; }
 std::span<const Command> AccountCommands() { return {}; }
 std::span<const CatalogueEntry> RuleMessages() { return {}; }
 std::span<const CatalogueEntry> ServiceMessages() { return {}; }
+
+// The village table is given after start (regions.h: GiveVillageTable), not compiled in.
+const data::EncodedCodes* data::CompiledVillages() { return nullptr; }
 
 }  // namespace daftar

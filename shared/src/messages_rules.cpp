@@ -105,6 +105,7 @@ constexpr CatalogueEntry kRuleCatalogue[] = {
     {"quote.reactivation_not_applicable", "Tunggakan dan reaktivasi hanya dihitung untuk peserta mandiri (PBPU/BP).", "Arrears and reactivation apply to self-paying members (PBPU/BP) only."},
     {"quote.unknown_class", "Kelas tidak tersedia; pilih: {allowed}.", "That class is not available; choose: {allowed}."},
     {"quote.unknown_segment", "Segmen harus PBPU, BP, PPU, atau PBI.", "The segment must be PBPU, BP, PPU or PBI."},
+    {"regions.invalid_village_table", "Daftar desa/kelurahan tidak terbaca: muat ulang halaman.", "The village list could not be read: reload the page."},
     {"rt.invalid", "RT terdiri dari 1 sampai 3 angka, misalnya 003.", "The RT has 1 to 3 digits, like 003."},
     {"rt.required", "Isi nomor RT.", "Enter the RT number."},
     {"rw.invalid", "RW terdiri dari 1 sampai 3 angka, misalnya 007.", "The RW has 1 to 3 digits, like 007."},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "regions_data.h"
@@ -27,11 +28,34 @@ std::vector<uint64_t> Decode(const data::EncodedCodes& encoded) {
   return codes;
 }
 
+// The codes of bytes that someone else gave: nullopt unless every code is complete, has ten
+// digits and is greater than the one before.
+std::optional<std::vector<uint64_t>> DecodeVillages(std::span<const unsigned char> bytes) {
+  constexpr uint64_t kFirst = 1'000'000'000, kEnd = 10'000'000'000;
+  std::vector<uint64_t> codes;
+  uint64_t previous = 0;
+  for (std::size_t i = 0; i < bytes.size();) {
+    uint64_t delta = 0;
+    for (int shift = 0;; shift += 7) {
+      if (i == bytes.size() || shift > 35) return std::nullopt;
+      const unsigned char byte = bytes[i++];
+      delta |= uint64_t{byte & 0x7fu} << shift;
+      if (!(byte & 0x80u)) break;
+    }
+    previous += delta;
+    if (delta == 0 || previous < kFirst || previous >= kEnd) return std::nullopt;
+    codes.push_back(previous);
+  }
+  if (codes.empty()) return std::nullopt;
+  return codes;
+}
+
 // Decoded once, on first use, and immutable afterwards.
 struct Level {
   std::vector<uint64_t> current, historic;
   Level(const data::EncodedCodes& now, const data::EncodedCodes& before)
       : current(Decode(now)), historic(Decode(before)) {}
+  explicit Level(std::vector<uint64_t> now) : current(std::move(now)) {}
   bool Has(uint64_t code, Era era) const {
     return std::binary_search(current.begin(), current.end(), code) ||
            (era == Era::kAny && std::binary_search(historic.begin(), historic.end(), code));
@@ -62,10 +86,33 @@ bool IsKnownDistrict(std::string_view code, Era era) {
   return Lookup(code, 6, level, era);
 }
 
+namespace {
+
+// The villages: compiled in, or absent until the browser's rules module is given them. Given at
+// most once, before any other use in that (single-threaded) module; never changed natively.
+std::optional<Level>& Villages() {
+  static std::optional<Level> level = [] {
+    static const data::EncodedCodes kNone{nullptr, 0, 0};
+    const data::EncodedCodes* compiled = data::CompiledVillages();
+    return compiled ? std::optional<Level>(std::in_place, *compiled, kNone) : std::nullopt;
+  }();
+  return level;
+}
+
+}  // namespace
+
+bool HasVillageTable() { return Villages().has_value(); }
+
+std::optional<std::size_t> GiveVillageTable(std::span<const unsigned char> encoded) {
+  std::optional<std::vector<uint64_t>> codes = DecodeVillages(encoded);
+  if (!codes) return std::nullopt;
+  if (!Villages()) Villages().emplace(std::move(*codes));
+  return Villages()->current.size();
+}
+
 bool IsCurrentVillage(std::string_view code) {
-  static const data::EncodedCodes kNone{nullptr, 0, 0};
-  static const Level level(data::villages_current, kNone);
-  return Lookup(code, 10, level, Era::kCurrent);
+  const std::optional<Level>& villages = Villages();
+  return villages && Lookup(code, 10, *villages, Era::kCurrent);
 }
 
 }  // namespace daftar::regions

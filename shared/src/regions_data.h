@@ -17,4 +17,8 @@ extern const EncodedCodes regencies_current, regencies_historic;
 extern const EncodedCodes districts_current, districts_historic;
 extern const EncodedCodes villages_current;
 
+// The village table when it is compiled in (regions_villages.cpp), else nullptr: the browser's
+// modules leave it out (browser_rules_module.cpp, browser_seal_module.cpp).
+const EncodedCodes* CompiledVillages();
+
 }  // namespace daftar::data

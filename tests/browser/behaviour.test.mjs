@@ -1,11 +1,11 @@
 // How the web app behaves when things go wrong: instant messages from the rules core, continue
 // blocked with an error summary that takes focus, working with no connection (queued, sent when
 // the signal returns: by the app, or by the browser's Background Sync with the app closed), an upload cut in the middle resuming where it stopped, English.
-import { test, after } from 'node:test';
+import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, family, seal, register } from '../support/server.mjs';
-import { launch, phone, audit } from '../support/browser.mjs';
+import { launch, phone, audit, closePhones } from '../support/browser.mjs';
 import { fillFamily, fillContact, documentsAndCheck, next, toDocuments, completeForm } from '../support/journey.mjs';
 import { jpeg } from '../support/files.mjs';
 import { page as documentPage, png } from '../support/images.mjs';
@@ -14,6 +14,7 @@ const web = join(process.env.DAFTAR_BUILD, 'web');
 const server = await startServer({}, { webRoot: web });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
+afterEach(closePhones);
 
 test('instant messages for a bad NIK, phone and e-mail; continue blocked until fixed', async () => {
   const { page } = await phone(browser);

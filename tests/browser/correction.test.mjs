@@ -2,11 +2,11 @@
 // the consent asked for before sending, a misspelled name coming back as "needs correction", the
 // family taken back to exactly that answer with its draft and documents, the correction sent, and
 // the registration verified. axe-core on every page.
-import { test, after } from 'node:test';
+import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer } from '../support/server.mjs';
-import { launch, phone, audit } from '../support/browser.mjs';
+import { launch, phone, audit, closePhones } from '../support/browser.mjs';
 import { completeForm, next } from '../support/journey.mjs';
 import { startRegistrySim, registryConfig } from '../support/registry.mjs';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,6 +19,7 @@ const sim = await startRegistrySim(csv);
 const server = await startServer(registryConfig(sim.url), { webRoot: join(process.env.DAFTAR_BUILD, 'web') });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); await sim.stop(); });
+afterEach(closePhones);
 
 async function statusShows(page, pattern) {
   for (let i = 0; i < 60 && !pattern.test(await page.innerText('#status')); i++) {

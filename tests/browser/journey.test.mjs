@@ -3,11 +3,11 @@
 // the page. axe-core checks every step; screenshots are kept. Then the same journey in English on
 // the narrowest phones, every page's visible text scanned for anything that is not the family's
 // own words (message codes, ISO dates, region codes, stored values).
-import { test, after } from 'node:test';
+import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startServer, bank } from '../support/server.mjs';
-import { launch, phone, audit } from '../support/browser.mjs';
+import { launch, phone, audit, closePhones } from '../support/browser.mjs';
 import { page as documentPage, photo } from '../support/images.mjs';
 import { fillFamily, fillContact } from '../support/journey.mjs';
 
@@ -15,6 +15,7 @@ const web = join(process.env.DAFTAR_BUILD, 'web');
 const server = await startServer({}, { webRoot: web });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
+afterEach(closePhones);
 
 // What a page shows that a family should never read: a message code, an ISO date or time, a
 // region code, a stored value (marital status, relationship, sex, media type), or a JavaScript

@@ -5,14 +5,14 @@
 // sent, signing out; a new address from the region lists; a newborn added with its birth
 // certificate (sealed on the phone), approved by an operator, then on the page with its card.
 // axe-core on every page.
-import { test, after } from 'node:test';
+import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer, family, seal, register, status, bank, bin, root, databaseArgs } from '../support/server.mjs';
-import { launch, phone, audit } from '../support/browser.mjs';
+import { launch, phone, audit, closePhones } from '../support/browser.mjs';
 import { jsonLines, eventually } from '../support/messages.mjs';
 import { completeForm } from '../support/journey.mjs';
 import { page as documentPage } from '../support/images.mjs';
@@ -22,6 +22,7 @@ const sink = join(mkdtempSync(join(tmpdir(), 'daftar-member-web-')), 'outbox.jso
 const server = await startServer({ notifications: { sink_file: sink } }, { webRoot: join(process.env.DAFTAR_BUILD, 'web') });
 const browser = await launch();
 after(async () => { await browser.close(); await server.stop(); });
+afterEach(closePhones);
 
 // A family whose cards are issued and whose first month is paid, registered before the branch
 // loaded its facility table.

@@ -20,12 +20,21 @@ export async function launch() {
 }
 
 // A phone-sized page. CSP is bypassed only so that axe-core can be injected.
+const phones = new Set();
 export async function phone(browser) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, bypassCSP: true, locale: 'id-ID' });
+  phones.add(context);
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   return { context, page };
+}
+
+// Closes the phones a test opened (afterEach): every open page keeps its connections, and the
+// server allows one address (all of the tests' phones) a limited number.
+export async function closePhones() {
+  await Promise.all([...phones].map((context) => context.close()));
+  phones.clear();
 }
 
 // No WCAG 2.1 A/AA violations on what the page shows now; a screenshot either way.

@@ -1,6 +1,7 @@
 #include "daftar/address.h"
 
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "daftar/regions.h"
 #include "finding_util.h"
@@ -39,6 +40,21 @@ TEST_CASE("the region table holds current and older codes") {
   CHECK_FALSE(regions::IsKnownProvince("99"));
   CHECK_FALSE(regions::IsKnownProvince("3"));
   CHECK(regions::IsCurrentVillage("3171011001"));
+}
+
+TEST_CASE("a village table given at run time is read strictly and never replaces the one there") {
+  using Bytes = std::vector<unsigned char>;
+  const auto give = [](const Bytes& b) { return regions::GiveVillageTable(b); };
+  // 3204112001 as LEB128 (low seven bits first), then +1: a table of two codes.
+  const Bytes two = {0x81, 0xbd, 0xeb, 0xf7, 0x0b, 0x01};
+  REQUIRE(regions::HasVillageTable());          // compiled into native builds
+  CHECK(give(two) == std::size_t{83762});      // well formed, but the compiled table stays
+  CHECK_FALSE(give({}));                       // empty
+  CHECK_FALSE(give({0x81, 0xbd}));             // cut in the middle of a code
+  CHECK_FALSE(give({0x81, 0xbd, 0xeb, 0xf7, 0x0b, 0x00}));  // the same code twice
+  CHECK_FALSE(give({0x05}));                   // not ten digits
+  CHECK_FALSE(give(Bytes(9, 0xff)));           // longer than any code
+  CHECK(regions::IsCurrentVillage("3204112001"));
 }
 
 TEST_CASE("the address line is free text of reasonable length") {

@@ -55,4 +55,19 @@ test('malformed input gets an answer, not an exception', () => {
   assert.deepEqual(core.call('check-nik', '{"nik":'), native('check-nik', '{"nik":'));
 });
 
+test('the village table comes after start: until then a village is checked as far as its district', async () => {
+  const lazy = await load({ sealing: false, villages: false });  // a module of its own, without the table
+  const family = JSON.parse(readFileSync(join(root, 'examples/family.json'), 'utf8'));
+  const withVillage = (code) => JSON.stringify({ application: { ...family, address: { ...family.address, village_code: code } }, today: '2026-11-23' });
+  const codes = (answer) => answer.errors.map((e) => e.code);
+  const unlisted = withVillage('3204119999');  // a district that exists, a village that does not
+  assert.deepEqual(codes(lazy.call('validate', unlisted)), []);
+  assert.deepEqual(codes(lazy.call('validate', withVillage('3299999999'))), ['village.unknown']);
+  assert.equal(lazy.call('load-villages', {}, new Uint8Array([0x80])).errors[0].code, 'regions.invalid_village_table');
+  assert.equal(await lazy.villages(), true);
+  assert.deepEqual(codes(lazy.call('validate', unlisted)), ['village.unknown']);
+  assert.deepEqual(lazy.call('validate', unlisted), native('validate', unlisted));
+  assert.equal(lazy.call('load-villages', {}, readFileSync(join(web, 'js/daftar-villages.bin'))).villages, 83762);
+});
+
 test('the corpus is not empty', () => assert.ok(total >= 60, `${total} cases`));

@@ -14,12 +14,27 @@
 // document checks, signatures; libsodium). load() gives both; load({ sealing: false }) the rules
 // only, which is what a first page needs, and its loadSealing() adds the other later (until then
 // the sealing commands answer api.unknown_command). Each command goes to the module that has it.
+//
+// The village table (daftar-villages.bin) is not in the rules module, so that the first page's
+// checks need not wait for it: load() fetches it beside the module and gives it to the module
+// when it arrives (the `load-villages` command). load() waits for it; load({ villages: false })
+// does not, and core.villages() says when it is there (until then a village code is checked as
+// far as its district).
 
 const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
 
+// A file beside this one: read under Node, fetched elsewhere.
+async function readBeside(name) {
+  const url = new URL(name, import.meta.url);
+  if (isNode) return new Uint8Array(await (await import('node:fs/promises')).readFile(url));
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 async function instantiate(factory, wasmName) {
   const url = new URL(wasmName, import.meta.url);
-  const bytes = isNode ? await (await import('node:fs/promises')).readFile(url) : null;
+  const bytes = isNode ? await readBeside(wasmName) : null;
   const random = new Uint32Array(1);
   return factory({
     // libsodium's randomness: Web Crypto, which pages, workers and Node all have (libsodium's own
@@ -126,6 +141,7 @@ const MODULES = {
   rules: { glue: () => import('./daftar-rules.mjs'), wasm: 'daftar-rules.wasm' },
   seal: { glue: () => import('./daftar-seal.mjs'), wasm: 'daftar-seal.wasm' },
 };
+const VILLAGES = 'daftar-villages.bin';
 
 // Each module's glue is imported only when that module is wanted: a first page needs no sealing.
 async function loadModule(name) {
@@ -133,8 +149,14 @@ async function loadModule(name) {
   return bind(await instantiate(factory, MODULES[name].wasm)).call;
 }
 
-export async function load({ sealing = true } = {}) {
+export async function load({ sealing = true, villages = true } = {}) {
   const rules = await loadModule('rules');
+  // Given once; a failed fetch (no signal) is tried again by the next caller that waits for it.
+  let givingVillages = null;
+  const giveVillages = () => (givingVillages ??= readBeside(VILLAGES)
+    .then((bytes) => rules('load-villages', {}, bytes).valid)
+    .catch(() => { givingVillages = null; return false; }));
+  const villagesGiven = giveVillages();
   let seal = null;
   let loading = null;
   // The commands the rules module does not know, learnt once each: sealing's from then on.
@@ -149,7 +171,10 @@ export async function load({ sealing = true } = {}) {
   const core = {
     ...commands(call),
     loadSealing: () => (loading ??= loadModule('seal').then((s) => { seal = s; return core; })),
+    // true once the rules module has the village table.
+    villages: giveVillages,
   };
+  if (villages) await villagesGiven;
   if (sealing) await core.loadSealing();
   return core;
 }

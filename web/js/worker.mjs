@@ -2,7 +2,10 @@
 // typing. Starts with the small rules module; sealing and document checks load when asked.
 import { load } from './daftar-core.mjs';
 
-const core = load({ sealing: false });
+const core = load({ sealing: false, villages: false });
+// The commands that read an address wait for the village table, fetched beside the rules module;
+// the others (the estimate among them) answer as soon as the module is there.
+const READS_ADDRESSES = new Set(['validate', 'change']);
 const sealing = async () => (await core).loadSealing();
 
 // A 4 MB phone photo leaves as at most this: downscaled and re-encoded here.
@@ -71,7 +74,11 @@ self.onmessage = async ({ data }) => {
   const { id, op } = data;
   try {
     let result;
-    if (op === 'call') result = (await core).call(data.command, data.input, data.bytes);
+    if (op === 'call') {
+      const c = await core;
+      if (READS_ADDRESSES.has(data.command)) await c.villages();
+      result = c.call(data.command, data.input, data.bytes);
+    }
     else if (op === 'sealing') result = (await sealing(), true);
     else if (op === 'document') result = await prepareDocument(data.file, data.kind);
     else if (op === 'seal') result = await seal(data.publicKey, data.application, data.documents);
