@@ -1,6 +1,6 @@
 // The dispatcher: one entry point for every command, in every build (the CLI, the server, the
-// browser's modules), over the command tables the build links: the rules (api_rules.cpp), the
-// account (api_account.cpp) and sealing (api_sealing.cpp).
+// browser's modules), over the command tables the build links: the rules (api_rules.cpp), what
+// only the server runs (api_server.cpp) and sealing (api_sealing.cpp).
 #include "daftar/api.h"
 
 #include <array>
@@ -67,7 +67,7 @@ Reply Finish(Outcome outcome, const json& body, int indent, std::string payload 
 }
 
 std::array<std::span<const Command>, 3> CommandTables() {
-  return {RuleCommands(), AccountCommands(), SealingCommands()};
+  return {RuleCommands(), ServerCommands(), SealingCommands()};
 }
 
 Reply Refuse(std::string code, std::vector<Param> params, int indent) {

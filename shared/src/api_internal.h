@@ -1,5 +1,5 @@
-// What the dispatcher's command tables share (api_rules.cpp, api_account.cpp, and api_sealing.cpp:
-// the commands that need libsodium). Private to the core.
+// What the dispatcher's command tables share (api_rules.cpp, api_sealing.cpp, api_server.cpp).
+// Private to the core.
 #pragma once
 
 #include <span>
@@ -37,10 +37,10 @@ struct Command {
 
 // The command tables. A browser module's missing tables are empty (browser_rules_module.cpp,
 // browser_seal_module.cpp): the rule commands (api_rules.cpp) are the rules module's; the
-// commands that need libsodium (api_sealing.cpp) the sealing module's; a family's statement
-// (api_account.cpp) is computed by the server only.
+// commands that need libsodium (api_sealing.cpp) the sealing module's; what only the server runs
+// (api_server.cpp: a family's statement, card numbers, virtual accounts, opening packages) neither.
 std::span<const Command> RuleCommands();
-std::span<const Command> AccountCommands();
+std::span<const Command> ServerCommands();
 std::span<const Command> SealingCommands();
 
 // The findings of `severity` as [{path, code, params, message: {id, en}}].

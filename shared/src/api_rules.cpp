@@ -195,40 +195,6 @@ json ChangeCommand(Context& c) {
   return out;
 }
 
-json CardNextCommand(Context& c) {
-  const json* serial = Member(c.input, "serial");
-  std::optional<int64_t> value;
-  if (serial && serial->is_string() && !serial->get_ref<const std::string&>().empty() &&
-      serial->get_ref<const std::string&>().size() <= 12 &&
-      serial->get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos) {
-    value = std::stoll(serial->get<std::string>());
-  } else if (serial && serial->is_number_integer()) {
-    value = serial->is_number_unsigned() && serial->get<uint64_t>() > uint64_t{INT64_MAX}
-                ? -1
-                : serial->get<int64_t>();
-  } else if (serial == nullptr || serial->is_null()) {
-    c.findings.Error("/serial", "input.required");
-    return Verdict(c.findings);
-  }
-  const std::optional<std::string> card = value ? CardFromSerial(*value) : std::nullopt;
-  if (!card) {
-    c.findings.Error("/serial", "card.invalid_serial", {{"max", kMaxCardSerial}});
-    return Verdict(c.findings);
-  }
-  return {{"card", *card}};
-}
-
-json VaCommand(Context& c) {
-  const auto card = c.in.String(c.input, "card", "", Need::kRequired);
-  const auto prefix = c.in.String(c.input, "prefix", "", Need::kOptional);
-  if (!card || c.findings.has_errors()) return Verdict(c.findings);
-  VaResult va = MakeVirtualAccount(*card, prefix.value_or(std::string(kDefaultVaPrefix)));
-  if (va.findings.has_errors()) return Verdict(va.findings);
-  json out = {{"va", va.va}};
-  if (va.findings.has_warnings()) out["warnings"] = FindingsToJson(va.findings, Severity::kWarning);
-  return out;
-}
-
 // The consent text the applicant agrees to before the population-registry check: the current
 // version unless the input names another.
 json ConsentTextCommand(Context& c) {
@@ -254,8 +220,8 @@ json LoadVillagesCommand(Context& c) {
 
 constexpr Command kCommands[] = {
     {"check-nik", CheckNikCommand}, {"check-kk", CheckKkCommand},   {"check-card", CheckCardCommand},
-    {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"card-next", CardNextCommand},
-    {"va", VaCommand},              {"consent-text", ConsentTextCommand}, {"change", ChangeCommand},
+    {"validate", ValidateCommand},  {"quote", QuoteCommand},        {"consent-text", ConsentTextCommand},
+    {"change", ChangeCommand},
     {"load-villages", LoadVillagesCommand},
 };
 

@@ -1,7 +1,7 @@
-// The dispatcher's commands that need libsodium: sealing packages piece by piece (the state
-// travels with the caller, so the core keeps none), opening them, and checking documents; and
-// beside them a photo's quality, the other half of the documents step.
-#include "api_internal.h"
+// The dispatcher's commands that need libsodium and the browser asks for: sealing packages piece
+// by piece (the state travels with the caller, so the core keeps none), checking documents and
+// signed cards; and beside them a photo's quality, the other half of the documents step.
+#include "api_sodium.h"
 #include "daftar/document_check.h"
 #include "daftar/documents.h"
 #include "daftar/package.h"
@@ -75,29 +75,6 @@ json SealFinishCommand(Context& c) {
   return Verdict(c.findings);
 }
 
-// {secret_key} + a whole package -> {application, documents: [{size}]} and the documents' bytes,
-// one after the other.
-json OpenPackageCommand(Context& c) {
-  const auto key_text = c.in.String(c.input, "secret_key", "", Need::kRequired);
-  if (!key_text) return Verdict(c.findings);
-  const std::optional<std::string> raw = Base64Decode(*key_text);
-  const std::optional<SecretKey> secret = raw ? KeyFromBytes<kSecretKeyBytes>(*raw) : std::nullopt;
-  if (!secret) {
-    c.findings.Error("/secret_key", "package.invalid_secret_key");
-    return Verdict(c.findings);
-  }
-  OpenedPackage opened = OpenPackage(c.payload, IntakePublicFromSecret(*secret), *secret);
-  if (opened.findings.has_errors()) return Verdict(opened.findings);
-  json out = Verdict(c.findings);
-  out["application"] = ParseJson(opened.manifest);
-  out["documents"] = json::array();
-  for (const std::string& d : opened.documents) {
-    out["documents"].push_back({{"size", d.size()}});
-    c.payload_out += d;
-  }
-  return out;
-}
-
 // {kind} + a file's bytes -> its real type, size, pixels, BLAKE2b-256, and the bytes to send
 // (metadata removed).
 json CheckDocumentCommand(Context& c) {
@@ -136,25 +113,6 @@ json VerifySignedCommand(Context& c) {
   return out;
 }
 
-// Bytes (the payload) -> {"blake2b": 64 hex digits, "size"}: the manifest's hash of a file.
-json Blake2bCommand(Context& c) {
-  json out = Verdict(c.findings);
-  out["blake2b"] = Blake2bHex(c.payload);
-  out["size"] = c.payload.size();
-  return out;
-}
-
-// libsodium must be initialised before use; sodium_init() is cheap once done, so every command
-// makes sure, whoever the caller (the CLI, the server, the browser binding).
-template <json (*Run)(Context&)>
-json WithSodium(Context& c) {
-  if (!InitCrypto()) {
-    c.findings.Error("", "package.crypto_unavailable");
-    return Verdict(c.findings);
-  }
-  return Run(c);
-}
-
 // Pixels a browser decoded (RGBA, as the payload) for a photo of a document.
 json ImageQualityCommand(Context& c) {
   const auto width = c.in.Integer(c.input, "width", "", Need::kRequired, 1, 100000);
@@ -170,9 +128,9 @@ json ImageQualityCommand(Context& c) {
 
 constexpr Command kSealingCommands[] = {
     {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
-    {"seal-finish", WithSodium<SealFinishCommand>},   {"open-package", WithSodium<OpenPackageCommand>},
+    {"seal-finish", WithSodium<SealFinishCommand>},
     {"check-document", WithSodium<CheckDocumentCommand>}, {"verify-signed", WithSodium<VerifySignedCommand>},
-    {"blake2b", WithSodium<Blake2bCommand>},     {"check-image-quality", ImageQualityCommand},
+    {"check-image-quality", ImageQualityCommand},
 };
 
 }  // namespace

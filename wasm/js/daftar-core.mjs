@@ -129,8 +129,6 @@ function commands(call) {
     checkCard: (card) => call('check-card', { card }),
     validate: (application, today) => call('validate', { application, today }),
     quote: (request, date) => call('quote', { request, date }),
-    cardNext: (serial) => call('card-next', { serial }),
-    va: (card, prefix) => call('va', prefix === undefined ? { card } : { card, prefix }),
     checkDocument: (kind, bytes) => call('check-document', { kind }, bytes),
   };
 }

@@ -1,8 +1,12 @@
-// The `account` command: a family's statement (bills, cover, what is due). In the native builds
-// only: the server computes the statement and the browser shows it, so neither browser module
-// carries the account rules (browser_*_module.cpp).
+// The commands only the server runs, in the native builds only: a family's statement (bills,
+// cover, what is due), which the server computes and the browser shows; the card numbers and
+// virtual accounts it issues; opening a package, which needs the intake key only the server holds;
+// a file's hash. Neither browser module carries them (browser_*_module.cpp).
 #include "daftar/account.h"
-#include "api_internal.h"
+#include "daftar/card.h"
+#include "daftar/keys.h"
+#include "daftar/package.h"
+#include "api_sodium.h"
 
 namespace daftar {
 
@@ -84,12 +88,81 @@ json AccountCommand(Context& c) {
   return out;
 }
 
-constexpr Command kAccountCommands[] = {
+json CardNextCommand(Context& c) {
+  const json* serial = Member(c.input, "serial");
+  std::optional<int64_t> value;
+  if (serial && serial->is_string() && !serial->get_ref<const std::string&>().empty() &&
+      serial->get_ref<const std::string&>().size() <= 12 &&
+      serial->get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos) {
+    value = std::stoll(serial->get<std::string>());
+  } else if (serial && serial->is_number_integer()) {
+    value = serial->is_number_unsigned() && serial->get<uint64_t>() > uint64_t{INT64_MAX}
+                ? -1
+                : serial->get<int64_t>();
+  } else if (serial == nullptr || serial->is_null()) {
+    c.findings.Error("/serial", "input.required");
+    return Verdict(c.findings);
+  }
+  const std::optional<std::string> card = value ? CardFromSerial(*value) : std::nullopt;
+  if (!card) {
+    c.findings.Error("/serial", "card.invalid_serial", {{"max", kMaxCardSerial}});
+    return Verdict(c.findings);
+  }
+  return {{"card", *card}};
+}
+
+json VaCommand(Context& c) {
+  const auto card = c.in.String(c.input, "card", "", Need::kRequired);
+  const auto prefix = c.in.String(c.input, "prefix", "", Need::kOptional);
+  if (!card || c.findings.has_errors()) return Verdict(c.findings);
+  VaResult va = MakeVirtualAccount(*card, prefix.value_or(std::string(kDefaultVaPrefix)));
+  if (va.findings.has_errors()) return Verdict(va.findings);
+  json out = {{"va", va.va}};
+  if (va.findings.has_warnings()) out["warnings"] = FindingsToJson(va.findings, Severity::kWarning);
+  return out;
+}
+
+// {secret_key} + a whole package -> {application, documents: [{size}]} and the documents' bytes,
+// one after the other.
+json OpenPackageCommand(Context& c) {
+  const auto key_text = c.in.String(c.input, "secret_key", "", Need::kRequired);
+  if (!key_text) return Verdict(c.findings);
+  const std::optional<std::string> raw = Base64Decode(*key_text);
+  const std::optional<SecretKey> secret = raw ? KeyFromBytes<kSecretKeyBytes>(*raw) : std::nullopt;
+  if (!secret) {
+    c.findings.Error("/secret_key", "package.invalid_secret_key");
+    return Verdict(c.findings);
+  }
+  OpenedPackage opened = OpenPackage(c.payload, IntakePublicFromSecret(*secret), *secret);
+  if (opened.findings.has_errors()) return Verdict(opened.findings);
+  json out = Verdict(c.findings);
+  out["application"] = ParseJson(opened.manifest);
+  out["documents"] = json::array();
+  for (const std::string& d : opened.documents) {
+    out["documents"].push_back({{"size", d.size()}});
+    c.payload_out += d;
+  }
+  return out;
+}
+
+// Bytes (the payload) -> {"blake2b": 64 hex digits, "size"}: the manifest's hash of a file.
+json Blake2bCommand(Context& c) {
+  json out = Verdict(c.findings);
+  out["blake2b"] = Blake2bHex(c.payload);
+  out["size"] = c.payload.size();
+  return out;
+}
+
+constexpr Command kServerCommands[] = {
     {"account", AccountCommand},
+    {"card-next", CardNextCommand},
+    {"va", VaCommand},
+    {"open-package", WithSodium<OpenPackageCommand>},
+    {"blake2b", WithSodium<Blake2bCommand>},
 };
 
 }  // namespace
 
-std::span<const Command> AccountCommands() { return kAccountCommands; }
+std::span<const Command> ServerCommands() { return kServerCommands; }
 
 }  // namespace daftar
