@@ -113,6 +113,14 @@ json VerifySignedCommand(Context& c) {
   return out;
 }
 
+// Bytes (the payload) -> {"blake2b": 64 hex digits, "size"}: the manifest's hash of a file.
+json Blake2bCommand(Context& c) {
+  json out = Verdict(c.findings);
+  out["blake2b"] = Blake2bHex(c.payload);
+  out["size"] = c.payload.size();
+  return out;
+}
+
 // Pixels a browser decoded (RGBA, as the payload) for a photo of a document.
 json ImageQualityCommand(Context& c) {
   const auto width = c.in.Integer(c.input, "width", "", Need::kRequired, 1, 100000);
@@ -130,7 +138,7 @@ constexpr Command kSealingCommands[] = {
     {"seal-start", WithSodium<SealStartCommand>},     {"seal-add", WithSodium<SealAddCommand>},
     {"seal-finish", WithSodium<SealFinishCommand>},
     {"check-document", WithSodium<CheckDocumentCommand>}, {"verify-signed", WithSodium<VerifySignedCommand>},
-    {"check-image-quality", ImageQualityCommand},
+    {"blake2b", WithSodium<Blake2bCommand>},     {"check-image-quality", ImageQualityCommand},
 };
 
 }  // namespace

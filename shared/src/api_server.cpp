@@ -1,7 +1,7 @@
 // The commands only the server runs, in the native builds only: a family's statement (bills,
 // cover, what is due), which the server computes and the browser shows; the card numbers and
-// virtual accounts it issues; opening a package, which needs the intake key only the server holds;
-// a file's hash. Neither browser module carries them (browser_*_module.cpp).
+// virtual accounts it issues; opening a package, which needs the intake key only the server holds.
+// Neither browser module carries them (browser_*_module.cpp).
 #include "daftar/account.h"
 #include "daftar/card.h"
 #include "daftar/keys.h"
@@ -145,20 +145,11 @@ json OpenPackageCommand(Context& c) {
   return out;
 }
 
-// Bytes (the payload) -> {"blake2b": 64 hex digits, "size"}: the manifest's hash of a file.
-json Blake2bCommand(Context& c) {
-  json out = Verdict(c.findings);
-  out["blake2b"] = Blake2bHex(c.payload);
-  out["size"] = c.payload.size();
-  return out;
-}
-
 constexpr Command kServerCommands[] = {
     {"account", AccountCommand},
     {"card-next", CardNextCommand},
     {"va", VaCommand},
     {"open-package", WithSodium<OpenPackageCommand>},
-    {"blake2b", WithSodium<Blake2bCommand>},
 };
 
 }  // namespace

@@ -84,7 +84,7 @@ test('tampering with a package sealed in the browser is refused when it is opene
 // Only the server holds the intake key, issues card numbers and virtual accounts and computes a
 // family's statement: the browser's modules leave those commands out.
 test('what only the server runs is in neither browser module', () => {
-  for (const command of ['open-package', 'blake2b', 'card-next', 'va', 'account']) {
+  for (const command of ['open-package', 'card-next', 'va', 'account']) {
     assert.equal(core.call(command, {}).errors[0].code, 'api.unknown_command', command);
   }
   const opened = spawnSync(bin, ['call', 'open-package', '-'], { input: JSON.stringify({ secret_key: secretKey }), encoding: 'utf8' });
@@ -118,6 +118,6 @@ test('the first page module has the rules but not sealing; sealing, added later,
   assert.equal(core.checkNik('3204110609970001', '2026-11-23').valid, true);
   assert.equal(core.call('seal-start', {}).errors[0].code, 'api.unknown_command');
   assert.equal(await core.loadSealing(), core);
-  assert.equal(core.call('check-document', { kind: 'ktp' }, jpeg(1024, 640)).valid, true);
+  assert.equal(core.call('blake2b', {}, new Uint8Array([1, 2, 3])).valid, true);
   assert.equal(core.checkNik('3204110609970001', '2026-11-23').valid, true, 'the rules still answer');
 });
