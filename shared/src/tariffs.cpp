@@ -47,10 +47,12 @@ std::vector<Row> ReadSchedule(JsonReader& in, const json& doc, std::string_view 
     const std::string path = JoinPointer(JoinPointer("", key), i);
     Row row;
     if (ReadValidity(in, (*array)[i], path, row) && read_row((*array)[i], path, row)) {
-      rows.push_back(std::move(row));
+      // In date order as read: a schedule has a handful of rows, and a sort per row type would
+      // cost the browser's module kilobytes.
+      const auto later = std::upper_bound(rows.begin(), rows.end(), row.from, [](Date from, const Row& r) { return from < r.from; });
+      rows.insert(later, std::move(row));
     }
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.from < b.from; });
   for (std::size_t i = 1; i < rows.size(); ++i) {
     if (!rows[i - 1].to || rows[i].from <= *rows[i - 1].to) {
       in.findings().Error(JoinPointer("", key), "tariffs.overlapping_rows",

@@ -165,6 +165,23 @@ TEST_CASE("a new regulation is a new row: a KRIS class needs no code") {
   CHECK(q.quote->basis == "KRIS (example)");
 }
 
+TEST_CASE("a schedule's rows may come in any order") {
+  const TariffLoad load = ParseTariffs(R"({"pbpu":[
+      {"from":"2021-01-01","basis":"later","classes":{"1":{"total":2,"participant":2,"subsidy":0}}},
+      {"from":"2019-01-01","to":"2019-12-31","basis":"earliest","classes":{"1":{"total":1,"participant":1,"subsidy":0}}},
+      {"from":"2020-01-01","to":"2020-12-31","basis":"middle","classes":{"1":{"total":3,"participant":3,"subsidy":0}}}],
+    "ppu":[],"pbi":[],"penalty":[],"reactivation":{"max_arrears_months":24,"penalty_window_days":45},
+    "billing":{"due_day":10,"max_months_ahead":12},
+    "changes":{"class_min_months":12,"facility_min_months":3,"facility_early_reasons":[],"newborn_cover_days":28,"newborn_pay_days_after_approval":7}})");
+  REQUIRE(load.table);
+  CHECK(load.findings.all().empty());
+  for (const auto& [date, basis] : {std::pair{Date{2019, 6, 1}, "earliest"}, {Date{2020, 6, 1}, "middle"}, {Date{2022, 6, 1}, "later"}}) {
+    const QuoteResult q = MakeQuote(*load.table, Pbpu("1", 1), date);
+    REQUIRE(q.quote);
+    CHECK(q.quote->basis == basis);
+  }
+}
+
 TEST_CASE("malformed tariff files are refused with paths") {
   CHECK(Codes(ParseTariffs("{").findings) == Strings{"input.malformed_json"});
   const TariffLoad overlap = ParseTariffs(R"({"pbpu":[
