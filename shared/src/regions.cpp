@@ -82,7 +82,7 @@ namespace {
 // most once, before any other use in that (single-threaded) module; never changed natively.
 std::optional<Level>& Villages() {
   static std::optional<Level> level = [] {
-    static const data::EncodedCodes kNone{nullptr, 0, 0};
+    static const data::EncodedCodes kNone{nullptr, 0};
     const data::EncodedCodes* compiled = data::CompiledVillages();
     return compiled ? std::optional<Level>(std::in_place, *compiled, kNone, 10) : std::nullopt;
   }();

@@ -9,7 +9,6 @@ namespace daftar::data {
 struct EncodedCodes {
   const unsigned char* bytes;
   std::size_t size;
-  std::size_t count;
 };
 
 extern const EncodedCodes provinces_current, provinces_historic;
