@@ -81,9 +81,10 @@ if (!check.valid) throw new Error(JSON.stringify(check.errors));
 const familyFile = join(mkdtempSync(join(os.tmpdir(), 'daftar-bench-wasm-')), 'family6.json');
 writeFileSync(familyFile, JSON.stringify(family));
 const niks = Array.from({ length: 100 }, (_, i) => `320411${String((i % 28) + 1).padStart(2, '0')}0997${String(i + 1).padStart(4, '0')}`);
-// Both sides answer the same question: is this NIK valid, and what are its parts. This machine's
-// speed drifts from one second to the next, so native and wasm take turns, three rounds each, and
-// each keeps its best round.
+// Both sides answer the same question: is this NIK valid, and what are its parts. This machine is
+// a shared host whose speed drifts by as much as 2x from one second to the next, so figures taken
+// apart cannot be divided: native and wasm take short turns side by side, and each row reports its
+// median rate and the median of its ratios to the native turn beside it.
 // The dispatcher alone, without the JS glue: the rules module called with input already encoded
 // in its memory, the answer left there unread.
 const { default: createRules } = await import(pathToFileURL(join(web, 'js/daftar-rules.mjs')));
@@ -100,15 +101,20 @@ const inWasm = (text) => {
 const [commandAt] = inWasm('check-nik'), [todayAt] = inWasm('2026-11-23');
 const encodedNiks = niks.map((nik) => inWasm(JSON.stringify({ nik, today: '2026-11-23' })));
 
-let native = { nik_dispatch_per_s: 0 }, ours = 0, oursBare = 0, oursFast = 0, theirs = 0;
-for (let round = 0; round < 3; round++) {
-  const n = JSON.parse(execFileSync(join(build, 'bin/rules_bench'), [familyFile], { encoding: 'utf8' }));
-  if (n.nik_dispatch_per_s > native.nik_dispatch_per_s) native = n;
-  ours = Math.max(ours, perSecond((i) => core.call('check-nik', { nik: niks[i], today: '2026-11-23' }).valid));
-  oursBare = Math.max(oursBare, perSecond((i) => bare._daftar_call(commandAt, encodedNiks[i][0], encodedNiks[i][1], 0, 0, todayAt)));
-  oursFast = Math.max(oursFast, perSecond((i) => fast.call('check-nik', { nik: niks[i], today: '2026-11-23' }).valid));
-  theirs = Math.max(theirs, perSecond((i) => { const p = nikParser(niks[i]); return p.isValid() && p.lahir() && p.kelamin(); }));
+const TURNS = 15, TURN_MS = 300;
+const turns = { native: [], ours: [], bare: [], fast: [], theirs: [] };
+for (let turn = 0; turn < TURNS; turn++) {
+  const n = JSON.parse(execFileSync(join(build, 'bin/rules_bench'), [familyFile, String(TURN_MS / 1000)], { encoding: 'utf8' }));
+  turns.native.push(n.nik_dispatch_per_s);
+  turns.ours.push(perSecond((i) => core.call('check-nik', { nik: niks[i], today: '2026-11-23' }).valid, TURN_MS));
+  turns.bare.push(perSecond((i) => bare._daftar_call(commandAt, encodedNiks[i][0], encodedNiks[i][1], 0, 0, todayAt), TURN_MS));
+  turns.fast.push(perSecond((i) => fast.call('check-nik', { nik: niks[i], today: '2026-11-23' }).valid, TURN_MS));
+  turns.theirs.push(perSecond((i) => { const p = nikParser(niks[i]); return p.isValid() && p.lahir() && p.kelamin(); }, TURN_MS));
 }
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rate = (key) => Math.round(median(turns[key])).toLocaleString('en');
+const slower = (key) => median(turns.native.map((n, i) => n / turns[key][i])).toFixed(1);
+const spread = (key) => `${Math.round(Math.min(...turns[key])).toLocaleString('en')} to ${Math.round(Math.max(...turns[key])).toLocaleString('en')}`;
 
 const rules = gz('daftar-rules.wasm'), seal = gz('daftar-seal.wasm'), villages = gz('daftar-villages.bin');
 const js = gz('daftar-rules.mjs') + gz('daftar-core.mjs'), sealJs = gz('daftar-seal.mjs');
@@ -179,13 +185,15 @@ number parsing and escaping pull in).
 | a 6-member family (\`validate\`) | ${validate.toFixed(1)} µs |
 
 ## NIK checks per second through the dispatcher, side by side (goal: wasm within 2x of native)
-| implementation | checks/s | native / this | rules module, gzip |
-|---|---|---|---|
-| native \`daftar\` (C++, -O2) | ${Math.round(native.nik_dispatch_per_s).toLocaleString('en')} | 1.0 | |
-| wasm as shipped (-Oz), through \`core.call\` (objects in and out) | ${Math.round(ours).toLocaleString('en')} | ${(native.nik_dispatch_per_s / ours).toFixed(1)} | ${kb(rules)} KB |
-| the same module's dispatcher alone (input already in its memory, answer unread) | ${Math.round(oursBare).toLocaleString('en')} | ${(native.nik_dispatch_per_s / oursBare).toFixed(1)} | |
-| wasm built at -O2 (not shipped) | ${Math.round(oursFast).toLocaleString('en')} | ${(native.nik_dispatch_per_s / oursFast).toFixed(1)} | ${kb(fastSize)} KB |
-| npm nik-parser 1.0.1 (JavaScript, for scale) | ${Math.round(theirs).toLocaleString('en')} | | |
+${TURNS} turns of ${TURN_MS} ms each, taken in turn: the median rate, the median of the ratios to
+the native turn beside it, and the range of the turns (how much the machine drifted meanwhile).
+| implementation | checks/s | native / this | turns ranged | rules module, gzip |
+|---|---|---|---|---|
+| native \`daftar\` (C++, -O2) | ${rate('native')} | 1.0 | ${spread('native')} | |
+| wasm as shipped (-Oz), through \`core.call\` (objects in and out) | ${rate('ours')} | ${slower('ours')} | ${spread('ours')} | ${kb(rules)} KB |
+| the same module's dispatcher alone (input already in its memory, answer unread) | ${rate('bare')} | ${slower('bare')} | ${spread('bare')} | |
+| wasm built at -O2 (not shipped) | ${rate('fast')} | ${slower('fast')} | ${spread('fast')} | ${kb(fastSize)} KB |
+| npm nik-parser 1.0.1 (JavaScript, for scale) | ${rate('theirs')} | | ${spread('theirs')} | |
 
 Where the time goes: the dispatcher builds a JSON document for the input and another for the
 answer (nlohmann_json's objects: an allocation per member and per string) and writes it out; in

@@ -8,6 +8,7 @@
 #include "daftar/json_depth.h"
 #include "daftar/messages.h"
 #include "api_internal.h"
+#include "json_write.h"
 
 namespace daftar {
 namespace {
@@ -26,6 +27,12 @@ json ParamsToJson(const std::vector<Param>& params) {
 
 }  // namespace
 
+json ObjectWithRoom(std::size_t members) {
+  json out = json::object();
+  out.get_ptr<json::object_t*>()->reserve(members);
+  return out;
+}
+
 json FindingsToJson(const Findings& findings, Severity severity) {
   json out = json::array();
   for (const Finding& f : findings.all()) {
@@ -41,8 +48,8 @@ json FindingsToJson(const Findings& findings, Severity severity) {
 
 json Verdict(const Findings& findings) {
   // Member by member rather than from an initializer list, which builds each pair as an array
-  // first: this is on the path of every instant check.
-  json out = json::object();
+  // first: this is on the path of every instant check. Room for what the commands add after it.
+  json out = ObjectWithRoom(8);
   out["valid"] = !findings.has_errors();
   out["errors"] = FindingsToJson(findings, Severity::kError);
   out["warnings"] = FindingsToJson(findings, Severity::kWarning);
@@ -62,8 +69,7 @@ std::optional<Date> RequiredDate(Context& c, std::string_view key) {
 namespace {
 
 Reply Finish(Outcome outcome, const json& body, int indent, std::string payload = {}) {
-  return {outcome, body.dump(indent, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace),
-          std::move(payload)};
+  return {outcome, WriteJson(body, indent), std::move(payload)};
 }
 
 std::array<std::span<const Command>, 3> CommandTables() {

@@ -43,6 +43,9 @@ std::span<const Command> RuleCommands();
 std::span<const Command> ServerCommands();
 std::span<const Command> SealingCommands();
 
+// An empty object with room for `members` members. ordered_json keeps its members in a vector,
+// which otherwise grows (moving every member) on each doubling: four times on the way to six.
+json ObjectWithRoom(std::size_t members);
 // The findings of `severity` as [{path, code, params, message: {id, en}}].
 json FindingsToJson(const Findings& findings, Severity severity);
 // {"valid", "errors", "warnings"}: the head of every check's answer.

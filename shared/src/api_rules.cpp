@@ -26,7 +26,7 @@ json CheckNikCommand(Context& c) {
   out["nik"] = nullptr;
   if (check.parts) {
     const NikParts& p = *check.parts;
-    json& parts = out["nik"];
+    json& parts = out["nik"] = ObjectWithRoom(6);
     parts["province"] = p.province;
     parts["regency"] = p.regency;
     parts["district"] = p.district;

@@ -6,6 +6,7 @@
 #include "daftar/documents.h"
 #include "daftar/package.h"
 #include "daftar/signature.h"
+#include "json_write.h"
 
 namespace daftar {
 namespace {
@@ -49,7 +50,7 @@ json SealStartCommand(Context& c) {
   const std::optional<std::string> raw = Base64Decode(*key_text);
   const std::optional<PublicKey> key = raw ? KeyFromBytes<kPublicKeyBytes>(*raw) : std::nullopt;
   std::optional<PackageWriter> writer;
-  if (key) writer = PackageWriter::Start(*key, application->dump(), c.payload_out);
+  if (key) writer = PackageWriter::Start(*key, WriteJson(*application), c.payload_out);
   if (!writer) {
     c.findings.Error("/public_key", "package.invalid_public_key");
     return Verdict(c.findings);
