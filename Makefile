@@ -65,7 +65,7 @@ test: build
 
 # libFuzzer harnesses (clang), each run for FUZZ_SECONDS on a corpus seeded from tests/cases.
 FUZZ_SECONDS ?= 60
-FUZZERS := fields validate package document http register
+FUZZERS := fields json_write validate package document http register
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAFTAR_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null

@@ -18,6 +18,7 @@ for (const file of readdirSync(join(root, 'tests/cases'))) {
     const command = c.command ?? suite.command;
     const index = commands.indexOf(command);
     if (index >= 0) put('validate', `case-${n}`, Buffer.concat([Buffer.from([index]), Buffer.from(JSON.stringify(c.input))]));
+    put('json_write', `case-${n}`, Buffer.concat([Buffer.from([n % 4]), Buffer.from(JSON.stringify(c.input))]));
     for (const [field, selector] of [['nik', 0], ['kk', 1], ['card', 2]]) {
       if (typeof c.input?.[field] === 'string') put('fields', `case-${n}-${field}`, Buffer.concat([Buffer.from([selector]), Buffer.from(c.input[field])]));
     }
@@ -29,6 +30,7 @@ const family = JSON.parse(readFileSync(join(root, 'examples/family.json'), 'utf8
   .forEach(([selector, text], i) => put('fields', `example-${i}`, Buffer.concat([Buffer.from([selector]), Buffer.from(text)])));
 put('document', 'jpeg', Buffer.concat([Buffer.from([1]), jpeg(1024, 640, { bulk: 200 })]));
 put('document', 'pdf', Buffer.concat([Buffer.from([0]), pdf()]));
+put('json_write', 'invalid-utf8', Buffer.from([0, 0xe2, 0x82, 0x22, 0xed, 0xa0, 0x80, 0x0a, 0xf4, 0x90]));
 put('package', 'flip', Buffer.from([0x10, 0, 0, 1]));
 // register: the manifest, a NUL, then the one document every declared entry carries.
 const declared = { ...family, documents: [
