@@ -72,6 +72,15 @@ function localToday() {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const NO_BYTES = new Uint8Array(0);
+
+// `string` as UTF-8 and a NUL at `at` in `heap` (room for 3 bytes a UTF-16 unit and the NUL):
+// where the next string goes.
+function put(heap, at, string) {
+  const { written } = encoder.encodeInto(string, heap.subarray(at, at + 3 * string.length));
+  heap[at + written] = 0;
+  return at + written + 1;
+}
 
 function bind(module) {
   // One buffer in wasm memory for every call's arguments, grown when a call needs more: a call
@@ -85,27 +94,17 @@ function bind(module) {
     scratch = module._malloc(capacity);
   };
 
-  function call(command, input = {}, bytes = new Uint8Array(0)) {
+  function call(command, input = {}, bytes = NO_BYTES) {
     const text = typeof input === 'string' ? input : JSON.stringify(input);
     const name = String(command);
     const date = localToday();
-    // UTF-8 takes at most 3 bytes for each UTF-16 unit; each string ends with a NUL.
-    reserve(3 * (name.length + text.length + date.length) + bytes.length + 4);
+    reserve(3 * (name.length + text.length + date.length) + 3 + bytes.length);
     const heap = module.HEAPU8;  // after reserve: a grown memory is a new buffer
-    let at = scratch;
-    const write = (string) => {
-      const start = at;
-      const { written } = encoder.encodeInto(string, heap.subarray(at, at + 3 * string.length));
-      heap[at + written] = 0;
-      at += written + 1;
-      return [start, written];
-    };
-    const [commandPtr] = write(name);
-    const [inputPtr, inputSize] = write(text);
-    const [todayPtr] = write(date);
-    const payloadPtr = at;
-    heap.set(bytes, payloadPtr);
-    module._daftar_call(commandPtr, inputPtr, inputSize, payloadPtr, bytes.length, todayPtr);
+    const inputAt = put(heap, scratch, name);
+    const todayAt = put(heap, inputAt, text);
+    const payloadAt = put(heap, todayAt, date);
+    heap.set(bytes, payloadAt);
+    module._daftar_call(scratch, inputAt, todayAt - inputAt - 1, payloadAt, bytes.length, todayAt);
     // The reply lives in wasm memory until the next call; memory may have grown during this one.
     const body = module._daftar_reply_body();
     const answer = JSON.parse(decoder.decode(module.HEAPU8.subarray(body, body + module._daftar_reply_body_size())));
