@@ -44,40 +44,17 @@ class Writer {
 
   void Value(const json& value, int depth) {
     switch (value.type()) {
-      case json::value_t::object: {
-        const auto& members = *value.get_ptr<const json::object_t*>();
-        if (members.empty()) {
-          out_ += "{}";
-          return;
-        }
-        out_ += '{';
-        for (auto it = members.begin(); it != members.end(); ++it) {
-          if (it != members.begin()) out_ += ',';
-          Break(depth + 1);
-          String(it->first);
+      case json::value_t::object:
+        Container(*value.get_ptr<const json::object_t*>(), '{', '}', depth, [&](const auto& member) {
+          String(member.first);
           out_ += indent_ < 0 ? ":" : ": ";
-          Value(it->second, depth + 1);
-        }
-        Break(depth);
-        out_ += '}';
+          Value(member.second, depth + 1);
+        });
         return;
-      }
-      case json::value_t::array: {
-        const auto& items = *value.get_ptr<const json::array_t*>();
-        if (items.empty()) {
-          out_ += "[]";
-          return;
-        }
-        out_ += '[';
-        for (auto it = items.begin(); it != items.end(); ++it) {
-          if (it != items.begin()) out_ += ',';
-          Break(depth + 1);
-          Value(*it, depth + 1);
-        }
-        Break(depth);
-        out_ += ']';
+      case json::value_t::array:
+        Container(*value.get_ptr<const json::array_t*>(), '[', ']', depth,
+                  [&](const json& item) { Value(item, depth + 1); });
         return;
-      }
       case json::value_t::string:
         String(*value.get_ptr<const json::string_t*>());
         return;
@@ -108,6 +85,21 @@ class Writer {
   }
 
  private:
+  // An object's members or an array's items between `open` and `close`, each written by `write`.
+  template <typename Items, typename Write>
+  void Container(const Items& items, char open, char close, int depth, Write write) {
+    out_ += open;
+    if (!items.empty()) {
+      for (auto it = items.begin(); it != items.end(); ++it) {
+        if (it != items.begin()) out_ += ',';
+        Break(depth + 1);
+        write(*it);
+      }
+      Break(depth);
+    }
+    out_ += close;
+  }
+
   // Before a member or an item, and before a container closes: a new line in pretty text.
   void Break(int depth) {
     if (indent_ < 0) return;
