@@ -46,7 +46,7 @@ function sections(bytes) {
   return out;
 }
 
-// Compressed as \`make web\` compresses the twins the server sends: GNU gzip -9 and brotli -Z.
+// Compressed as `make web` compresses the twins the server sends: GNU gzip -9 and brotli -Z.
 const compressed = (tool, args, path) => execFileSync(tool, [...args, '-c', path], { maxBuffer: 1 << 26 }).length;
 const gz = (file) => compressed('gzip', ['-9'], join(web, 'js', file));
 const br = (file) => compressed('brotli', ['-Z'], join(web, 'js', file));
@@ -83,7 +83,7 @@ writeFileSync(familyFile, JSON.stringify(family));
 const niks = Array.from({ length: 100 }, (_, i) => `320411${String((i % 28) + 1).padStart(2, '0')}0997${String(i + 1).padStart(4, '0')}`);
 // Both sides answer the same question: is this NIK valid, and what are its parts. This machine is
 // a shared host: its two CPUs differ by up to 2x at times, and each slows down now and then. So
-// \`make bench-wasm\` pins this process, and with it the native bench it starts, to one CPU; native
+// `make bench-wasm` pins this process, and with it the native bench it starts, to one CPU; native
 // and wasm take short turns in turn, and each row keeps its best turn (the range shows the drift).
 // The dispatcher alone, without the JS glue: the rules module called with input already encoded
 // in its memory, the answer left there unread.
