@@ -63,9 +63,10 @@ test: build
 	$(MAKE) sanitize
 	$(MAKE) fuzz FUZZ_SECONDS=5
 
-# libFuzzer harnesses (clang), each run for FUZZ_SECONDS on a corpus seeded from tests/cases.
+# libFuzzer harnesses (clang), each run for FUZZ_SECONDS on a corpus seeded from tests/cases, with
+# tests/fuzz/<harness>.dict as its dictionary where there is one.
 FUZZ_SECONDS ?= 60
-FUZZERS := fields json_write validate package document http register
+FUZZERS := fields json validate package document http register
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAFTAR_FUZZ=ON \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache > /dev/null
@@ -74,7 +75,8 @@ fuzz: deps
 	@for f in $(FUZZERS); do \
 	  echo "== fuzz_$$f ($(FUZZ_SECONDS) s)"; \
 	  mkdir -p build-fuzz/corpus/$$f build-fuzz/crashes; \
-	  build-fuzz/bin/fuzz_$$f build-fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	  dict=; [ -f tests/fuzz/$$f.dict ] && dict=-dict=tests/fuzz/$$f.dict; \
+	  build-fuzz/bin/fuzz_$$f build-fuzz/corpus/$$f $$dict -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
 	    -artifact_prefix=build-fuzz/crashes/$$f- -print_final_stats=1 > build-fuzz/fuzz_$$f.log 2>&1 \
 	    || { tail -40 build-fuzz/fuzz_$$f.log; echo "fuzz_$$f failed: the input is in build-fuzz/crashes/"; exit 1; }; \
 	  grep -E "^(Done|stat::new_units_added)" build-fuzz/fuzz_$$f.log; \

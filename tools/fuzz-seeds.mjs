@@ -18,7 +18,7 @@ for (const file of readdirSync(join(root, 'tests/cases'))) {
     const command = c.command ?? suite.command;
     const index = commands.indexOf(command);
     if (index >= 0) put('validate', `case-${n}`, Buffer.concat([Buffer.from([index]), Buffer.from(JSON.stringify(c.input))]));
-    put('json_write', `case-${n}`, Buffer.concat([Buffer.from([n % 4]), Buffer.from(JSON.stringify(c.input))]));
+    put('json', `case-${n}`, Buffer.concat([Buffer.from([n % 4]), Buffer.from(JSON.stringify(c.input))]));
     for (const [field, selector] of [['nik', 0], ['kk', 1], ['card', 2]]) {
       if (typeof c.input?.[field] === 'string') put('fields', `case-${n}-${field}`, Buffer.concat([Buffer.from([selector]), Buffer.from(c.input[field])]));
     }
@@ -30,7 +30,10 @@ const family = JSON.parse(readFileSync(join(root, 'examples/family.json'), 'utf8
   .forEach(([selector, text], i) => put('fields', `example-${i}`, Buffer.concat([Buffer.from([selector]), Buffer.from(text)])));
 put('document', 'jpeg', Buffer.concat([Buffer.from([1]), jpeg(1024, 640, { bulk: 200 })]));
 put('document', 'pdf', Buffer.concat([Buffer.from([0]), pdf()]));
-put('json_write', 'invalid-utf8', Buffer.from([0, 0xe2, 0x82, 0x22, 0xed, 0xa0, 0x80, 0x0a, 0xf4, 0x90]));
+put('json', 'invalid-utf8', Buffer.from([0, 0xe2, 0x82, 0x22, 0xed, 0xa0, 0x80, 0x0a, 0xf4, 0x90]));
+put('json', 'numbers', Buffer.from('\x00[0,-0,1.5e3,18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809,1E-2]'));
+put('json', 'overflow', Buffer.from('\x00[1e400]'));
+put('json', 'escapes', Buffer.from('\x01\uFEFF{"a\\u00e9\\ud83d\\ude00\\n":"\\/\\b\\f\\r\\t\\"\\\\","a\\u00e9\\ud83d\\ude00\\n":[true,false,null]}'));
 put('package', 'flip', Buffer.from([0x10, 0, 0, 1]));
 // register: the manifest, a NUL, then the one document every declared entry carries.
 const declared = { ...family, documents: [

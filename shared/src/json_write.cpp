@@ -4,39 +4,12 @@
 #include <cmath>
 #include <string_view>
 
+#include "text.h"
+
 namespace daftar {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
-
-// The length of the UTF-8 sequence starting at s[0] when it is complete and well formed (no
-// overlong forms, surrogates or code points above U+10FFFF); otherwise, negated, the length of
-// its longest valid beginning (at least 1), which one U+FFFD replaces.
-int Utf8Sequence(std::string_view s) {
-  const auto lead = static_cast<unsigned char>(s[0]);
-  int length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the second byte's range; later ones are 80..BF
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return -1;
-  }
-  for (int i = 1; i < length; ++i) {
-    if (static_cast<std::size_t>(i) >= s.size()) return -i;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < low || c > high) return -i;
-    low = 0x80, high = 0xBF;
-  }
-  return length;
-}
 
 class Writer {
  public:
@@ -124,7 +97,7 @@ class Writer {
       }
       out_.append(s.data() + copied, i - copied);
       if (c >= 0x80) {
-        const int n = Utf8Sequence(s.substr(i));
+        const int n = text::Utf8Sequence(s.substr(i));
         if (n > 0) {
           out_.append(s.data() + i, static_cast<std::size_t>(n));
         } else {

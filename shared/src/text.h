@@ -17,5 +17,9 @@ namespace daftar::text {
 [[nodiscard]] std::string_view Trim(std::string_view s);
 // Value of 1 to 4 ASCII digits at `s` (no checks beyond digits).
 [[nodiscard]] int ParseSmallNumber(std::string_view s);
+// The length of the UTF-8 sequence starting at s[0] (s not empty) when it is complete and well
+// formed (no overlong forms, surrogates or code points above U+10FFFF); otherwise, negated, the
+// length of its longest valid beginning (at least 1), which one U+FFFD replaces.
+[[nodiscard]] int Utf8Sequence(std::string_view s);
 
 }  // namespace daftar::text
