@@ -3,8 +3,8 @@
 //     how much of each is data (messages, region table, tariffs) and how much code;
 //   - a single field check and a 6-member `validate` in the wasm build under Node (median µs);
 //   - NIK checks per second through the dispatcher: native (tests/bench/rules_bench), the wasm as
-//     shipped (-Oz), and the same sources built at -O2 (in BUILD/wasm-speed, not shipped), side by
-//     side with the npm package nik-parser;
+//     shipped (the rules module: a check's path at -O2, the rest at -Oz), and the whole rules
+//     module at -O2 (in BUILD/wasm-speed, not shipped), side by side with the npm package nik-parser;
 // Usage: taskset -c 0 node tools/bench-wasm.mjs BUILD_WEB_DIR OUT.md   (or: make bench-wasm)
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -21,7 +21,7 @@ const build = dirname(web);
 const { load } = await import(pathToFileURL(join(web, 'js/daftar-core.mjs')));
 const core = await load();
 
-// The same rules module at -O2, for the speed it would buy and the bytes it would cost.
+// The whole rules module at -O2, for the speed it would buy and the bytes it would cost.
 const speedDir = join(build, 'wasm-speed');
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 run('emcmake', ['cmake', '-S', resolve('wasm'), '-B', speedDir, '-DCMAKE_BUILD_TYPE=Release', '-DDAFTAR_WASM_OPT=-O2',
@@ -169,15 +169,18 @@ own, fetched after it (the estimate and the NIK checks do not wait for it; \`val
 what only the server runs left both (card numbers, virtual accounts, opening packages); tariff
 rows are kept in order as they are read instead of by four instantiations of a sort. At the
 previous measure 128.2 KB; then the core writes its answers with its own JSON writer rather than
-nlohmann's serializer (shared/src/json_write.cpp), which neither module carries any more.
+nlohmann's serializer (shared/src/json_write.cpp), which neither module carries any more: 126.7
+KB (69.4 KB + 57.3 KB). Then it reads JSON with its own reader too (shared/src/json_read.cpp):
+61.3 KB + 49.3 KB (110.6 KB); then the rules module is built for speed on a check's path (below),
+11 KB for it: the figures above.
 
-Both modules carry nlohmann_json's documents and parser (the dispatcher's JSON in), libc++'s strings and
-containers and the common messages in two languages; the rules module adds the other region codes,
-the rules and their messages; the sealing module adds libsodium (X25519, XChaCha20-Poly1305,
-BLAKE2b, Ed25519 verification), the package and document formats and their messages. Together
-they are under 130 KB as sent: the largest part still carried twice is the JSON layer
-(nlohmann_json's parser and documents, with musl's \`strtod\` and its long-double arithmetic that
-number parsing pulls in).
+Both modules carry nlohmann_json's documents (the dispatcher's objects; the core reads and writes
+their text itself), libc++'s strings and containers and the common messages in two languages; the
+rules module adds the other region codes, the rules and their messages; the sealing module adds
+libsodium (X25519, XChaCha20-Poly1305, BLAKE2b, Ed25519 verification), the package and document
+formats and their messages. The largest part still carried twice is the JSON layer (the documents,
+the reader and the writer, with musl's \`strtod\` and its long-double arithmetic that reading a
+fraction pulls in).
 
 ## Speed (wasm under Node, median of repeated calls, JSON in and out included)
 | what | median |
@@ -191,17 +194,18 @@ turns (how much the host slowed it meanwhile).
 | implementation | checks/s, best turn | native / this | turns ranged | rules module, gzip |
 |---|---|---|---|---|
 | native \`daftar\` (C++, -O3, as the Release build) | ${rate('native')} | 1.0 | ${spread('native')} | |
-| wasm as shipped (-Oz), through \`core.call\` (objects in and out) | ${rate('ours')} | ${slower('ours')} | ${spread('ours')} | ${kb(rules)} KB |
+| wasm as shipped (a check's path at -O2, the rest at -Oz), through \`core.call\` (objects in and out) | ${rate('ours')} | ${slower('ours')} | ${spread('ours')} | ${kb(rules)} KB |
 | the same module's dispatcher alone (input already in its memory, answer unread) | ${rate('bare')} | ${slower('bare')} | ${spread('bare')} | |
-| wasm built at -O2 (not shipped) | ${rate('fast')} | ${slower('fast')} | ${spread('fast')} | ${kb(fastSize)} KB |
+| the whole rules module at -O2 (not shipped), through \`core.call\` | ${rate('fast')} | ${slower('fast')} | ${spread('fast')} | ${kb(fastSize)} KB |
 | npm nik-parser 1.0.1 (JavaScript, for scale) | ${rate('theirs')} | | ${spread('theirs')} | |
 
-Where the time goes: the dispatcher builds a JSON document for the input and another for the
+Where the time goes: the dispatcher reads the input into a JSON document, builds another for the
 answer (nlohmann_json's objects: an allocation per member and per long string) and writes it out.
+The goal holds for the dispatcher (the third row): the rules module's own work for a check.
 The answer in objects (\`JSON.stringify\` in, \`JSON.parse\` out) is the difference between the
 second and third rows, about 2 µs a call: \`JSON.parse\` of the 185-byte answer alone takes about
 0.8 µs under Node here, \`JSON.stringify\` of the input 0.2 µs, encoding and decoding the text
-0.2 µs. With the native dispatcher at under 2 µs a check, objects in and out cannot come within 2x
+0.2 µs. With the native dispatcher at about 2 µs a check, objects in and out cannot come within 2x
 of it however fast the wasm is.
 
 Measured then and kept: \`-finline-functions\` and libc++'s strings compiled here (together about
@@ -210,19 +214,25 @@ built member by member instead of from initializer lists, which build each pair 
 (96 to 60 allocations a check, natively); the device's date worked out once a day in the glue,
 which also encodes a call's strings without a closure or arrays; the core's own JSON writer instead
 of nlohmann's serializer, which zeroed 576 bytes of buffers and decoded every byte of every string
-on each call, and objects made with room for their members (60 to 37 allocations a check). Each
+on each call, and objects made with room for their members (60 to 37 allocations a check); its own
+JSON reader instead of nlohmann's parser, whose lexer took every byte of the text through two
+containers, a call each at -Oz (natively 595 k to 790 k checks/s, with separators stripped from a
+NIK a run at a time; about 8 KB off each module). Each
 of these sped up the native build as much as the wasm, or more (they share the core): the native
 dispatcher went from 231 k checks/s when issue 14 was filed to the figure above, so the ratio moves
-little while both get faster.
+little while both get faster. Then the ratio was bought with bytes, in the rules module only: the
+five files on a check's path (the JSON reader and writer, the dispatcher and rule commands, the NIK
+rule, the text helpers) are compiled there once more at -O2, and it allocates with dlmalloc instead
+of emmalloc (wasm/CMakeLists.txt); the sealing module keeps them at -Oz. Measured with both builds
+side by side, their dispatchers alone as in the third row, in turns on one CPU: from about 280 k to
+470 k checks/s (1.7x native then) for 11 KB in the rules module, which stays under its 80 KB and all wasm under 130 KB. The whole rules
+module at -O2 (the next to last row) is about as fast for about 25 KB more; the whole module at
+-Os was slower (its dispatcher about 350 k checks/s, measured so) for the same bytes.
 
-Measured without a gain worth its bytes: dlmalloc instead of emmalloc (about 7 % more checks,
-1.8 KB larger), a higher inlining threshold (\`-mllvm -inline-threshold=60\`: 12 KB larger, no
-clear gain), bulk-memory instructions (no gain), and the five files on a check's path (the JSON
-reader and writer, the dispatcher, the rule commands, the NIK rule) compiled for speed while the
-rest stays at -Oz: at -Os 27 % more checks through \`core.call\` for 5.5 KB more in the rules
-module, at -O2 33 % for 18.8 KB (both modules share the JSON files, so all wasm would pass 130 KB
-either way). A check takes a few microseconds, far below what a person notices; a kilobyte costs a
-family on the slow 3G of \`make bench-web\` 20 ms.
+Measured without a gain worth its bytes: a higher inlining threshold (\`-mllvm -inline-threshold=60\`:
+12 KB larger, no clear gain) and bulk-memory instructions (no gain). A check takes a few
+microseconds, far below what a person notices; a kilobyte costs a family on the slow 3G of
+\`make bench-web\` 20 ms.
 
 nik-parser checks length and region codes and parses the date; Daftar also checks the date is
 real, the century, the serial, and writes a bilingual JSON answer.
