@@ -113,8 +113,34 @@ beast::tcp_stream& Lowest(Stream& stream) {
   return beast::get_lowest_layer(stream);
 }
 
+// The handler's answer; should it throw (it is written not to), the client hears 500 with a code
+// it can report, the operator reads what happened in the log, and the connection's counts are
+// kept (an escaped exception would end the session without an answer).
+HttpResponse HandleSafely(HttpHandler& handler, const HttpRequest& request) {
+  std::string what = "an exception of unknown type";
+  try {
+    return handler.Handle(request);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  // The path only: a query may carry what the log must not keep.
+  std::cerr << "daftar serve: " << request.method << " " << request.target.substr(0, request.target.find('?'))
+            << " failed: " << what << "\n";
+  return ProblemResponse(500, "http.internal_error", "internal");
+}
+
+// Runs `undo` when its scope ends, however it ends: a connection's and a request's counts.
+template <class F>
+struct OnExit {
+  F undo;
+  ~OnExit() { undo(); }
+};
+template <class F>
+OnExit(F) -> OnExit<F>;
+
 // Runs on the worker pool: the handler may wait there for a durable commit.
-awaitable<HttpResponse> HandleOnPool(HttpHandler& handler, HttpRequest request) { co_return handler.Handle(request); }
+awaitable<HttpResponse> HandleOnPool(HttpHandler& handler, HttpRequest request) { co_return HandleSafely(handler, request); }
 
 template <class Stream>
 awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool tls) {
@@ -159,11 +185,12 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     http::request<http::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
     ++shared.in_flight;
+    const OnExit answered{[&shared] { --shared.in_flight; }};
     // Health checks answer here, never queued behind the heaviest requests on the pool. (No
     // co_await inside a conditional expression: GCC 12 miscompiles that.)
     HttpResponse answer;
     if (req.target() == "/healthz") {
-      answer = shared.handler.Handle(ToRouter(req, shared, client, tls));
+      answer = HandleSafely(shared.handler, ToRouter(req, shared, client, tls));
     } else {
       answer = co_await asio::co_spawn(shared.handlers.get_executor(),
                                        HandleOnPool(shared.handler, ToRouter(req, shared, client, tls)), use_awaitable);
@@ -175,7 +202,6 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     Lowest(stream).expires_after(timeout);
     beast::error_code write_ec;
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, write_ec));
-    --shared.in_flight;
     shared.handler.Observe(route, status, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (write_ec || !res.keep_alive()) break;
   }
@@ -183,6 +209,10 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
 
 // Runs on the connection's own strand: its reads, writes and timers never run concurrently.
 awaitable<void> Session(tcp::socket socket, std::string client, Shared& shared, ssl::context* tls) {
+  const OnExit left{[&shared, &client] {
+    shared.Leave(client);
+    --shared.connections;
+  }};
   beast::error_code ec;
   beast::tcp_stream plain(std::move(socket));
   if (tls == nullptr) {
@@ -197,8 +227,6 @@ awaitable<void> Session(tcp::socket socket, std::string client, Shared& shared, 
       co_await secure.async_shutdown(asio::redirect_error(use_awaitable, ec));
     }
   }
-  shared.Leave(client);
-  --shared.connections;
 }
 
 // An address over its share of connections hears why before the connection closes.
@@ -254,10 +282,12 @@ awaitable<void> Drain(asio::io_context& io, Shared& shared, std::chrono::seconds
 
 int RunHttpServer(HttpHandler& handler, const Config& config, const ListenOptions& options,
                   const std::function<void(const std::string& url)>& ready) {
-  asio::io_context io;
   asio::thread_pool handlers(options.handler_threads);
   const Limits& limits = config.limits;
   Shared shared{handler, limits, config.trusted_proxies, handlers};
+  // After `shared`, so destroyed before it: the sessions still open when the server stops (idle
+  // keep-alive connections) end with the io_context, and their guards release counts in `shared`.
+  asio::io_context io;
 
   std::unique_ptr<ssl::context> tls;
   if (!options.tls_cert.empty()) {

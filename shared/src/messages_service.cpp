@@ -41,6 +41,7 @@ constexpr CatalogueEntry kServiceCatalogue[] = {
     {"http.bad_path", "Alamat tidak valid.", "The address is not valid."},
     {"http.body_too_large", "Data terlalu besar.", "The request is too large."},
     {"http.headers_too_large", "Header permintaan terlalu besar.", "The request headers are too large."},
+    {"http.internal_error", "Terjadi kesalahan di server kami. Data Anda tetap tersimpan di perangkat; coba kirim lagi sebentar lagi.", "Something went wrong on our server. Your data stays on your device; try sending it again shortly."},
     {"http.malformed_request", "Permintaan HTTP tidak dapat dibaca.", "The HTTP request cannot be read."},
     {"http.method_not_allowed", "Metode ini tidak didukung di alamat ini; yang didukung: {allowed}.", "This method is not supported here; supported: {allowed}."},
     {"http.not_found", "Halaman atau alamat ini tidak ada.", "There is nothing at this address."},
