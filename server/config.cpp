@@ -188,6 +188,11 @@ Config LoadConfig(const std::string& path, Findings& f) {
   ReadInt(doc, "calendar_check_seconds", "", 1, 86400, config.calendar_check_seconds, f);
   ReadInt(doc, "calendar_batch", "", 1, 100000, config.calendar_batch, f);
   if (doc.contains("group_commit")) config.group_commit = Field(doc, "group_commit") == true;
+  if (doc.contains("proxy_terminates_tls")) {
+    const json& v = Field(doc, "proxy_terminates_tls");
+    if (!v.is_boolean()) f.Error("/proxy_terminates_tls", "input.wrong_type", {{"expected", "boolean"}});
+    config.proxy_terminates_tls = v == true;
+  }
   ReadInt(doc, "draft_expiry_days", "", 1, 365, config.draft_expiry_days, f);
   return config;
 }

@@ -84,6 +84,9 @@ struct Config {
   // Load balancers in front of the server (their addresses): for requests from them the client
   // is the last address in X-Forwarded-For, and their connections are not capped per address.
   std::vector<std::string> trusted_proxies;
+  // Clients reach the server over HTTPS through a proxy that terminates TLS (deploy/haproxy.cfg):
+  // cookies are then Secure with a __Host- name and every answer carries HSTS, as over TLS here.
+  bool proxy_terminates_tls = false;
   std::optional<PopulationRegistryConfig> population_registry;
   NotificationsConfig notifications;
   int operator_session_hours = 8;  // an operator signs in again after this

@@ -19,7 +19,22 @@ namespace {
 
 constexpr int64_t kCodeSeconds = 5 * 60;  // a code is valid this long
 constexpr int64_t kCodeTries = 5;         // and may be tried this often
-constexpr int64_t kCodesPerHour = 5;      // codes one card (or NIK) may ask for in an hour
+
+// New codes for one card or NIK (member or not, alike), or for one family's new contact: two at
+// once (a birth date mistyped, then right), the next 30 s later, then twice as long each time up
+// to 15 minutes, at most 10 a day. Asking while a code is live sends none (StartSession), so a
+// flood from many addresses sends the owner one message, which the owner can use.
+constexpr Allowance kCodesPerSubject{2, 30, 15 * 60, 10, 86400};
+// Codes to one number or e-mail address, sign-in and confirmation together: a family's members
+// share a phone, and a stranger's number cannot be flooded through many families.
+constexpr Allowance kCodesPerRecipient{3, 30, 15 * 60, 10, 86400};
+
+// A refusal while an allowance refills: when a new code can be asked for.
+Answer TooManyCodes(int64_t wait_seconds) {
+  Answer a = Problem(429, "session.too_many_codes", "", {{"minutes", (wait_seconds + 59) / 60}, {"seconds", wait_seconds}});
+  a.retry_after = wait_seconds;
+  return a;
+}
 
 std::string NewCode() {
   const std::string digits = std::to_string(randombytes_uniform(1'000'000));
@@ -196,17 +211,14 @@ Answer Registry::StartSession(const json& request) {
   if (!r || (r->status != "verified" && r->status != "active")) member.reset();
 
   const std::string subject_hash = KeyedHash(subject, keys_.token_key);
-  const std::string challenge = RandomToken(), code = NewCode(), at = clock_.now();
+  const std::string challenge = RandomToken(), at = clock_.now();
+  // Whom the code goes to: the family's phone, or its e-mail when it gave no phone. The answer
+  // names a phone number either way, so it tells no one whether the card is a member's or how
+  // its family is reached: the real number's last digits when the code goes there, otherwise
+  // (no member, or e-mail only) digits made from what was asked, the same at every ask.
   std::string sent_to = DecoyMask(subject_hash);
-  bool too_many = false;
+  int64_t wait = 0, expires = now + kCodeSeconds;
   const bool stored = store_.Write([&](Changes& c) {
-    if (c.ChallengesSince(subject_hash, now - 3600) >= kCodesPerHour) {
-      too_many = true;
-      return false;
-    }
-    ChallengeRow row{TokenHash(challenge), subject_hash, "sign_in", CodeHash(keys_.token_key, challenge, code), std::nullopt,
-                     std::nullopt, now, now + kCodeSeconds, 0};
-    // The code goes to the family's phone, or its e-mail when it gave no phone.
     const NotificationsConfig& n = config_.notifications;
     const std::optional<ContactRow> contact = member ? c.Contact(member->registration) : std::nullopt;
     std::string channel, to;
@@ -215,22 +227,34 @@ Answer Registry::StartSession(const json& request) {
     } else if (contact && contact->email && (n.email || !n.sink_file.empty())) {
       channel = "email", to = *contact->email;
     }
-    if (!to.empty()) {
-      row.member = member;
-      sent_to = Masked(channel, to);
-      if (!NotifyAddress(c, "sign-in:" + challenge.substr(0, 16), channel, to, contact->language, "notify.sign_in_code",
-                         {{"code", code}, {"minutes", kCodeSeconds / 60}}, at)) {
+    if (channel == "sms") sent_to = Masked(channel, to);
+    // One live code per card or NIK: while it lasts, asking again sends nothing and the new
+    // challenge takes the code already sent. So whoever floods a card with requests sends its
+    // owner one message, which the owner can use.
+    // (A code made for someone else, as a NIK asked with another birth date, is replaced.)
+    std::optional<MemberCodeRow> code = c.LockMemberCode(subject_hash);
+    if (!code) return false;
+    const std::optional<MemberRef> reached = to.empty() ? std::nullopt : member;
+    const bool same_member = code->member.has_value() == reached.has_value() &&
+                             (!reached || (code->member->registration == reached->registration && code->member->position == reached->position));
+    if (code->expires > now && code->tries < kCodeTries && same_member) {
+      expires = code->expires;
+    } else {
+      if ((wait = c.Take(KeyedHash("codes:" + subject, keys_.token_key), kCodesPerSubject, now)) > 0) return false;
+      if (!to.empty() && (wait = c.Take(KeyedHash("codes-to:" + to, keys_.token_key), kCodesPerRecipient, now)) > 0) return false;
+      const std::string digits = NewCode();
+      *code = {subject_hash, CodeHash(keys_.token_key, subject_hash, digits), reached, now, expires, 0};
+      if (!c.SetMemberCode(*code)) return false;
+      if (!to.empty() && !NotifyAddress(c, "sign-in:" + challenge.substr(0, 16), channel, to, contact->language,
+                                        "notify.sign_in_code", {{"code", digits}, {"minutes", kCodeSeconds / 60}}, at)) {
         return false;
       }
     }
-    return c.AddChallenge(row);
+    return c.AddChallenge({TokenHash(challenge), subject_hash, "sign_in", "", std::nullopt, std::nullopt, now, expires, 0});
   });
-  if (too_many) {
-    Answer a = Problem(429, "session.too_many_codes", "", {{"minutes", int64_t{60}}});
-    return a;
-  }
+  if (wait > 0) return TooManyCodes(wait);
   if (!stored) return Problem(503, "storage.unavailable");
-  return {202, {{"challenge", challenge}, {"sent_to", sent_to}, {"expires_in", kCodeSeconds}}};
+  return {202, {{"challenge", challenge}, {"sent_to", sent_to}, {"expires_in", expires - now}}};
 }
 
 Answer Registry::VerifySession(const json& request) {
@@ -245,22 +269,27 @@ Answer Registry::VerifySession(const json& request) {
   enum class Outcome { kExpired, kWrong, kSignedIn } outcome = Outcome::kExpired;
   int64_t tries_left = 0;
   const bool stored = store_.Write([&](Changes& c) {
-    const std::string hash = TokenHash(challenge);
-    const std::optional<ChallengeRow> row = c.Challenge(hash);
-    if (!row || row->purpose != "sign_in" || row->expires <= now || row->tries >= kCodeTries) return true;
-    // A challenge for no member takes every code as wrong, exactly as a wrong code.
-    if (!row->member || !SameSecret(CodeHash(keys_.token_key, challenge, code), row->code_hash)) {
+    const std::optional<ChallengeRow> asked = c.Challenge(TokenHash(challenge));
+    if (!asked || asked->purpose != "sign_in" || asked->expires <= now) return true;
+    // The try is counted before the code is compared, on the code every challenge of this card
+    // shares: however many challenges and requests race, at most kCodeTries guesses are judged.
+    const std::optional<MemberCodeRow> live = c.TakeMemberCodeTry(asked->subject_hash, now, kCodeTries);
+    if (!live) return true;
+    // A code for no member takes every code as wrong, exactly as a wrong code.
+    if (!live->member || !SameSecret(CodeHash(keys_.token_key, asked->subject_hash, code), live->code_hash)) {
       outcome = Outcome::kWrong;
-      tries_left = kCodeTries - row->tries - 1;
-      return c.CountChallengeTry(hash);
+      tries_left = kCodeTries - live->tries;
+      return true;
     }
+    // Only the one that uses the code signs in; a racing twin finds it gone.
+    if (!c.UseMemberCode(asked->subject_hash)) return false;
     outcome = Outcome::kSignedIn;
-    const std::optional<RegistrationRow> r = c.Registration(row->member->registration);
-    return r && c.DeleteChallenge(hash) && c.AddMemberSession(TokenHash(session), *row->member, expires) &&
-           AppendAudit(c, keys_.audit_key, clock_.now(), "member_signed_in", r->reference, {{"member", row->member->position}});
+    const std::optional<RegistrationRow> r = c.Registration(live->member->registration);
+    return r && c.AddMemberSession(TokenHash(session), *live->member, expires) &&
+           AppendAudit(c, keys_.audit_key, clock_.now(), "member_signed_in", r->reference, {{"member", live->member->position}});
   });
-  if (!stored) return Problem(503, "storage.unavailable");
   if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (!stored) return Problem(503, "storage.unavailable");
   if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
   return {200, {{"session", session}, {"expires_at", IsoTimestamp(expires)}}};
 }
@@ -280,8 +309,10 @@ std::optional<MemberRef> Registry::SessionOf(std::string_view session) {
 
 void Registry::ForgetMemberSecrets() {
   const int64_t now = clock_.unix_seconds();
-  // Codes are kept an hour past their use: the per-card limit counts them.
-  (void)store_.Write([&](Changes& c) { return c.ForgetChallenges(now - 2 * 3600) && c.ForgetMemberSessions(now); });
+  // Allowances are forgotten once their day is over (the longest window any of them counts).
+  (void)store_.Write([&](Changes& c) {
+    return c.ForgetChallenges(now) && c.ForgetMemberSessions(now) && c.ForgetThrottles(now - 86400);
+  });
 }
 
 Answer Registry::Me(const MemberRef& who) {
@@ -415,8 +446,22 @@ Answer Registry::StoreChange(const MemberRef& who, const json& change, std::stri
   const std::string challenge = new_address ? RandomToken() : std::string(), code = new_address ? NewCode() : std::string();
   std::string sent_to;
   enum class Refusal { kNone, kFull } refusal = Refusal::kNone;
-  int64_t id = 0;
+  int64_t id = 0, wait = 0;
   const bool stored = store_.Write([&](Changes& c) {
+    // Codes to new numbers are counted per family and per number, as sign-in codes are: no member
+    // can flood a stranger's phone by changing the contact again and again.
+    if (new_address) {
+      const int64_t now = clock_.unix_seconds();
+      if ((wait = c.Take(KeyedHash("contact-codes:" + std::to_string(r->id), keys_.token_key), kCodesPerSubject, now)) > 0) {
+        return false;
+      }
+      for (const char* field : {"phone", "email"}) {
+        const json& to = Field(normalized, field);
+        if (to.is_string() && (wait = c.Take(KeyedHash("codes-to:" + to.get<std::string>(), keys_.token_key), kCodesPerRecipient, now)) > 0) {
+          return false;
+        }
+      }
+    }
     const std::optional<int64_t> added =
         c.AddFamilyChange({0, r->id, who.position, type, status, at, today_text, effective, normalized.dump()});
     if (!added) return false;
@@ -472,6 +517,7 @@ Answer Registry::StoreChange(const MemberRef& who, const json& change, std::stri
                        {{"change", id}, {"type", type}, {"status", status}, {"effective", effective}, {"member", who.position}});
   });
   if (refusal == Refusal::kFull) return Problem(422, "facility.full", "/code", {{"code", facility->code}});
+  if (wait > 0) return TooManyCodes(wait);
   if (!stored) return Problem(503, "storage.unavailable");
   json body = {{"change", std::to_string(id)}, {"status", status == "confirming" ? "scheduled" : status}, {"effective", effective}};
   if (new_address) {
@@ -482,7 +528,7 @@ Answer Registry::StoreChange(const MemberRef& who, const json& change, std::stri
   return {201, std::move(body)};
 }
 
-Answer Registry::ConfirmChange(const MemberRef& who, const std::string& change, const json& request) {
+Answer Registry::ConfirmChange(const MemberRef& who, std::string_view session, const std::string& change, const json& request) {
   const std::optional<RegistrationRow> r = store_.FindById(who.registration);
   if (!r) return Problem(401, "session.required");
   const std::string challenge = TextOf(Field(request, "challenge")), code = TextOf(Field(request, "code"));
@@ -501,18 +547,20 @@ Answer Registry::ConfirmChange(const MemberRef& who, const std::string& change, 
   int64_t tries_left = 0;
   const bool stored = store_.Write([&](Changes& c) {
     const std::string hash = TokenHash(challenge);
-    const std::optional<ChallengeRow> row = c.Challenge(hash);
+    const std::optional<ChallengeRow> row = c.TakeChallengeTry(hash, now, kCodeTries);
     if (!row || row->purpose != "confirm_contact" || row->change != target->id || !row->member ||
-        row->member->registration != r->id || row->expires <= now || row->tries >= kCodeTries) {
-      return true;
+        row->member->registration != r->id) {
+      return false;  // not this family's: its try is not counted either
     }
     if (!SameSecret(CodeHash(keys_.token_key, challenge, code), row->code_hash)) {
       outcome = Outcome::kWrong;
-      tries_left = kCodeTries - row->tries - 1;
-      return c.CountChallengeTry(hash);
+      tries_left = kCodeTries - row->tries;
+      return true;
     }
-    if (!c.MoveFamilyChange(target->id, "confirming", "applied") || !c.DeleteChallenge(hash)) return false;
+    if (!c.DeleteChallenge(hash) || !c.MoveFamilyChange(target->id, "confirming", "applied")) return false;
     outcome = Outcome::kApplied;
+    // Whoever else held a session of this family (the old phone, a lost one) signs in anew.
+    if (!c.EndFamilySessions(r->id, TokenHash(session))) return false;
     // The old phone and e-mail hear of it first: a change made by someone else does not go unseen.
     const json detail = Parse(target->detail);
     if (!NotifyFamily(c, r->id, r->reference + ":contact:" + change, "notify.contact_changed", {{"reference", r->reference}}, at)) {
@@ -525,8 +573,8 @@ Answer Registry::ConfirmChange(const MemberRef& who, const std::string& change, 
     return c.SetContact(r->id, contact) &&
            AppendAudit(c, keys_.audit_key, at, "change_applied", r->reference, {{"change", target->id}, {"type", "contact"}});
   });
-  if (!stored) return Problem(503, "storage.unavailable");
   if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (!stored) return Problem(503, "storage.unavailable");
   if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
   return {200, {{"change", change}, {"status", "applied"}, {"effective", FormatIsoDate(clock_.today())}}};
 }

@@ -43,12 +43,26 @@ bool Notifier::WorkOne() {
     return true;
   });
   if (!ok || claimed.empty()) return false;
-  const OutboxRow& m = claimed.front();
+  // A sealed code is opened for the send only; once sent, the outbox keeps the message without it.
+  OutboxRow m = claimed.front();
+  std::optional<std::string> kept;
   std::string error;
-  if (Deliver(m, error)) {
+  json params = json::parse(m.params, nullptr, false);
+  const std::string sealed_key(Registry::kSealedCode);
+  bool opened = true;
+  if (params.is_object() && params.contains(sealed_key)) {
+    const std::optional<std::string> code = registry_.OpenFromOutbox(TextOf(params[sealed_key]));
+    params.erase(sealed_key);
+    kept = params.dump();
+    opened = code.has_value();
+    if (opened) params["code"] = *code;
+    m.params = params.dump();
+    if (!opened) error = "its sealed code does not open with this server's token.key";
+  }
+  if (opened && Deliver(m, error)) {
     ++sent_;
     // If this write fails the lease runs out and the message goes again, with the same id.
-    (void)registry_.store().Write([&](Changes& c) { return c.MessageSent(m.id, registry_.clock().now()); });
+    (void)registry_.store().Write([&](Changes& c) { return c.MessageSent(m.id, registry_.clock().now(), kept); });
     return true;
   }
   ++failed_;

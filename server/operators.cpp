@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <limits>
+
 #include "checked_json.h"
 
 namespace daftar::server {
@@ -88,18 +90,41 @@ Answer Operators::Setup(const json& request) {
   return {200, {{"name", who->name}, {"role", who->role}}};
 }
 
-std::optional<Operators::SignedIn> Operators::SignIn(const json& request) {
+std::optional<Operators::SignedIn> Operators::SignIn(const json& request, const std::string& client, const std::string& device,
+                                                    int64_t& wait) {
+  // Password tries per name: 5 at once, then 2 s, 4 s … 15 minutes apart; no daily cap, so the owner
+  // is never kept out longer than the last wait.
+  static constexpr Allowance kPasswordTries{5, 2, 15 * 60, std::numeric_limits<int32_t>::max(), 86400};
+  wait = 0;
   const std::string name = TextOf(Field(request, "name")), password = TextOf(Field(request, "password"));
   const std::optional<OperatorRow> row = name.size() <= 64 ? store_.OperatorByName(name) : std::nullopt;
+  const int64_t now = clock_.unix_seconds();
+  const std::string device_key = TokenHash("device:" + device), address_key = TokenHash("address:" + name + ":" + client);
+  std::string tries_key = TokenHash("operator:" + name.substr(0, 64));
+  if (!store_.Write([&](Changes& c) {
+        if (row && !device.empty() && device.size() <= 128 && c.TrustedForOperator(device_key, row->id, now)) {
+          tries_key = TokenHash("operator-device:" + device_key);
+        } else if (row && c.TrustedForOperator(address_key, row->id, now)) {
+          tries_key = TokenHash("operator-address:" + address_key);
+        }
+        return (wait = c.Take(tries_key, kPasswordTries, now)) == 0;
+      })) {
+    if (wait == 0) wait = 1;  // storage failed: no try is evaluated uncounted
+    return std::nullopt;
+  }
   // An unknown name costs a hash check too: timing tells nothing about which names exist.
   static const std::string kDecoy = HashPassword("decoy password, never anyone's");
   const std::string& stored = row && row->password_hash ? *row->password_hash : kDecoy;
   const bool ok = password.size() <= 1024 &&
                   crypto_pwhash_str_verify(stored.c_str(), password.data(), password.size()) == 0 && row && row->password_hash;
   if (!ok) return std::nullopt;
-  SignedIn s{RandomToken(), RandomToken(), clock_.unix_seconds() + int64_t{session_hours_} * 3600,
-             {row->id, row->name, row->role}};
-  if (!store_.Write([&](Changes& c) { return c.AddOperatorSession(TokenHash(s.session), row->id, s.csrf, s.expires); })) {
+  SignedIn s{RandomToken(), RandomToken(), now + int64_t{session_hours_} * 3600, {row->id, row->name, row->role}, RandomToken()};
+  const int64_t trusted_until = now + kTrustDays * 86400;
+  if (!store_.Write([&](Changes& c) {
+        return c.ForgetThrottle(tries_key) && c.AddOperatorSession(TokenHash(s.session), row->id, s.csrf, s.expires) &&
+               c.TrustForOperator(TokenHash("device:" + s.device), row->id, trusted_until) &&
+               c.TrustForOperator(address_key, row->id, trusted_until);
+      })) {
     return std::nullopt;
   }
   return s;
@@ -117,7 +142,8 @@ bool Operators::SignOut(const std::string& session_token) {
 }
 
 void Operators::ForgetExpired() {
-  (void)store_.Write([&](Changes& c) { return c.ForgetOperatorSessions(clock_.unix_seconds()); });
+  const int64_t now = clock_.unix_seconds();
+  (void)store_.Write([&](Changes& c) { return c.ForgetOperatorSessions(now) && c.ForgetOperatorTrust(now); });
 }
 
 }  // namespace daftar::server

@@ -16,6 +16,7 @@ namespace daftar::server {
 
 inline constexpr std::size_t kMinOperatorPassword = 12;
 inline constexpr int64_t kSetupLinkSeconds = 72 * 3600;
+inline constexpr int64_t kTrustDays = 30;  // a device or address an operator signed in from is known this long
 
 class Operators {
  public:
@@ -32,10 +33,15 @@ class Operators {
     std::string session, csrf;
     int64_t expires = 0;
     OperatorIdentity who;
+    std::string device;  // a new device token: this browser is known from now on (kTrustDays)
   };
-  // {"name","password"}: a session, or nullopt (wrong name and wrong password look the same, and
-  // cost the same: a password hash is checked either way).
-  std::optional<SignedIn> SignIn(const json& request);
+  // {"name","password"} from `client` carrying the device token `device` (may be empty): a
+  // session, or nullopt (wrong name and wrong password look the same, and cost the same: a
+  // password hash is checked either way). Tries are counted per name before the password is
+  // checked: 5 at once, then 2, 4, 8 … up to 900 s apart (`wait`: the seconds until the next, no
+  // password checked). A device or an address this operator signed in from before counts apart,
+  // so a flood of wrong passwords from elsewhere does not lock the owner out.
+  std::optional<SignedIn> SignIn(const json& request, const std::string& client, const std::string& device, int64_t& wait);
 
   struct Session {
     OperatorIdentity who;

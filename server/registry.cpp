@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <map>
 
@@ -309,7 +310,49 @@ bool Registry::NotifyFamily(Changes& c, int64_t registration, const std::string&
 bool Registry::NotifyAddress(Changes& c, const std::string& event, const std::string& channel, const std::string& to,
                              const std::string& language, const std::string& template_code, const json& params,
                              const std::string& at) {
-  return c.QueueMessage({0, event + ":" + channel, channel, to, template_code, params.dump(), language, at, clock_.unix_seconds(), 0});
+  // A code never reaches the database in clear: the outbox keeps it sealed until it is sent.
+  json kept = params;
+  if (kept.is_object() && Field(kept, "code").is_string()) {
+    kept[std::string(kSealedCode)] = SealForOutbox(Field(kept, "code").get<std::string>());
+    kept.erase("code");
+  }
+  return c.QueueMessage({0, event + ":" + channel, channel, to, template_code, kept.dump(), language, at, clock_.unix_seconds(), 0});
+}
+
+namespace {
+
+// The outbox's own key, derived from token.key: what it seals opens on every replica.
+std::array<unsigned char, crypto_secretbox_KEYBYTES> OutboxKey(const std::string& token_key) {
+  std::array<unsigned char, crypto_secretbox_KEYBYTES> key{};
+  constexpr std::string_view kContext = "daftar outbox secrets 1";
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size(),
+                     reinterpret_cast<const unsigned char*>(token_key.data()), token_key.size());
+  return key;
+}
+
+}  // namespace
+
+std::string Registry::SealForOutbox(std::string_view secret) const {
+  const auto key = OutboxKey(keys_.token_key);
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + secret.size(), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                        out, key.data());
+  return Base64Encode(box);
+}
+
+std::optional<std::string> Registry::OpenFromOutbox(std::string_view sealed) const {
+  const std::optional<std::string> box = Base64Decode(sealed);
+  if (!box || box->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return std::nullopt;
+  const auto key = OutboxKey(keys_.token_key);
+  const auto* in = reinterpret_cast<const unsigned char*>(box->data());
+  std::string secret(box->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(secret.data()), in + crypto_secretbox_NONCEBYTES,
+                                 box->size() - crypto_secretbox_NONCEBYTES, in, key.data()) != 0) {
+    return std::nullopt;
+  }
+  return secret;
 }
 
 namespace {

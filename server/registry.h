@@ -24,6 +24,7 @@ using json = nlohmann::ordered_json;
 struct Answer {
   int status = 200;
   json body;
+  int64_t retry_after = 0;  // seconds, for a refusal that passes with time (Retry-After)
 };
 
 // The clock, injected so tests can set the date.
@@ -140,12 +141,20 @@ class Registry {
   Answer RequestChange(const MemberRef& who, const json& change);
   Answer RequestDocumentChange(const MemberRef& who, std::string_view package);
   // A new phone or e-mail takes effect once the code sent to it comes back.
-  Answer ConfirmChange(const MemberRef& who, const std::string& change, const json& request);
+  // Confirmed, it ends every other session of the family (`session`, the one confirming, stays).
+  Answer ConfirmChange(const MemberRef& who, std::string_view session, const std::string& change, const json& request);
   // Forgets expired codes and sessions; the server calls it now and then.
   void ForgetMemberSecrets();
 
   // Records a bank call's nonce; false if that bank already used it (a replay) or storage failed.
   [[nodiscard]] bool RememberNonce(const std::string& bank_id, const std::string& nonce, int64_t at);
+
+  // A message's secret (a code) as the outbox keeps it: sealed (XSalsa20-Poly1305) under a key
+  // derived from token.key, as the "code_sealed" parameter. The notifier opens it to send the
+  // message and keeps the message without it once sent.
+  [[nodiscard]] std::string SealForOutbox(std::string_view secret) const;
+  [[nodiscard]] std::optional<std::string> OpenFromOutbox(std::string_view sealed) const;
+  static constexpr std::string_view kSealedCode = "code_sealed";
 
   const Clock& clock() const { return clock_; }
   // The store under the registry, for the parts of the server that keep state there too.

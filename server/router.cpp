@@ -31,6 +31,7 @@ HttpResponse JsonResponse(const Answer& a, std::string route) {
   r.body = a.body.dump(-1, ' ', false, json::error_handler_t::replace);
   r.headers.emplace_back("Content-Type", a.status >= 400 ? "application/problem+json" : "application/json");
   r.headers.emplace_back("Cache-Control", "no-store");
+  if (a.retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(a.retry_after));
   r.route = std::move(route);
   return r;
 }
@@ -125,7 +126,36 @@ std::string Cookie(const HttpRequest& r, std::string_view name) {
   return {};
 }
 
+// The console's cookies. Over HTTPS (here or at the proxy) they take the __Host- prefix, which a
+// browser accepts only when Secure, for Path=/ and without Domain: no other site or subdomain can
+// set or overwrite them.
+struct ConsoleCookies {
+  bool secure;
+  [[nodiscard]] std::string Name(std::string_view base) const { return (secure ? "__Host-" : "") + std::string(base); }
+  [[nodiscard]] std::string Set(std::string_view base, const std::string& value, int64_t max_age) const {
+    return Name(base) + "=" + value + (secure ? "; Path=/" : "; Path=/api/v1/operator") + "; Max-Age=" + std::to_string(max_age) +
+           "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  }
+};
 constexpr std::string_view kOperatorCookie = "daftar_operator";
+constexpr std::string_view kDeviceCookie = "daftar_device";
+
+// A request another site made the browser send (a form, a fetch from its page): refused by the
+// console whatever it carries. Browsers say so in Sec-Fetch-Site, older ones by an Origin that is
+// not this host; a script (`daftar admin`, curl) sends neither and is judged by its Bearer token.
+bool CrossSite(const HttpRequest& r) {
+  const std::string site = Header(r, "sec-fetch-site");
+  if (!site.empty() && site != "same-origin" && site != "none") return true;
+  const std::string origin = Header(r, "origin");
+  if (origin.empty()) return false;
+  const std::size_t scheme = origin.find("://");
+  return scheme == std::string::npos || origin.substr(scheme + 3) != Header(r, "host");
+}
+
+bool IsJson(const HttpRequest& r) {
+  const std::string type = Header(r, "content-type");
+  return type.substr(0, type.find(';')) == "application/json";
+}
 
 
 std::vector<std::string> Segments(const std::string& path) {
@@ -246,7 +276,7 @@ HttpResponse Router::Handle(const HttpRequest& request) {
     // saves half a kilobyte for every file the app revalidates.
     std::erase_if(r.headers, [](const auto& h) { return h.first != "ETag" && h.first != "Cache-Control" && h.first != "Vary"; });
   } else {
-    SecurityHeaders(r, request.tls);
+    SecurityHeaders(r, request.tls || config_.proxy_terminates_tls);
   }
   return r;
 }
@@ -579,7 +609,7 @@ HttpResponse Router::Me(const HttpRequest& request, const std::vector<std::strin
   std::string refusal;
   const std::optional<json> body = ParseBody(request.body, refusal);
   if (!body) return BodyRefusal(refusal, "me_changes");
-  if (s.size() == 6) return JsonResponse(registry_.ConfirmChange(*who, s[4], *body), "me_changes");
+  if (s.size() == 6) return JsonResponse(registry_.ConfirmChange(*who, Bearer(request), s[4], *body), "me_changes");
   return JsonResponse(registry_.RequestChange(*who, *body), "me_changes");
 }
 
@@ -608,19 +638,24 @@ std::optional<OperatorIdentity> Router::SignedIn(const HttpRequest& request, Htt
   if (options_.dev && !config_.admin_token.empty() && SameSecret(bearer, config_.admin_token)) {
     return OperatorIdentity{0, "dev-admin", "supervisor"};
   }
-  const std::string cookie = Cookie(request, kOperatorCookie);
+  const std::string cookie = Cookie(request, ConsoleCookies{request.tls || config_.proxy_terminates_tls}.Name(kOperatorCookie));
   const std::optional<Operators::Session> session = operators_.Find(bearer.empty() ? cookie : bearer);
   if (!session) {
     refusal = ProblemResponse(401, "operator.session_required", "operator");
     refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
     return std::nullopt;
   }
-  // A cookie is sent by the browser whoever asks it to: a change also needs the CSRF token that
-  // only the console's own script has read.
-  if (bearer.empty() && request.method != "GET" && request.method != "HEAD" &&
-      !SameSecret(Header(request, "x-csrf-token"), session->csrf)) {
-    refusal = ProblemResponse(403, "operator.csrf", "operator");
-    return std::nullopt;
+  // A cookie is sent by the browser whoever asks it to: a change must come from the console's own
+  // page and carry the CSRF token that only the console's script has read.
+  if (bearer.empty() && request.method != "GET" && request.method != "HEAD") {
+    if (CrossSite(request)) {
+      refusal = ProblemResponse(403, "operator.cross_site", "operator");
+      return std::nullopt;
+    }
+    if (!SameSecret(Header(request, "x-csrf-token"), session->csrf)) {
+      refusal = ProblemResponse(403, "operator.csrf", "operator");
+      return std::nullopt;
+    }
   }
   return session->who;
 }
@@ -630,6 +665,14 @@ HttpResponse Router::Operator(const HttpRequest& request, const std::vector<std:
   const std::string what = s.size() > 3 ? s[3] : "";
   std::string refusal_code;
   const auto body = [&]() -> std::optional<json> { return ParseBody(request.body, refusal_code); };
+  const ConsoleCookies cookies = ConsoleCookies{request.tls || config_.proxy_terminates_tls};
+  // Setting up and signing in are refused from other sites too: signed in as an attacker (login
+  // CSRF), an operator would work into the attacker's account. JSON only, which no plain form
+  // can send.
+  if ((what == "setup" || what == "session") && s.size() == 4 && method == "POST") {
+    if (CrossSite(request)) return ProblemResponse(403, "operator.cross_site", "operator");
+    if (!IsJson(request)) return ProblemResponse(415, "http.json_required", "operator");
+  }
   if (what == "setup" && s.size() == 4 && method == "POST") {
     if (!Allow(request.client, "operator_sign_in", 10)) return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "operator"), 60);
     const std::optional<json> b = body();
@@ -639,32 +682,34 @@ HttpResponse Router::Operator(const HttpRequest& request, const std::vector<std:
   if (what == "session" && s.size() == 4 && method == "POST") {
     const std::optional<json> b = body();
     if (!b) return BodyRefusal(refusal_code, "operator");
-    // Per address and per name: guessing one account's password from many addresses is slow too.
-    if (!Allow(request.client, "operator_sign_in", 10) || !Allow("name:" + TextOf(Field(*b, "name")).substr(0, 64), "operator_sign_in", 10)) {
-      return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "operator"), 60);
+    // Per address here; per name (and apart for known devices) in Operators::SignIn.
+    if (!Allow(request.client, "operator_sign_in", 10)) return WithRetryAfter(ProblemResponse(429, "http.rate_limited", "operator"), 60);
+    int64_t wait = 0;
+    const std::optional<Operators::SignedIn> in = operators_.SignIn(*b, request.client, Cookie(request, cookies.Name(kDeviceCookie)), wait);
+    if (wait > 0) {
+      return WithRetryAfter(ProblemResponse(429, "operator.too_many_tries", "operator", "", {{"seconds", wait}}), static_cast<int>(wait));
     }
-    const std::optional<Operators::SignedIn> in = operators_.SignIn(*b);
     if (!in) return ProblemResponse(401, "operator.bad_credentials", "operator");
     HttpResponse r = JsonResponse({200,
                                    {{"session", in->session}, {"csrf", in->csrf}, {"expires_at", IsoTimestamp(in->expires)},
                                     {"operator", {{"name", in->who.name}, {"role", in->who.role}}}}},
                                   "operator");
-    r.headers.emplace_back("Set-Cookie", std::string(kOperatorCookie) + "=" + in->session + "; Path=/api/v1/operator; Max-Age=" +
-                                             std::to_string(in->expires - clock_.unix_seconds()) + "; HttpOnly; SameSite=Strict" +
-                                             (request.tls ? "; Secure" : ""));
+    r.headers.emplace_back("Set-Cookie", cookies.Set(kOperatorCookie, in->session, in->expires - clock_.unix_seconds()));
+    r.headers.emplace_back("Set-Cookie", cookies.Set(kDeviceCookie, in->device, kTrustDays * 86400));
     return r;
   }
   HttpResponse refusal;
   const std::optional<OperatorIdentity> who = SignedIn(request, refusal);
   if (!who) return refusal;
+  const std::string token = Bearer(request).empty() ? Cookie(request, cookies.Name(kOperatorCookie)) : Bearer(request);
   if (what == "session" && s.size() == 4 && method == "GET") {
-    const std::optional<Operators::Session> session = operators_.Find(Bearer(request).empty() ? Cookie(request, kOperatorCookie) : Bearer(request));
+    const std::optional<Operators::Session> session = operators_.Find(token);
     return JsonResponse({200, {{"operator", {{"name", who->name}, {"role", who->role}}}, {"csrf", session ? json(session->csrf) : json()}}}, "operator");
   }
   if (what == "session" && s.size() == 4 && method == "DELETE") {
-    operators_.SignOut(Bearer(request).empty() ? Cookie(request, kOperatorCookie) : Bearer(request));
+    operators_.SignOut(token);
     HttpResponse r = JsonResponse({200, {{"signed_out", true}}}, "operator");
-    r.headers.emplace_back("Set-Cookie", std::string(kOperatorCookie) + "=; Path=/api/v1/operator; Max-Age=0; HttpOnly; SameSite=Strict");
+    r.headers.emplace_back("Set-Cookie", cookies.Set(kOperatorCookie, "", 0));
     return r;
   }
   if (what == "reasons" && s.size() == 4 && method == "GET") return JsonResponse({200, {{"reasons", Registry::RejectionReasons()}}}, "operator");

@@ -323,6 +323,36 @@ CREATE TABLE change_packages (
 );
 CREATE INDEX family_changes_by_status ON family_changes(status, id);
 )sql"},
+      // 13: what guards sign-in against guessing and flooding, each limit one row updated under
+      // its own lock (so replicas cannot both read a count and both pass it): allowances of codes
+      // and password tries by card, number, e-mail, name or device (`throttles`); the one live
+      // sign-in code of each card or NIK, which every challenge asked for it meanwhile accepts
+      // and whose tries all of them share (`member_codes`); and where an operator signed in
+      // before (`operator_trust`: a device cookie's hash, or a name and address), which a flood
+      // of wrong passwords from elsewhere does not slow down.
+      {R"sql(
+CREATE TABLE throttles (
+  key BLOB PRIMARY KEY,
+  window_start INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  last_at INTEGER NOT NULL
+);
+CREATE INDEX throttles_by_last ON throttles(last_at);
+CREATE TABLE member_codes (
+  subject_hash BLOB PRIMARY KEY,
+  code_hash BLOB NOT NULL,
+  registration_id INTEGER REFERENCES registrations(id),
+  position INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  tries INTEGER NOT NULL
+);
+CREATE TABLE operator_trust (
+  key BLOB PRIMARY KEY,
+  operator_id INTEGER NOT NULL REFERENCES operators(id),
+  expires INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <algorithm>
+
 namespace daftar::server {
 namespace {
 
@@ -170,9 +172,17 @@ std::vector<OutboxRow> Changes::ClaimMessages(int64_t now, int64_t lease_until, 
   return claimed;
 }
 
-bool Changes::MessageSent(int64_t id, const std::string& at) {
-  Statement s = c_.Prepare("UPDATE outbox SET sent_at = ?, lease_until = 0, last_error = NULL WHERE id = ? AND sent_at IS NULL");
-  s.Bind(1, at).Bind(2, id).Step();
+bool Changes::MessageSent(int64_t id, const std::string& at, const std::optional<std::string>& params_kept) {
+  Statement s = c_.Prepare(
+      "UPDATE outbox SET sent_at = ?, lease_until = 0, last_error = NULL, params = COALESCE(?, params) "
+      "WHERE id = ? AND sent_at IS NULL");
+  s.Bind(1, at);
+  if (params_kept) {
+    s.Bind(2, *params_kept);
+  } else {
+    s.BindNull(2);
+  }
+  s.Bind(3, id).Step();
   return s.ok();
 }
 
@@ -391,6 +401,27 @@ bool Changes::AddChallenge(const ChallengeRow& r) {
   return s.ok();
 }
 
+std::optional<ChallengeRow> Changes::TakeChallengeTry(const std::string& challenge_hash, int64_t now, int64_t max_tries) {
+  // The row is updated before it is read: on PostgreSQL a second try waits for the first's commit
+  // and then sees its count.
+  Statement s = c_.Prepare(
+      "UPDATE member_challenges SET tries = tries + 1 WHERE challenge_hash = ? AND expires > ? AND tries < ? "
+      "RETURNING subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries");
+  s.BindBlob(1, challenge_hash).Bind(2, now).Bind(3, max_tries);
+  if (!s.Step()) return std::nullopt;
+  ChallengeRow r;
+  r.challenge_hash = challenge_hash;
+  r.subject_hash = s.Text(0);
+  if (!s.IsNull(1)) r.member = MemberRef{s.Int(1), s.Int(2)};
+  r.purpose = s.Text(3);
+  if (!s.IsNull(4)) r.change = s.Int(4);
+  r.code_hash = s.Text(5);
+  r.created = s.Int(6);
+  r.expires = s.Int(7);
+  r.tries = s.Int(8);
+  return r;
+}
+
 std::optional<ChallengeRow> Changes::Challenge(const std::string& challenge_hash) {
   Statement s = c_.Prepare(
       "SELECT subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries "
@@ -410,28 +441,73 @@ std::optional<ChallengeRow> Changes::Challenge(const std::string& challenge_hash
   return r;
 }
 
-int64_t Changes::ChallengesSince(const std::string& subject_hash, int64_t since) {
-  Statement s = c_.Prepare("SELECT COUNT(*) FROM member_challenges WHERE subject_hash = ? AND created >= ?");
-  s.BindBlob(1, subject_hash).Bind(2, since);
-  return s.Step() ? s.Int(0) : 0;
+namespace {
+
+constexpr std::string_view kMemberCodeColumns = "subject_hash, code_hash, registration_id, position, created, expires, tries";
+
+MemberCodeRow MemberCodeOf(const Statement& s) {
+  MemberCodeRow r{s.Text(0), s.Text(1), std::nullopt, s.Int(4), s.Int(5), s.Int(6)};
+  if (!s.IsNull(2)) r.member = MemberRef{s.Int(2), s.Int(3)};
+  return r;
 }
 
-bool Changes::CountChallengeTry(const std::string& challenge_hash) {
-  Statement s = c_.Prepare("UPDATE member_challenges SET tries = tries + 1 WHERE challenge_hash = ?");
-  s.BindBlob(1, challenge_hash).Step();
-  return s.ok();
+}  // namespace
+
+std::optional<MemberCodeRow> Changes::LockMemberCode(const std::string& subject_hash) {
+  Statement create = c_.Prepare(
+      "INSERT INTO member_codes (subject_hash, code_hash, registration_id, position, created, expires, tries) "
+      "VALUES (?, ?, NULL, 0, 0, 0, 0) ON CONFLICT (subject_hash) DO NOTHING");
+  create.BindBlob(1, subject_hash).BindBlob(2, "").Step();
+  Statement lock = c_.Prepare("UPDATE member_codes SET tries = tries WHERE subject_hash = ? RETURNING " +
+                              std::string(kMemberCodeColumns));
+  lock.BindBlob(1, subject_hash);
+  if (!create.ok() || !lock.Step()) return std::nullopt;
+  return MemberCodeOf(lock);
+}
+
+bool Changes::SetMemberCode(const MemberCodeRow& r) {
+  Statement s = c_.Prepare(
+      "UPDATE member_codes SET code_hash = ?, registration_id = ?, position = ?, created = ?, expires = ?, tries = ? "
+      "WHERE subject_hash = ?");
+  s.BindBlob(1, r.code_hash);
+  if (r.member) {
+    s.Bind(2, r.member->registration).Bind(3, r.member->position);
+  } else {
+    s.BindNull(2).Bind(3, int64_t{0});
+  }
+  s.Bind(4, r.created).Bind(5, r.expires).Bind(6, r.tries).BindBlob(7, r.subject_hash).Step();
+  return s.ok() && s.Changes() == 1;
+}
+
+std::optional<MemberCodeRow> Changes::TakeMemberCodeTry(const std::string& subject_hash, int64_t now, int64_t max_tries) {
+  Statement s = c_.Prepare("UPDATE member_codes SET tries = tries + 1 WHERE subject_hash = ? AND expires > ? AND tries < ? RETURNING " +
+                           std::string(kMemberCodeColumns));
+  s.BindBlob(1, subject_hash).Bind(2, now).Bind(3, max_tries);
+  if (!s.Step()) return std::nullopt;
+  return MemberCodeOf(s);
+}
+
+bool Changes::UseMemberCode(const std::string& subject_hash) {
+  Statement code = c_.Prepare("DELETE FROM member_codes WHERE subject_hash = ?");
+  code.BindBlob(1, subject_hash).Step();
+  if (!code.ok() || code.Changes() != 1) return false;
+  Statement challenges = c_.Prepare("DELETE FROM member_challenges WHERE subject_hash = ? AND purpose = 'sign_in'");
+  challenges.BindBlob(1, subject_hash).Step();
+  return challenges.ok();
 }
 
 bool Changes::DeleteChallenge(const std::string& challenge_hash) {
   Statement s = c_.Prepare("DELETE FROM member_challenges WHERE challenge_hash = ?");
   s.BindBlob(1, challenge_hash).Step();
-  return s.ok();
+  return s.ok() && s.Changes() == 1;
 }
 
 bool Changes::ForgetChallenges(int64_t before) {
-  Statement s = c_.Prepare("DELETE FROM member_challenges WHERE created < ?");
+  Statement s = c_.Prepare("DELETE FROM member_challenges WHERE expires < ?");
   s.Bind(1, before).Step();
-  return s.ok();
+  Statement codes = c_.Prepare("DELETE FROM member_codes WHERE expires < ?");
+  if (s.ok()) codes.Bind(1, before).Step();
+  return s.ok() && codes.ok();
 }
 
 bool Changes::AddMemberSession(const std::string& token_hash, const MemberRef& who, int64_t expires) {
@@ -443,6 +519,12 @@ bool Changes::AddMemberSession(const std::string& token_hash, const MemberRef& w
 bool Changes::DeleteMemberSession(const std::string& token_hash) {
   Statement s = c_.Prepare("DELETE FROM member_sessions WHERE token_hash = ?");
   s.BindBlob(1, token_hash).Step();
+  return s.ok();
+}
+
+bool Changes::EndFamilySessions(int64_t registration, const std::string& keep) {
+  Statement s = c_.Prepare("DELETE FROM member_sessions WHERE registration_id = ? AND token_hash <> ?");
+  s.Bind(1, registration).BindBlob(2, keep).Step();
   return s.ok();
 }
 
@@ -488,9 +570,14 @@ Changes::Outcome Changes::AddOperator(const std::string& name, const std::string
 }
 
 bool Changes::ResetOperator(const std::string& name, const std::string& setup_hash, int64_t setup_expires) {
-  Statement s = c_.Prepare("UPDATE operators SET setup_hash = ?, setup_expires = ? WHERE name = ?");
-  s.BindBlob(1, setup_hash).Bind(2, setup_expires).Bind(3, name).Step();
-  return s.ok() && s.Changes() == 1;
+  Statement s = c_.Prepare(
+      "UPDATE operators SET password_hash = NULL, setup_hash = ?, setup_expires = ? WHERE name = ? RETURNING id");
+  s.BindBlob(1, setup_hash).Bind(2, setup_expires).Bind(3, name);
+  if (!s.Step()) return false;
+  const int64_t id = s.Int(0);
+  Statement sessions = c_.Prepare("DELETE FROM operator_sessions WHERE operator_id = ?");
+  sessions.Bind(1, id).Step();
+  return sessions.ok();
 }
 
 std::optional<OperatorRow> Changes::OperatorBySetup(const std::string& setup_hash, int64_t now) {
@@ -523,6 +610,60 @@ bool Changes::DeleteOperatorSession(const std::string& token_hash) {
 bool Changes::ForgetOperatorSessions(int64_t before) {
   Statement s = c_.Prepare("DELETE FROM operator_sessions WHERE expires < ?");
   s.Bind(1, before).Step();
+  return s.ok();
+}
+
+bool Changes::TrustForOperator(const std::string& key, int64_t operator_id, int64_t expires) {
+  Statement s = c_.Prepare(
+      "INSERT INTO operator_trust (key, operator_id, expires) VALUES (?,?,?) "
+      "ON CONFLICT (key) DO UPDATE SET operator_id = excluded.operator_id, expires = excluded.expires");
+  s.BindBlob(1, key).Bind(2, operator_id).Bind(3, expires).Step();
+  return s.ok();
+}
+
+bool Changes::TrustedForOperator(const std::string& key, int64_t operator_id, int64_t now) {
+  Statement s = c_.Prepare("SELECT 1 FROM operator_trust WHERE key = ? AND operator_id = ? AND expires > ?");
+  s.BindBlob(1, key).Bind(2, operator_id).Bind(3, now);
+  return s.Step();
+}
+
+bool Changes::ForgetOperatorTrust(int64_t before) {
+  Statement s = c_.Prepare("DELETE FROM operator_trust WHERE expires < ?");
+  s.Bind(1, before).Step();
+  return s.ok();
+}
+
+int64_t Changes::Take(const std::string& key, const Allowance& a, int64_t now) {
+  // Created if absent, then locked by an update that changes nothing, then read: whoever comes
+  // second (another replica's transaction) waits here and reads what the first wrote.
+  Statement create = c_.Prepare("INSERT INTO throttles (key, window_start, count, last_at) VALUES (?,?,0,0) ON CONFLICT (key) DO NOTHING");
+  create.BindBlob(1, key).Bind(2, now).Step();
+  Statement lock = c_.Prepare("UPDATE throttles SET count = count WHERE key = ? RETURNING window_start, count, last_at");
+  lock.BindBlob(1, key);
+  if (!create.ok() || !lock.Step()) return a.max_wait_seconds;  // cannot count: do not let it pass
+  int64_t window_start = lock.Int(0), count = lock.Int(1);
+  const int64_t last_at = lock.Int(2);
+  if (now - window_start >= a.window_seconds) window_start = now, count = 0;
+  if (count >= a.cap) return std::max<int64_t>(1, window_start + a.window_seconds - now);
+  if (count >= a.free) {
+    const int64_t doublings = std::min<int64_t>(count - a.free, 30);
+    const int64_t wait = std::min(a.max_wait_seconds, a.base_seconds << doublings);
+    if (now < last_at + wait) return last_at + wait - now;
+  }
+  Statement take = c_.Prepare("UPDATE throttles SET window_start = ?, count = ?, last_at = ? WHERE key = ?");
+  take.Bind(1, window_start).Bind(2, count + 1).Bind(3, now).BindBlob(4, key).Step();
+  return take.ok() ? 0 : a.max_wait_seconds;
+}
+
+bool Changes::ForgetThrottle(const std::string& key) {
+  Statement s = c_.Prepare("DELETE FROM throttles WHERE key = ?");
+  s.BindBlob(1, key).Step();
+  return s.ok();
+}
+
+bool Changes::ForgetThrottles(int64_t idle_since) {
+  Statement s = c_.Prepare("DELETE FROM throttles WHERE last_at < ? AND window_start < ?");
+  s.Bind(1, idle_since).Bind(2, idle_since).Step();
   return s.ok();
 }
 

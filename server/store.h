@@ -117,6 +117,22 @@ struct ChallengeRow {
   int64_t created = 0, expires = 0, tries = 0;
 };
 
+// How often something may be done under one key: `free` times at once, then each time only
+// base·2^(n-free) seconds after the last (n: times so far, at most `max_wait_seconds` apart), and
+// at most `cap` times in `window_seconds` from the first.
+struct Allowance {
+  int64_t free = 1, base_seconds = 30, max_wait_seconds = 900, cap = 10, window_seconds = 86400;
+};
+
+// The live sign-in code of one card or NIK (`subject_hash`): sent once, accepted by every
+// challenge asked for that subject until it expires, is used or has been tried kCodeTries times.
+// No member for a subject that is none (such a code accepts nothing).
+struct MemberCodeRow {
+  std::string subject_hash, code_hash;
+  std::optional<MemberRef> member;
+  int64_t created = 0, expires = 0, tries = 0;
+};
+
 // A change a family asked for: its type, its stored form (JSON) and where it stands.
 struct FamilyChangeRow {
   int64_t id = 0, registration = 0, requested_by = 0;  // requested_by: the member's position
@@ -174,7 +190,8 @@ class Changes {
   bool QueueMessage(const OutboxRow& message);
   // Claims up to `limit` unsent messages due by `now` whose lease ran out (see verification jobs).
   std::vector<OutboxRow> ClaimMessages(int64_t now, int64_t lease_until, int limit);
-  bool MessageSent(int64_t id, const std::string& at);
+  // Marks a message sent; `params_kept`, when given, replaces its parameters (a code left out).
+  bool MessageSent(int64_t id, const std::string& at, const std::optional<std::string>& params_kept = std::nullopt);
   bool RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const std::string& error);
   // kConflict: that part of the month is paid already.
   Outcome AddPaidMonth(int64_t registration, const PaidMonthRow& month);
@@ -237,14 +254,26 @@ class Changes {
 
   // --- members: sign-in codes, sessions, changes ---
   bool AddChallenge(const ChallengeRow& row);
+  // One try at a challenge's code, counted before the code is compared (so concurrent tries
+  // cannot exceed `max_tries` between them): the challenge with this try counted, or nullopt when
+  // it is unknown, expired or out of tries.
+  std::optional<ChallengeRow> TakeChallengeTry(const std::string& challenge_hash, int64_t now, int64_t max_tries);
   std::optional<ChallengeRow> Challenge(const std::string& challenge_hash);
-  // Codes asked for `subject` since `since` (the per-card limit).
-  int64_t ChallengesSince(const std::string& subject_hash, int64_t since);
-  bool CountChallengeTry(const std::string& challenge_hash);
+  // True only for the one caller that removed it: a code signs in once, however many race.
   bool DeleteChallenge(const std::string& challenge_hash);
+  // The subject's code row, locked until the job ends (created empty, expired, when absent).
+  std::optional<MemberCodeRow> LockMemberCode(const std::string& subject_hash);
+  bool SetMemberCode(const MemberCodeRow& row);
+  // One try at the subject's live code, counted before it is compared: the row with this try
+  // counted, or nullopt when there is no live code (none, expired, used or out of tries).
+  std::optional<MemberCodeRow> TakeMemberCodeTry(const std::string& subject_hash, int64_t now, int64_t max_tries);
+  // The code is used: it and every challenge for it end. True only for the one caller that did it.
+  bool UseMemberCode(const std::string& subject_hash);
   bool ForgetChallenges(int64_t before);
   bool AddMemberSession(const std::string& token_hash, const MemberRef& who, int64_t expires);
   bool DeleteMemberSession(const std::string& token_hash);
+  // Ends every session of a family but the one whose hash is `keep` (a new phone or e-mail).
+  bool EndFamilySessions(int64_t registration, const std::string& keep);
   bool ForgetMemberSessions(int64_t before);
   std::optional<int64_t> AddFamilyChange(const FamilyChangeRow& row);
   std::vector<FamilyChangeRow> FamilyChanges(int64_t registration);  // oldest first
@@ -256,13 +285,26 @@ class Changes {
   // --- operators ---
   Outcome AddOperator(const std::string& name, const std::string& role, const std::string& setup_hash,
                       int64_t setup_expires, const std::string& created_at);
-  // A new set-up link for an existing operator (a forgotten password).
+  // A new set-up link for an existing operator (a forgotten password): the old password and every
+  // session end at once.
   bool ResetOperator(const std::string& name, const std::string& setup_hash, int64_t setup_expires);
   std::optional<OperatorRow> OperatorBySetup(const std::string& setup_hash, int64_t now);
   bool SetOperatorPassword(int64_t id, const std::string& password_hash);  // and ends the set-up link
   bool AddOperatorSession(const std::string& token_hash, int64_t operator_id, const std::string& csrf, int64_t expires);
   bool DeleteOperatorSession(const std::string& token_hash);
   bool ForgetOperatorSessions(int64_t before);
+  // Where an operator signed in before (a device cookie's hash, or a name and address), until `expires`.
+  bool TrustForOperator(const std::string& key, int64_t operator_id, int64_t expires);
+  [[nodiscard]] bool TrustedForOperator(const std::string& key, int64_t operator_id, int64_t now);
+  bool ForgetOperatorTrust(int64_t before);
+
+  // --- throttles: allowances of codes and password tries ---
+  // Takes one from the allowance kept under `key` (a keyed hash): 0 when taken, else the seconds
+  // until one can be, and nothing is taken. The row is locked first, so replicas on PostgreSQL
+  // count one after another.
+  int64_t Take(const std::string& key, const Allowance& allowance, int64_t now);
+  bool ForgetThrottle(const std::string& key);
+  bool ForgetThrottles(int64_t idle_since);  // rows untouched since then (their windows are over)
 
   // The audit chain's last link (seq 0 and 32 zero bytes when empty), locked until the job ends.
   std::optional<std::pair<int64_t, std::string>> LastAuditLink();

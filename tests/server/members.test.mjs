@@ -101,14 +101,29 @@ test('no enumeration: someone who is no member gets the same answer, and no code
   const wrongBirth = await call('POST', 'session/start', { nik, birth_date: '1987-09-07' });
   assert.equal(wrongBirth.status, 202);
   const byNik = await call('POST', 'session/start', { nik, birth_date: '1987-09-06' });
-  assert.equal(byNik.body.sent_to, '+62 8**-****-7890');
+  assert.equal(byNik.body.sent_to, '+62 8**-****-7890', JSON.stringify(byNik.body));
   const codes = await eventually(() => jsonLines(sink).filter((l) => l.template === 'notify.sign_in_code'), (l) => l.length > before);
   assert.equal(codes.length, before + 1, 'one code: for the right birth date only');
-  // Five codes an hour per card, member or not; then 429 for that card only.
-  for (let i = 2; i < 5; ++i) { const x = await call('POST', 'session/start', { card: nobody }); assert.equal(x.status, 202, JSON.stringify(x.body)); }
-  const limited = await call('POST', 'session/start', { card: nobody });
-  assert.equal(limited.status, 429);
-  assert.equal(limited.body.errors[0].code, 'session.too_many_codes');
+  // While a code lives, asking again sends none: every challenge takes the code already sent, and
+  // their tries are shared (5). A spent code makes way for a new one: two at once, the third 30 s
+  // later, then twice as long each time; meanwhile 429 with Retry-After, member or not.
+  const spend = async (challenge) => {
+    for (let i = 0; i < 5; ++i) await call('POST', 'session/verify', { challenge, code: '123456' });
+    assert.equal((await call('POST', 'session/verify', { challenge, code: '123456' })).body.errors[0].code, 'session.code_expired');
+  };
+  await spend(b.body.challenge);
+  assert.equal((await call('POST', 'session/verify', { challenge: a.body.challenge, code: '123456' })).body.errors[0].code,
+    'session.code_expired', 'one code for both challenges');
+  const second = await call('POST', 'session/start', { card: nobody });
+  assert.equal(second.status, 202, JSON.stringify(second.body));
+  await spend(second.body.challenge);
+  const res = await fetch(`${server.url}/api/v1/session/start`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ card: nobody }) });
+  const limited = await res.json();
+  assert.equal(res.status, 429);
+  assert.equal(limited.errors[0].code, 'session.too_many_codes');
+  assert.ok(Number(res.headers.get('retry-after')) > 0 && Number(res.headers.get('retry-after')) <= 30, res.headers.get('retry-after'));
+  assert.equal(limited.errors[0].params.seconds, Number(res.headers.get('retry-after')));
   // Malformed input is said plainly.
   assert.equal((await call('POST', 'session/start', { card: '12345' })).body.errors[0].code, 'card.invalid_length');
   assert.equal((await call('POST', 'session/start', {})).body.errors[0].code, 'session.identify_yourself');

@@ -16,7 +16,8 @@ addWords({
     m_sign_in_with: 'Masuk dengan', m_by_card: 'Nomor kartu JKN', m_by_nik: 'NIK dan tanggal lahir',
     m_card_hint: '13 angka di kartu JKN. Kartu lama dari BPJS Kesehatan juga bisa.',
     m_birth_date: 'Tanggal lahir', m_send_code: 'Kirim kode', m_code_title: 'Masukkan kode',
-    m_code: 'Kode 6 angka', m_code_hint: 'Kode yang dikirim ke {to}. Berlaku 5 menit.',
+    m_code: 'Kode 6 angka', m_code_hint: 'Kode dari pesan terakhir yang Anda terima. Berlaku 5 menit.',
+    m_sign_in_sent: 'Jika data cocok dengan peserta, kode dikirim ke nomor HP keluarga ({to}), atau ke e-mail keluarga bila kantor ini mengirim lewat e-mail. Meminta lagi selama kode masih berlaku tidak mengirim kode baru.',
     m_code_sent: 'Kode dikirim ke {to}.', m_code_again: 'Tidak menerima kode? Minta kode baru',
     m_account: 'Akun keluarga', m_active: 'Aktif: kartu dapat dipakai berobat',
     m_inactive: 'Tidak aktif: lunasi iuran agar kartu aktif lagi',
@@ -68,7 +69,8 @@ addWords({
     m_sign_in_with: 'Sign in with', m_by_card: 'JKN card number', m_by_nik: 'NIK and date of birth',
     m_card_hint: 'The 13 digits on the JKN card. Older cards from BPJS Kesehatan work too.',
     m_birth_date: 'Date of birth', m_send_code: 'Send code', m_code_title: 'Enter the code',
-    m_code: '6-digit code', m_code_hint: 'The code sent to {to}. Valid for 5 minutes.',
+    m_code: '6-digit code', m_code_hint: 'The code in the latest message you received. Valid for 5 minutes.',
+    m_sign_in_sent: 'If the details match a member, a code was sent to the family phone ({to}), or to the family e-mail where this office sends by e-mail. Asking again while a code is valid sends no new one.',
     m_code_sent: 'A code was sent to {to}.', m_code_again: 'No code? Ask for a new one',
     m_account: 'Family account', m_active: 'Active: the cards can be used for care',
     m_inactive: 'Inactive: pay what is due to make the cards active again',
@@ -194,9 +196,9 @@ function codePage({ challenge, sent_to: sentTo }) {
     await store.put('settings', SESSION, answer.body);
     location.hash = '#/akun';
   } },
-  textField('m-code', t('m_code'), { hint: t('m_code_hint', { to: sentTo }), inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', class: 'short' }),
+  textField('m-code', t('m_code'), { hint: t('m_code_hint'), inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', class: 'short' }),
   buttons(h('button', { type: 'submit', text: t('m_sign_in') })));
-  render(h('h1', { text: t('m_code_title') }), h('p', { class: 'panel', role: 'status', text: t('m_code_sent', { to: sentTo }) }), form,
+  render(h('h1', { text: t('m_code_title') }), h('p', { class: 'panel', role: 'status', text: t('m_sign_in_sent', { to: sentTo }) }), form,
     h('p', {}, h('a', { href: '#/masuk', text: t('m_code_again') })));
   document.getElementById('m-code').focus();
 }
