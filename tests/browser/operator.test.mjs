@@ -133,3 +133,20 @@ test('a change without the CSRF token is refused even with the session cookie', 
   });
   assert.deepEqual(answer, { status: 403, code: 'operator.csrf' });
 });
+
+test('stored XSS: what a family typed is shown in the console as text, never run', async () => {
+  const hostile = 'Jl. Mawar <img src=x onerror="window.__xss=1"> No. 5';
+  const app = family(9, { consent: consent() });  // unknown to the registry: it goes to review
+  app.address = { ...app.address, line: hostile };
+  const r = await register(server, seal(server, app));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await settled(server, r.body.reference, r.body.access_token);
+  const page = await laptop();  // the page's CSP is bypassed: escaping alone must hold
+  await page.goto(`${server.url}/operator/`);
+  await signInAs(page, 'dewi', PASSWORD);
+  await page.getByRole('link', { name: r.body.reference }).click();
+  await page.getByText(hostile).waitFor();
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.locator('img[src="x"]').count(), 0);
+  assert.deepEqual(page.errors, []);
+});

@@ -6,14 +6,14 @@
 // SQLite and on PostgreSQL.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, family, seal, register, status, sql, bin, databaseArgs, startOfAMinute } from '../support/server.mjs';
-import { operator, signIn, PASSWORD } from '../support/registry.mjs';
+import { operator, signIn, PASSWORD, registryConfig, consent, settled } from '../support/registry.mjs';
 import { jsonLines, eventually, startSmtp } from '../support/messages.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'daftar-security-'));
@@ -277,4 +277,56 @@ test('cookies: __Host-, Secure and HSTS behind a proxy that terminates TLS (as o
     // A cookie without the prefix could have been planted by a neighbouring site: not read.
     assert.equal((await http(target, 'GET', '/api/v1/operator/session', { headers: { Cookie: `daftar_operator=${session}` }, tls })).status, 401);
   }
+});
+
+// What held before these changes, kept holding.
+
+test('hostile population registry answers leave the family waiting, never verified, and the server answering', async () => {
+  let hostile = true, calls = 0;
+  const answers = [
+    () => 'not json',
+    () => JSON.stringify({ request_id: 'someone-else', result: 'match', fields: { kk_number: true, name: true, birth_date: true, sex: true } }),
+    (id) => JSON.stringify({ request_id: id, result: 'match', fields: 'all of them' }),
+    (id) => JSON.stringify({ request_id: id, result: 'verified!!', fields: {} }),
+    () => '['.repeat(100000),
+    (id) => JSON.stringify({ request_id: id, result: 'match', padding: ' '.repeat(1 << 20) }).slice(0, -2),
+  ];
+  const registry = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const id = JSON.parse(body).request_id;
+      const n = calls++;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(hostile ? answers[n % answers.length](id)
+        : JSON.stringify({ request_id: id, result: 'match', fields: { kk_number: true, name: true, birth_date: true, sex: true } }));
+    });
+  });
+  await new Promise((resolve) => registry.listen(0, '127.0.0.1', resolve));
+  after(() => registry.close());
+  const checked = await startServer(registryConfig(`http://127.0.0.1:${registry.address().port}`));
+  servers.push(checked);
+  const r = await register(checked, seal(checked, family(79, { consent: consent() })));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await eventually(() => calls, (n) => n >= 2 * answers.length, 60);
+  assert.equal((await status(checked, r.body.reference, r.body.access_token)).body.status, 'verifying');
+  assert.equal((await http(checked, 'GET', '/healthz')).status, 200);
+  hostile = false;
+  assert.equal((await settled(checked, r.body.reference, r.body.access_token)).status, 'verified');
+});
+
+test('a code is bound to its card, and an e-mail address cannot carry mail headers', async () => {
+  const [a, b] = [await member(80), await member(81)];
+  const askedA = await start({ card: a.card });
+  await start({ card: b.card });
+  const [codeB] = await codesSent(b.phone, 1);
+  const [codeA] = await codesSent(a.phone, 1);
+  if (codeA.params.code !== codeB.params.code) {  // (one chance in a million that they are the same)
+    assert.equal(problem(await verify(askedA.body.challenge, codeB.params.code)), 'session.wrong_code', "B's code does not open A's card");
+  }
+  const session = await memberSession(b);
+  const injected = await http(server, 'POST', '/api/v1/me/changes', { body: { type: 'contact', email: 'sari@example.co.id\r\nBcc: all@example.com' },
+    headers: { Authorization: `Bearer ${session}` } });
+  assert.equal(injected.status, 422);
+  assert.equal(injected.body.errors[0].path, '/email');
 });
