@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <cerrno>
 #include <cstring>
 
@@ -23,6 +24,21 @@ namespace {
 
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
+
+// Whether a configured secret could have come from a generator: at least 256 bits as written (64
+// hex digits, or 43 characters of base64), of at least 10 different characters. A sentence, a word,
+// a short or repeated string (or the examples' placeholders, which are sentences) is refused: a
+// secret someone chose or copied from an example is guessed first.
+bool StrongSecret(std::string_view secret) {
+  constexpr std::string_view kHex = "0123456789abcdefABCDEF";
+  constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=";
+  const bool hex = secret.find_first_not_of(kHex) == std::string_view::npos;
+  const bool base64 = secret.find_first_not_of(kBase64) == std::string_view::npos;
+  const std::size_t distinct = std::set<char>(secret.begin(), secret.end()).size();
+  return distinct >= 10 && ((hex && secret.size() >= 64) || (base64 && !hex && secret.size() >= 43));
+}
+
+std::vector<Param> SecretRule() { return {{"hex", int64_t{64}}, {"base64", int64_t{43}}}; }
 
 std::string RandomHex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -54,6 +70,23 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
+std::string WithoutPassword(const std::string& url) {
+  std::string out = url;
+  // A URL's user:password@ …
+  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
+    const std::size_t at = out.find('@', scheme), colon = out.find(':', scheme + 3), slash = out.find('/', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at && (slash == std::string::npos || at < slash)) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // … and a password given as a keyword (libpq's "password=…") or a query parameter.
+  for (std::size_t at = out.find("password="); at != std::string::npos; at = out.find("password=", at + 1)) {
+    const std::size_t value = at + 9, end = out.find_first_of(" &", value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
 Config LoadConfig(const std::string& path, Findings& f) {
   Config config;
   config.tariffs_json = std::string(BuiltinTariffsJson());
@@ -69,8 +102,8 @@ Config LoadConfig(const std::string& path, Findings& f) {
     const json& banks = Field(doc, "banks");
     if (!banks.is_object()) f.Error("/banks", "input.wrong_type", {{"expected", "object"}});
     for (auto it = banks.begin(); banks.is_object() && it != banks.end(); ++it) {
-      if (!it->is_string() || it->get<std::string>().size() < 16) {
-        f.Error("/banks/" + it.key(), "config.weak_bank_secret", {{"min", int64_t{16}}});
+      if (!it->is_string() || !StrongSecret(it->get<std::string>())) {
+        f.Error("/banks/" + it.key(), "config.weak_bank_secret", SecretRule());
       } else {
         config.banks[it.key()] = it->get<std::string>();
       }
@@ -85,8 +118,8 @@ Config LoadConfig(const std::string& path, Findings& f) {
   }
   if (doc.contains("admin_token")) {
     const std::string token = TextOf(Field(doc, "admin_token"));
-    if (token.size() < 16) {
-      f.Error("/admin_token", "config.weak_admin_token", {{"min", int64_t{16}}});
+    if (!StrongSecret(token)) {
+      f.Error("/admin_token", "config.weak_admin_token", SecretRule());
     } else {
       config.admin_token = token;
     }
@@ -169,12 +202,21 @@ Config LoadConfig(const std::string& path, Findings& f) {
         f.Error("/notifications/email/smtp_url", "config.invalid_smtp_url");
       }
       if (e.from.find('@') == std::string::npos) f.Error("/notifications/email/from", "input.required");
+      if (const json& tls = Field(email, "smtp_tls"); !tls.is_null()) {
+        if (tls != "required" && tls != "none") f.Error("/notifications/email/smtp_tls", "input.wrong_type", {{"expected", "required or none"}});
+        e.tls_required = tls != "none";
+        // In clear only on this machine: a password and sign-in codes never cross a network unencrypted.
+        const std::string rest = e.smtp_url.substr(std::min(e.smtp_url.size(), e.smtp_url.find("://") + 3));
+        const std::string host = rest.substr(rest.find('@') == std::string::npos ? 0 : rest.find('@') + 1);
+        const bool loopback = host.rfind("127.", 0) == 0 || host.rfind("localhost", 0) == 0 || host.rfind("[::1]", 0) == 0;
+        if (!e.tls_required && !loopback) f.Error("/notifications/email/smtp_tls", "config.smtp_tls_required");
+      }
       out.email = e;
     }
     if (const json& sms = Field(n, "sms"); !sms.is_null()) {
       NotificationsConfig::Sms g{TextOf(Field(sms, "url")), TextOf(Field(sms, "secret"))};
       if (g.url.rfind("http://", 0) != 0 && g.url.rfind("https://", 0) != 0) f.Error("/notifications/sms/url", "config.invalid_url");
-      if (g.secret.size() < 16) f.Error("/notifications/sms/secret", "config.weak_gateway_secret", {{"min", int64_t{16}}});
+      if (!StrongSecret(g.secret)) f.Error("/notifications/sms/secret", "config.weak_gateway_secret", SecretRule());
       out.sms = g;
     }
     out.sink_file = TextOf(Field(n, "sink_file"));
@@ -235,7 +277,7 @@ std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& n
     while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
     return *text;
   }
-  const std::string secret = RandomHex(24);
+  const std::string secret = RandomHex(32);
   return WriteFileAtomically(path.string(), secret + "\n", 0600, false, error) ? secret : std::string();
 }
 

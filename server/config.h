@@ -52,8 +52,10 @@ struct PopulationRegistryConfig {
 // that is not configured is not used; with nothing configured no message is queued.
 struct NotificationsConfig {
   struct Email {
-    std::string smtp_url;  // smtp://HOST:PORT (STARTTLS when the server offers it) or smtps://…
+    std::string smtp_url;  // smtp://HOST:PORT (STARTTLS required) or smtps://… (TLS from the start)
     std::string from, username, password;
+    // "smtp_tls": "none" sends in clear: only to a mail server on this machine (a loopback address).
+    bool tls_required = true;
   };
   struct Sms {
     std::string url;     // the gateway's endpoint: POST, JSON, signed like the bank calls
@@ -125,7 +127,11 @@ struct ServerKeys {
 // The whole file, or nullopt if it cannot be read.
 [[nodiscard]] std::optional<std::string> ReadFile(const std::string& path);
 
-// Reads DIR/NAME, or creates it atomically with 24 random bytes (hex) if absent (mode 0600).
+// `url` with its password left out ("postgresql://daftar:***@db1/daftar", "password=*** host=db1"),
+// for logs and messages: a secret is never printed.
+[[nodiscard]] std::string WithoutPassword(const std::string& url);
+
+// Reads DIR/NAME, or creates it atomically with 32 random bytes (hex) if absent (mode 0600).
 // Empty on failure, with `error` set.
 [[nodiscard]] std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& name, std::string& error);
 

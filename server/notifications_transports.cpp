@@ -1,4 +1,4 @@
-// The notification transports: e-mail over SMTP (libcurl: STARTTLS when the server offers it,
+// The notification transports: e-mail over SMTP (libcurl: STARTTLS required unless smtp_tls "none" on loopback,
 // implicit TLS for smtps://, authentication when configured) and the SMS/WhatsApp gateway (HTTP,
 // signed like the bank calls). Kept out of notifications.cpp so that only this file sees libcurl
 // and Beast.
@@ -77,7 +77,8 @@ Transport SmtpTransport(const NotificationsConfig::Email& email, int timeout_ms)
     curl_easy_setopt(c, CURLOPT_URL, email.smtp_url.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
-    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    // STARTTLS or nothing: without it the password and the codes would cross the network in clear.
+    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(email.tls_required ? CURLUSESSL_ALL : CURLUSESSL_NONE));
     if (!email.username.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, email.username.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, email.password.c_str());

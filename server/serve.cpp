@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "daftar/messages.h"
 #include "http_server.h"
 #include "notifications.h"
 #include "population_registry_http.h"
@@ -91,7 +92,10 @@ int Serve(const std::vector<std::string>& raw) {
   Findings problems;
   server::Config config = server::LoadConfig(args.Option("--config").value_or(""), problems);
   if (problems.has_errors()) {
-    for (const Finding& f : problems.all()) std::cerr << "daftar serve: config " << f.path << ": " << f.code << "\n";
+    for (const Finding& f : problems.all()) {
+      const Message m = RenderMessage(f);
+      std::cerr << "daftar serve: config " << f.path << ": " << f.code << ": " << m.id << " / " << m.en << "\n";
+    }
     return kUsage;
   }
   std::string error;
@@ -128,7 +132,7 @@ int Serve(const std::vector<std::string>& raw) {
   }
   std::unique_ptr<server::Database> db = server::Database::Open(StoreUrl(args), error);
   if (!db) {
-    std::cerr << "daftar serve: database " << StoreUrl(args) << ": " << error << "\n";
+    std::cerr << "daftar serve: database " << server::WithoutPassword(StoreUrl(args)) << ": " << server::WithoutPassword(error) << "\n";
     return 1;
   }
   db->SetGroupCommit(config.group_commit);
@@ -176,8 +180,8 @@ int Serve(const std::vector<std::string>& raw) {
                                                   n.sms ? server::GatewayTransport(*n.sms, n.timeout_ms) : nullptr);
     router.SetNotifier(notifier.get());
     notifier->Start();
-    std::string channels = n.email ? "e-mail via " + n.email->smtp_url : "";
-    if (n.sms) channels += (channels.empty() ? "" : ", ") + std::string("SMS via ") + n.sms->url;
+    std::string channels = n.email ? "e-mail via " + server::WithoutPassword(n.email->smtp_url) + (n.email->tls_required ? "" : " (in clear, on this machine)") : "";
+    if (n.sms) channels += (channels.empty() ? "" : ", ") + std::string("SMS via ") + server::WithoutPassword(n.sms->url);
     if (!n.sink_file.empty()) channels += (channels.empty() ? "" : ", ") + std::string("a copy of each in ") + n.sink_file;
     notes.push_back("messages to families: " + channels);
   } else {

@@ -79,6 +79,10 @@ UploadStore::Appended UploadStore::Append(const std::string& id, int64_t offset,
       outcome = Appended::kExceedsLength;
       return false;
     }
+    if (size == 0) {  // tus 1.0: an empty PATCH changes nothing (and stores no empty piece)
+      outcome = Appended::kOk;
+      return true;
+    }
     // Guarded by the offset this request saw: of two PATCHes at one offset, one lands.
     Statement advance = c.Prepare("UPDATE uploads SET received = received + ? WHERE id = ? AND received = ?");
     advance.Bind(1, size).Bind(2, id).Bind(3, offset).Step();

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, rmSync, statSync, existsSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, family, seal, register, bank, bankHeaders, status, bin, BANK, databaseArgs, sql, store, startOfAMinute } from '../support/server.mjs';
+import { startServer, family, seal, register, bank, bankHeaders, status, bin, root, BANK, databaseArgs, sql, store, startOfAMinute } from '../support/server.mjs';
 import { jpeg, pdf, pdfWithObjectStream } from '../support/files.mjs';
 
 const { load } = await import(pathToFileURL(join(process.env.DAFTAR_BUILD, 'web/js/daftar-core.mjs')));
@@ -228,6 +228,41 @@ test('without --dev and without banks, payments answer 503; --dev brings the dev
   assert.equal(JSON.parse(r.stdout).errors[0].code, 'va.unknown', r.stdout);  // signed, fresh, accepted: the VA is unknown
 });
 
+test('the examples\' secrets, short or chosen ones stop the server at start, each named, with how to make one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-secrets-'));
+  const start = (config) => spawnSync(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', config],
+    { encoding: 'utf8', timeout: 20000 });
+  const shipped = start(join(root, 'deploy/config.example.json'));
+  assert.equal(shipped.status, 2, shipped.stdout + shipped.stderr);
+  assert.match(shipped.stderr, /config \/banks\/BANKX: config\.weak_bank_secret: .*openssl rand -hex 32/);
+  assert.match(shipped.stderr, /config \/admin_token: config\.weak_admin_token/);
+  for (const weak of ['bank-x-shared-secret-0123456789', 'a'.repeat(64), 'correct horse battery staple and a long phrase here', '0123456789abcdef'.repeat(3)]) {
+    writeFileSync(join(dir, 'weak.json'), JSON.stringify({ banks: { BANKX: weak }, notifications: { sms: { url: 'https://sms.example/send', secret: weak } } }));
+    const r = start(join(dir, 'weak.json'));
+    assert.equal(r.status, 2, weak);
+    assert.match(r.stderr, /\/banks\/BANKX: config\.weak_bank_secret/);
+    assert.match(r.stderr, /\/notifications\/sms\/secret: config\.weak_gateway_secret/);
+  }
+});
+
+test('no secret in what the server prints: passwords in a database string or a mail server\'s address are left out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-logs-'));
+  for (const database of ['postgresql://daftar:pg-Pa55word-never-printed@127.0.0.1:1/daftar',
+    'host=127.0.0.1 port=1 user=daftar password=kw-Pa55word-never-printed dbname=daftar']) {
+    const r = spawnSync(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--database', database], { encoding: 'utf8', timeout: 20000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /daftar serve: database .*\*\*\*/);
+    assert.doesNotMatch(r.stdout + r.stderr, /Pa55word/);
+  }
+  const s = await serve({ notifications: { email: { smtp_url: 'smtps://mailer:url-Pa55word-never-printed@127.0.0.1:1', username: 'mailer',
+    password: 'cfg-Pa55word-never-printed', from: 'daftar@example.go.id' } } });
+  assert.equal((await register(s, seal(s, family(9807)))).status, 201);  // a message to send, which fails
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.match(s.output(), /e-mail via smtps:\/\/mailer:\*\*\*@127\.0\.0\.1:1/);
+  assert.match(s.output(), /not sent: SMTP/);
+  assert.doesNotMatch(s.output(), /Pa55word/);
+});
+
 // --- 6. bank calls cannot be replayed --------------------------------------------------------------------
 test('a bank call is accepted once, and only within five minutes of the server clock', async () => {
   const server = await serve();
@@ -395,6 +430,23 @@ test('concurrent resumable uploads while the metrics page is read: every byte la
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const received = Number(text.match(/^daftar_upload_bytes_total (\d+)/m)[1]);
   assert.equal(received, packages.reduce((n, p) => n + p.length, 0));
+});
+
+test('an empty PATCH changes nothing: the upload goes on and registers (tus 1.0)', async () => {
+  const server = await serve();
+  const bytes = seal(server, family(9806));
+  const { location } = await createUpload(server, bytes.length);
+  const patch = (at, body) => fetch(`${server.url}${location}`, { method: 'PATCH', body,
+    headers: { ...tus, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(at) } });
+  const empty = await patch(0, new Uint8Array(0));
+  assert.deepEqual([empty.status, empty.headers.get('upload-offset')], [204, '0']);
+  const half = Math.floor(bytes.length / 2);
+  assert.equal((await patch(0, bytes.subarray(0, half))).status, 204);
+  assert.equal((await patch(half, new Uint8Array(0))).headers.get('upload-offset'), String(half));
+  assert.equal((await patch(half, bytes.subarray(half))).status, 204);
+  const done = await fetch(`${server.url}/api/v1/registrations`, { method: 'POST', body: JSON.stringify({ upload: location.split('/').pop() }),
+    headers: { 'Content-Type': 'application/json' } });
+  assert.equal(done.status, 201, await done.text());
 });
 
 test('/healthz answers while the heaviest legal requests are being processed', async () => {

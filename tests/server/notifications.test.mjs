@@ -3,19 +3,20 @@
 // the sink file; retried while either is down, and sent after a kill -9, each message once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, family, seal, register, status, bank } from '../support/server.mjs';
+import { startServer, family, seal, register, status, bank, bin } from '../support/server.mjs';
 import { startSmtp, startGateway, jsonLines, eventually } from '../support/messages.mjs';
 
-const SECRET = 'sms-gateway-shared-secret-0123';
+const SECRET = 'b3e1f7a9c5d2e8f4a0b6c2d8e4f0a6b2c8d4e0f6a2b8c4d0e6f2a8b4c0d6e2f8';
 const smtp = await startSmtp();
 const gateway = await startGateway(SECRET);
 const sink = join(mkdtempSync(join(tmpdir(), 'daftar-sink-')), 'outbox.jsonl');
 const config = {
   notifications: {
-    email: { smtp_url: smtp.url, from: 'daftar@bpjs-kesehatan.example' },
+    email: { smtp_url: smtp.url, smtp_tls: 'none', from: 'daftar@bpjs-kesehatan.example' },
     sms: { url: gateway.url, secret: SECRET },
     sink_file: sink, retry_base_seconds: 1, retry_max_seconds: 2, lease_seconds: 3,
   },
@@ -125,4 +126,27 @@ test('serve --dev without notifications keeps every message in DATA/outbox.jsonl
   } finally {
     await dev.stop();
   }
+});
+
+test('without STARTTLS a mail server gets nothing, so no password or code in clear; "none" only on this machine', async () => {
+  const plain = await startSmtp();
+  const s = await startServer({ notifications: { email: { smtp_url: plain.url, username: 'mailer', password: 'a mail password',
+    from: 'daftar@bpjs-kesehatan.example' } } });
+  try {
+    assert.equal((await register(s, seal(s, family(9808)))).status, 201);
+    const failing = await eventually(async () => Number((await (await fetch(`${s.url}/metrics`)).text()).match(/daftar_outbox_messages\{state="failing"\} (\d+)/)[1]),
+      (n) => n > 0);
+    assert.ok(failing > 0);
+    assert.deepEqual(plain.messages(), []);
+    assert.match(s.output(), /not sent: SMTP/);
+  } finally {
+    await s.stop();
+    await plain.stop();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'daftar-smtp-config-'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ notifications: { email: { smtp_url: 'smtp://mail.example.go.id:25', smtp_tls: 'none',
+    from: 'daftar@example.go.id' } } }));
+  const r = spawnSync(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json')], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /\/notifications\/email\/smtp_tls: config\.smtp_tls_required/);
 });

@@ -144,7 +144,7 @@ test('changing the contact again and again sends a stranger two codes, then make
 
 test('where codes go by e-mail only, a member and a stranger get answers of the same shape', async () => {
   const smtp = await startSmtp();
-  const mailing = await startServer({ notifications: { email: { smtp_url: smtp.url, from: 'daftar@bpjs-kesehatan.example' } } });
+  const mailing = await startServer({ notifications: { email: { smtp_url: smtp.url, smtp_tls: 'none', from: 'daftar@bpjs-kesehatan.example' } } });
   servers.push(mailing);
   after(() => smtp.stop());
   const r = await register(mailing, seal(mailing, family(75, { contact: { phone: '0812-0000-0075', email: 'sari.lestari@example.co.id' } })));
@@ -179,7 +179,7 @@ test('codes at rest: the database keeps no code in clear, and the outbox forgets
   assert.equal((await verify(asked.body.challenge, sms.params.code)).status, 200);
 
   // Unsent (the gateway is down), the code waits sealed.
-  const down = await startServer({ notifications: { sms: { url: 'http://127.0.0.1:9/send', secret: 'gateway-secret-0123456789abcdef' } } });
+  const down = await startServer({ notifications: { sms: { url: 'http://127.0.0.1:9/send', secret: 'c0ffee1234567890deadbeef0badf00d13579bdf2468ace0fedcba9876543210' } } });
   servers.push(down);
   const r = await register(down, seal(down, family(76, { contact: { phone: '0812-0000-0076' } })));
   const card = (await status(down, r.body.reference, r.body.access_token)).body.members[0].card_number;

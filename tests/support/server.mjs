@@ -10,7 +10,7 @@ import { startCluster } from './postgres.mjs';
 
 export const bin = process.env.DAFTAR_BIN;
 export const root = process.env.DAFTAR_SOURCE_DIR;
-export const BANK = { id: 'BANKX', secret: 'bank-x-shared-secret-0123456789' };
+export const BANK = { id: 'BANKX', secret: '6f1c0b9e2d4a7385c1e0f9a2b7d4c6e85a3f0d2c9b1e7a4f6c8d0e2b4a6c8e0f' };
 
 // The store every server of this run uses: SQLite (the default) or, with DAFTAR_STORE=postgresql,
 // a private PostgreSQL cluster started on first use, a database per server folder.
@@ -78,6 +78,7 @@ export async function startServer(config = {}, { webRoot, dir: reuse, args: more
   writeFileSync(join(dir, 'intake.pk'), Buffer.from(config_.keys.intake, 'base64'));
   return {
     url, dir, child, config: config_, dataDir: join(dir, 'var'),
+    output: () => output,  // what it printed so far, stdout and stderr
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
