@@ -5,6 +5,11 @@
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,24 +24,66 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
+// Every step of a call is asynchronous, so that the stream's one deadline covers them all: Beast's
+// timeouts apply to asynchronous operations only (a blocking read would wait for ever).
 template <class Stream>
-FetchResult Exchange(Stream& stream, http::request<http::string_body>& req) {
-  FetchResult out;
+asio::awaitable<void> Exchange(Stream& stream, http::request<http::string_body>& req, FetchResult& out) {
   beast::error_code ec;
-  http::write(stream, req, ec);
+  co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(16 << 20);
-  if (!ec) http::read(stream, buffer, parser, ec);
+  if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     out.error = ec.message();
-    return out;
+    co_return;
   }
   const auto& res = parser.get();
   out.status = res.result_int();
   out.body = res.body();
   for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  return out;
+}
+
+asio::awaitable<void> Call(const HttpUrl& url, http::request<http::string_body>& req, const tcp::resolver::results_type& endpoints,
+                           std::chrono::milliseconds timeout, const ClientTls& tls, FetchResult& out) {
+  beast::error_code ec;
+  beast::tcp_stream tcp_stream(co_await asio::this_coro::executor);
+  tcp_stream.expires_after(timeout);  // one deadline for the whole call: connect, TLS, request, answer
+  co_await tcp_stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    out.error = "cannot connect to " + url.host + ":" + url.port + ": " + ec.message();
+    co_return;
+  }
+  if (!url.tls) {
+    co_await Exchange(tcp_stream, req, out);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    co_return;
+  }
+  ssl::context context(ssl::context::tls_client);
+  context.set_verify_mode(ssl::verify_peer);
+  if (tls.ca_file.empty()) {
+    context.set_default_verify_paths(ec);
+  } else {
+    context.load_verify_file(tls.ca_file, ec);
+  }
+  if (!ec && !tls.client_cert.empty()) context.use_certificate_chain_file(tls.client_cert, ec);
+  if (!ec && !tls.client_key.empty()) context.use_private_key_file(tls.client_key, ssl::context::pem, ec);
+  if (ec) {
+    out.error = "TLS set-up: " + ec.message();
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
+  SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  stream.set_verify_callback(ssl::host_name_verification(url.host));
+  co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    out.error = "TLS handshake with " + url.host + ": " + ec.message();
+    co_return;
+  }
+  co_await Exchange(stream, req, out);
+  // The close_notify exchange has its own short deadline: the answer is in already.
+  beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(500));
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
 }
 
 }  // namespace
@@ -98,41 +145,9 @@ FetchResult Fetch(const HttpUrl& url, const std::string& method, const std::stri
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") req.prepare_payload();
   req.keep_alive(false);
 
-  beast::tcp_stream tcp_stream(io);
-  tcp_stream.expires_after(timeout);  // one deadline for the whole call
-  tcp_stream.connect(endpoints, ec);
-  if (ec) {
-    out.error = "cannot connect to " + url.host + ":" + url.port + ": " + ec.message();
-    return out;
-  }
-  if (!url.tls) {
-    out = Exchange(tcp_stream, req);
-    tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return out;
-  }
-  ssl::context context(ssl::context::tls_client);
-  context.set_verify_mode(ssl::verify_peer);
-  if (tls.ca_file.empty()) {
-    context.set_default_verify_paths(ec);
-  } else {
-    context.load_verify_file(tls.ca_file, ec);
-  }
-  if (!ec && !tls.client_cert.empty()) context.use_certificate_chain_file(tls.client_cert, ec);
-  if (!ec && !tls.client_key.empty()) context.use_private_key_file(tls.client_key, ssl::context::pem, ec);
-  if (ec) {
-    out.error = "TLS set-up: " + ec.message();
-    return out;
-  }
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
-  SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
-  stream.handshake(ssl::stream_base::client, ec);
-  if (ec) {
-    out.error = "TLS handshake with " + url.host + ": " + ec.message();
-    return out;
-  }
-  out = Exchange(stream, req);
-  stream.shutdown(ec);
+  asio::co_spawn(io, Call(url, req, endpoints, timeout, tls, out), asio::detached);
+  io.run();
+  if (out.error == beast::error_code(beast::error::timeout).message()) out.error = "no answer within " + std::to_string(timeout.count()) + " ms";
   return out;
 }
 

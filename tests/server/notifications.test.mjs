@@ -5,10 +5,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, family, seal, register, status, bank, bin } from '../support/server.mjs';
 import { startSmtp, startGateway, jsonLines, eventually } from '../support/messages.mjs';
+import { registryConfig, consent } from '../support/registry.mjs';
 
 const SECRET = 'b3e1f7a9c5d2e8f4a0b6c2d8e4f0a6b2c8d4e0f6a2b8c4d0e6f2a8b4c0d6e2f8';
 const smtp = await startSmtp();
@@ -149,4 +151,37 @@ test('without STARTTLS a mail server gets nothing, so no password or code in cle
   const r = spawnSync(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'var'), '--config', join(dir, 'config.json')], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /\/notifications\/email\/smtp_tls: config\.smtp_tls_required/);
+});
+
+test('a population registry and an SMS gateway that never answer: each call times out, e-mail still goes, SIGTERM still ends the server', async () => {
+  // Both accept connections and read forever, answering nothing.
+  const sockets = [];
+  const silent = createNetServer((socket) => { sockets.push(socket); socket.on('data', () => {}); });
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = silent.address().port;
+  const smtp2 = await startSmtp();
+  const s = await startServer({
+    ...registryConfig(`http://127.0.0.1:${port}`, { timeout_ms: 1000 }),
+    notifications: { timeout_ms: 1000, retry_base_seconds: 1, retry_max_seconds: 2,
+      email: { smtp_url: smtp2.url, smtp_tls: 'none', from: 'daftar@bpjs-kesehatan.example' },
+      sms: { url: `http://127.0.0.1:${port}/send`, secret: SECRET } },
+  });
+  try {
+    const r = await register(s, seal(s, family(9809, { consent: consent() })));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const metric = async (name) => Number((await (await fetch(`${s.url}/metrics`)).text()).match(new RegExp(`^${name} (\\d+)`, 'm'))?.[1] ?? 0);
+    assert.ok(await eventually(() => metric('daftar_registry_unavailable_total'), (n) => n >= 2), 'registry calls time out and are retried');
+    // The registration's e-mail arrives although its SMS hangs.
+    const mail = await eventually(() => smtp2.messages(), (m) => m.length > 0);
+    assert.ok(mail.length > 0, 'the e-mail went out');
+    assert.ok(await eventually(() => metric('daftar_message_failures_total'), (n) => n >= 1), 'the SMS timed out');
+    assert.equal((await status(s, r.body.reference, r.body.access_token)).body.status, 'verifying');
+  } finally {
+    const exited = await Promise.race([s.stop(), new Promise((resolve) => setTimeout(() => resolve('still running'), 20000))]);
+    if (exited === 'still running') s.child.kill('SIGKILL');
+    assert.notEqual(exited, 'still running', 'SIGTERM ended the server');
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+    await smtp2.stop();
+  }
 });
