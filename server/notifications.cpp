@@ -35,11 +35,11 @@ Message Render(const std::string& code, const std::vector<Param>& params) {
 Notifier::Notifier(Registry& registry, const NotificationsConfig& config, Transport email, Transport sms)
     : registry_(registry), config_(config), email_(std::move(email)), sms_(std::move(sms)) {}
 
-bool Notifier::WorkOne() {
+bool Notifier::WorkOne(const std::string& channel) {
   const int64_t now = registry_.clock().unix_seconds();
   std::vector<OutboxRow> claimed;
   const bool ok = registry_.store().Write([&](Changes& c) {
-    claimed = c.ClaimMessages(now, now + config_.lease_seconds, 1);
+    claimed = c.ClaimMessages(channel, now, now + config_.lease_seconds, 1);
     return true;
   });
   if (!ok || claimed.empty()) return false;

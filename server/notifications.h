@@ -41,10 +41,17 @@ class Notifier {
   Notifier(Registry& registry, const NotificationsConfig& config, Transport email, Transport sms);
   ~Notifier() { Stop(); }
 
-  void Start() { workers_.Start(1, [this] { return WorkOne(); }); }
-  void Stop() { workers_.Stop(); }
-  // Claims one due message and sends it; false when none was due.
-  bool WorkOne();
+  // A worker per channel: a mail server or a gateway that hangs delays only its own messages.
+  void Start() {
+    email_workers_.Start(1, [this] { return WorkOne("email"); });
+    sms_workers_.Start(1, [this] { return WorkOne("sms"); });
+  }
+  void Stop() {
+    email_workers_.Stop();
+    sms_workers_.Stop();
+  }
+  // Claims one due message of `channel` and sends it; false when none was due.
+  bool WorkOne(const std::string& channel);
 
   [[nodiscard]] uint64_t sent() const { return sent_; }
   [[nodiscard]] uint64_t failed_attempts() const { return failed_; }
@@ -56,7 +63,7 @@ class Notifier {
   Registry& registry_;
   const NotificationsConfig config_;
   Transport email_, sms_;
-  Workers workers_;
+  Workers email_workers_, sms_workers_;
   std::mutex mutex_;  // guards random_ and the sink file's appends
   std::mt19937_64 random_{std::random_device{}()};
   std::atomic<uint64_t> sent_{0}, failed_{0};

@@ -152,11 +152,11 @@ bool Changes::QueueMessage(const OutboxRow& m) {
   return s.ok();
 }
 
-std::vector<OutboxRow> Changes::ClaimMessages(int64_t now, int64_t lease_until, int limit) {
+std::vector<OutboxRow> Changes::ClaimMessages(const std::string& channel, int64_t now, int64_t lease_until, int limit) {
   Statement due = c_.Prepare(
       "SELECT id, dedupe, channel, recipient, template, params, language, created_at, due, attempts FROM outbox "
-      "WHERE sent_at IS NULL AND due <= ? AND lease_until <= ? ORDER BY due LIMIT ?");
-  due.Bind(1, now).Bind(2, now).Bind(3, int64_t{limit});
+      "WHERE sent_at IS NULL AND channel = ? AND due <= ? AND lease_until <= ? ORDER BY due LIMIT ?");
+  due.Bind(1, channel).Bind(2, now).Bind(3, now).Bind(4, int64_t{limit});
   std::vector<OutboxRow> candidates;
   while (due.Step()) {
     candidates.push_back({due.Int(0), due.Text(1), due.Text(2), due.Text(3), due.Text(4), due.Text(5), due.Text(6),

@@ -188,8 +188,9 @@ class Changes {
   std::optional<ContactRow> Contact(int64_t registration);
   // A message whose dedupe key was queued before is not queued again (each event is told once).
   bool QueueMessage(const OutboxRow& message);
-  // Claims up to `limit` unsent messages due by `now` whose lease ran out (see verification jobs).
-  std::vector<OutboxRow> ClaimMessages(int64_t now, int64_t lease_until, int limit);
+  // Claims up to `limit` unsent messages of `channel` due by `now` whose lease ran out (see
+  // verification jobs).
+  std::vector<OutboxRow> ClaimMessages(const std::string& channel, int64_t now, int64_t lease_until, int limit);
   // Marks a message sent; `params_kept`, when given, replaces its parameters (a code left out).
   bool MessageSent(int64_t id, const std::string& at, const std::optional<std::string>& params_kept = std::nullopt);
   bool RescheduleMessage(int64_t id, int64_t due, int64_t attempts, const std::string& error);
