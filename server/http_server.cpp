@@ -60,12 +60,17 @@ struct Shared {
   }
 };
 
-HttpRequest ToRouter(const http::request<http::string_body>& req, const Shared& shared, const std::string& peer,
-                     bool tls) {
+// `head_fields`: how many of the request's fields came in its head. A chunked body's trailer adds
+// fields after them, which are never taken as headers (an X-Forwarded-For there would name any
+// client it likes, past the proxy that wrote the real one).
+HttpRequest ToRouter(const http::request<http::string_body>& req, std::size_t head_fields, const Shared& shared,
+                     const std::string& peer, bool tls) {
   HttpRequest r;
   r.method = std::string(req.method_string());
   r.target = std::string(req.target());
+  std::size_t seen = 0;
   for (const auto& field : req) {
+    if (seen++ == head_fields) break;
     std::string name(field.name_string());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers[name] = std::string(field.value());
@@ -155,7 +160,9 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     Lowest(stream).expires_after(timeout);
     beast::error_code ec;
     co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    std::size_t head_fields = 0;
     if (!ec) {
+      head_fields = static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end()));
       // The route decides how large a body may be: a status lookup never takes 24 MiB. A declared
       // length is judged before any of the body is read; a chunked body as it arrives.
       const auto& head = parser.get();
@@ -190,10 +197,10 @@ awaitable<void> Serve(Stream& stream, Shared& shared, std::string client, bool t
     // co_await inside a conditional expression: GCC 12 miscompiles that.)
     HttpResponse answer;
     if (req.target() == "/healthz") {
-      answer = HandleSafely(shared.handler, ToRouter(req, shared, client, tls));
+      answer = HandleSafely(shared.handler, ToRouter(req, head_fields, shared, client, tls));
     } else {
       answer = co_await asio::co_spawn(shared.handlers.get_executor(),
-                                       HandleOnPool(shared.handler, ToRouter(req, shared, client, tls)), use_awaitable);
+                                       HandleOnPool(shared.handler, ToRouter(req, head_fields, shared, client, tls)), use_awaitable);
     }
     const std::string route = answer.route;
     const int status = answer.status;

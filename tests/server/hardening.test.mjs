@@ -263,6 +263,25 @@ test('no secret in what the server prints: passwords in a database string or a m
   assert.doesNotMatch(s.output(), /Pa55word/);
 });
 
+test('an X-Forwarded-For in a chunked body\'s trailer is no header: limits count the proxy\'s client, not the sender\'s choice', async () => {
+  await startOfAMinute();
+  const s = await serve({ trusted_proxies: ['127.0.0.1'] });
+  const send = (i) => new Promise((resolve, reject) => {
+    const body = JSON.stringify({ name: `nobody-${i}`, password: 'a wrong password' });  // a name each: only the address counts
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1', () => {
+      socket.end(`POST /api/v1/operator/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n` +
+        `Trailer: X-Forwarded-For\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\nX-Forwarded-For: 203.0.113.${i}\r\n\r\n`);
+    });
+    let answer = '';
+    socket.on('data', (d) => { answer += d; });
+    socket.on('end', () => resolve(Number(answer.slice(9, 12))));
+    socket.on('error', reject);
+  });
+  const statuses = [];
+  for (let i = 1; i <= 11; ++i) statuses.push(await send(i));
+  assert.deepEqual(statuses, [...Array(10).fill(401), 429], 'one client, whatever the trailers say');
+});
+
 // --- 6. bank calls cannot be replayed --------------------------------------------------------------------
 test('a bank call is accepted once, and only within five minutes of the server clock', async () => {
   const server = await serve();
