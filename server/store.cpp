@@ -401,44 +401,36 @@ bool Changes::AddChallenge(const ChallengeRow& r) {
   return s.ok();
 }
 
+namespace {
+
+constexpr std::string_view kChallengeColumns =
+    "subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries";
+
+ChallengeRow ChallengeOf(const Statement& s, const std::string& challenge_hash) {
+  ChallengeRow r{challenge_hash, s.Text(0), s.Text(3), s.Text(5), std::nullopt, std::nullopt, s.Int(6), s.Int(7), s.Int(8)};
+  if (!s.IsNull(1)) r.member = MemberRef{s.Int(1), s.Int(2)};
+  if (!s.IsNull(4)) r.change = s.Int(4);
+  return r;
+}
+
+}  // namespace
+
 std::optional<ChallengeRow> Changes::TakeChallengeTry(const std::string& challenge_hash, int64_t now, int64_t max_tries) {
   // The row is updated before it is read: on PostgreSQL a second try waits for the first's commit
   // and then sees its count.
   Statement s = c_.Prepare(
-      "UPDATE member_challenges SET tries = tries + 1 WHERE challenge_hash = ? AND expires > ? AND tries < ? "
-      "RETURNING subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries");
+      "UPDATE member_challenges SET tries = tries + 1 WHERE challenge_hash = ? AND expires > ? AND tries < ? RETURNING " +
+      std::string(kChallengeColumns));
   s.BindBlob(1, challenge_hash).Bind(2, now).Bind(3, max_tries);
   if (!s.Step()) return std::nullopt;
-  ChallengeRow r;
-  r.challenge_hash = challenge_hash;
-  r.subject_hash = s.Text(0);
-  if (!s.IsNull(1)) r.member = MemberRef{s.Int(1), s.Int(2)};
-  r.purpose = s.Text(3);
-  if (!s.IsNull(4)) r.change = s.Int(4);
-  r.code_hash = s.Text(5);
-  r.created = s.Int(6);
-  r.expires = s.Int(7);
-  r.tries = s.Int(8);
-  return r;
+  return ChallengeOf(s, challenge_hash);
 }
 
 std::optional<ChallengeRow> Changes::Challenge(const std::string& challenge_hash) {
-  Statement s = c_.Prepare(
-      "SELECT subject_hash, registration_id, position, purpose, change_id, code_hash, created, expires, tries "
-      "FROM member_challenges WHERE challenge_hash = ?");
+  Statement s = c_.Prepare("SELECT " + std::string(kChallengeColumns) + " FROM member_challenges WHERE challenge_hash = ?");
   s.BindBlob(1, challenge_hash);
   if (!s.Step()) return std::nullopt;
-  ChallengeRow r;
-  r.challenge_hash = challenge_hash;
-  r.subject_hash = s.Text(0);
-  if (!s.IsNull(1)) r.member = MemberRef{s.Int(1), s.Int(2)};
-  r.purpose = s.Text(3);
-  if (!s.IsNull(4)) r.change = s.Int(4);
-  r.code_hash = s.Text(5);
-  r.created = s.Int(6);
-  r.expires = s.Int(7);
-  r.tries = s.Int(8);
-  return r;
+  return ChallengeOf(s, challenge_hash);
 }
 
 namespace {
