@@ -266,7 +266,8 @@ Answer Registry::VerifySession(const json& request) {
   const int64_t now = clock_.unix_seconds();
   const std::string session = RandomToken();
   const int64_t expires = now + int64_t{config_.member_session_days} * 86400;
-  enum class Outcome { kExpired, kWrong, kSignedIn } outcome = Outcome::kExpired;
+  // kUsedUp: a racing twin signed in with the same code first (and this job is undone).
+  enum class Outcome { kExpired, kUsedUp, kWrong, kSignedIn } outcome = Outcome::kExpired;
   int64_t tries_left = 0;
   const bool stored = store_.Write([&](Changes& c) {
     const std::optional<ChallengeRow> asked = c.Challenge(TokenHash(challenge));
@@ -282,14 +283,18 @@ Answer Registry::VerifySession(const json& request) {
       return true;
     }
     // Only the one that uses the code signs in; a racing twin finds it gone.
-    if (!c.UseMemberCode(asked->subject_hash)) return false;
+    if (!c.UseMemberCode(asked->subject_hash)) {
+      outcome = Outcome::kUsedUp;
+      return false;
+    }
     outcome = Outcome::kSignedIn;
     const std::optional<RegistrationRow> r = c.Registration(live->member->registration);
     return r && c.AddMemberSession(TokenHash(session), *live->member, expires) &&
            AppendAudit(c, keys_.audit_key, clock_.now(), "member_signed_in", r->reference, {{"member", live->member->position}});
   });
-  if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (outcome == Outcome::kUsedUp) return Problem(401, "session.code_expired", "/challenge");
   if (!stored) return Problem(503, "storage.unavailable");
+  if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
   if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
   return {200, {{"session", session}, {"expires_at", IsoTimestamp(expires)}}};
 }
@@ -543,7 +548,8 @@ Answer Registry::ConfirmChange(const MemberRef& who, std::string_view session, c
   if (!target) return Problem(404, "change.not_found");
   const int64_t now = clock_.unix_seconds();
   const std::string at = clock_.now();
-  enum class Outcome { kExpired, kWrong, kApplied } outcome = Outcome::kExpired;
+  // kUsedUp: no such code for this change (or a racing twin used it first), and this job is undone.
+  enum class Outcome { kUsedUp, kWrong, kApplied } outcome = Outcome::kUsedUp;
   int64_t tries_left = 0;
   const bool stored = store_.Write([&](Changes& c) {
     const std::string hash = TokenHash(challenge);
@@ -557,8 +563,9 @@ Answer Registry::ConfirmChange(const MemberRef& who, std::string_view session, c
       tries_left = kCodeTries - row->tries;
       return true;
     }
-    if (!c.DeleteChallenge(hash) || !c.MoveFamilyChange(target->id, "confirming", "applied")) return false;
+    if (!c.DeleteChallenge(hash)) return false;
     outcome = Outcome::kApplied;
+    if (!c.MoveFamilyChange(target->id, "confirming", "applied")) return false;
     // Whoever else held a session of this family (the old phone, a lost one) signs in anew.
     if (!c.EndFamilySessions(r->id, TokenHash(session))) return false;
     // The old phone and e-mail hear of it first: a change made by someone else does not go unseen.
@@ -573,7 +580,7 @@ Answer Registry::ConfirmChange(const MemberRef& who, std::string_view session, c
     return c.SetContact(r->id, contact) &&
            AppendAudit(c, keys_.audit_key, at, "change_applied", r->reference, {{"change", target->id}, {"type", "contact"}});
   });
-  if (outcome == Outcome::kExpired) return Problem(401, "session.code_expired", "/challenge");
+  if (outcome == Outcome::kUsedUp) return Problem(401, "session.code_expired", "/challenge");
   if (!stored) return Problem(503, "storage.unavailable");
   if (outcome == Outcome::kWrong) return Problem(401, "session.wrong_code", "/code", {{"tries_left", tries_left}});
   return {200, {{"change", change}, {"status", "applied"}, {"effective", FormatIsoDate(clock_.today())}}};
