@@ -43,7 +43,7 @@ constexpr const char* kAdminUsage =
 }  // namespace
 
 int OperatorCommand(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--role", "--data-dir", "--database", "--url"});
+  const Args args = Parse(raw, {"--role", "--data-dir", "--database", "--database-file", "--url"});
   if (args.positional.size() != 2 || (args.positional[0] != "add" && args.positional[0] != "reset")) {
     throw UsageError{kOperatorUsage};
   }
@@ -73,7 +73,7 @@ int OperatorCommand(const std::vector<std::string>& raw) {
 }
 
 int Facilities(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--data-dir", "--database"});
+  const Args args = Parse(raw, {"--data-dir", "--database", "--database-file"});
   constexpr const char* kUsage =
       "usage: daftar facilities import FILE.csv [--data-dir DIR | --database URL]\n"
       "  FILE.csv: a header code,name,type,regency_code,district_code,accepting,capacity, then one\n"

@@ -197,9 +197,9 @@ std::string StoredPackage(const Args& args, const std::string& reference) {
 }
 
 int Open(const std::vector<std::string>& raw) {
-  const Args args = Parse(raw, {"--key", "--out", "--data-dir", "--database"});
+  const Args args = Parse(raw, {"--key", "--out", "--data-dir", "--database", "--database-file"});
   const auto key_path = args.Option("--key"), out = args.Option("--out");
-  const bool stored = args.Option("--data-dir") || args.Option("--database");
+  const bool stored = args.Option("--data-dir") || args.Option("--database") || args.Option("--database-file");
   if (!key_path || !out || args.positional.size() != 1) {
     throw UsageError{"usage: daftar open --key intake.sk FILE.daftar --out DIR\n"
                      "       daftar open --key intake.sk (--data-dir DIR | --database URL) REFERENCE --out DIR   (a stored package)"};

@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 using server::json;
 
 constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] [--data-dir DIR] [--keys-dir DIR] [--web-root DIR]
+                    [--database URL | --database-file FILE]
                     [--config FILE] [--tls-cert FILE --tls-key FILE] [--dev] [--clock-file FILE]
 
   --listen    address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one)
@@ -31,6 +32,8 @@ constexpr const char* kServeUsage = R"(usage: daftar serve [--listen HOST:PORT] 
   --database  sqlite:PATH (default sqlite:DATA/daftar.db) or a PostgreSQL connection string
               (postgresql://USER@HOST/DB, postgresql:///DB?host=/socket/dir&port=N): several
               servers on one PostgreSQL database behave as one
+  --database-file  the same, read from FILE (systemd LoadCredential): no password in the
+              command line, which every user of the machine can read
   --keys-dir  the server's keys (default DATA/keys). Created only when the folder is empty or
               absent; a missing or damaged key file stops the server (restore it from backup)
   --dev       development: without "banks" in the config, a bank DEV with a generated secret
@@ -64,7 +67,7 @@ int Serve(const std::vector<std::string>& raw) {
     std::cout << kServeUsage;
     return kOk;
   }
-  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--database", "--web-root", "--config", "--tls-cert", "--tls-key",
+  const Args args = Parse(raw, {"--listen", "--data-dir", "--keys-dir", "--database", "--database-file", "--web-root", "--config", "--tls-cert", "--tls-key",
                                 "--clock-file"},
                           {"--dev"});
   if (!args.positional.empty()) throw UsageError{kServeUsage};
@@ -203,6 +206,14 @@ int Serve(const std::vector<std::string>& raw) {
 
 std::string StoreUrl(const Args& args) {
   if (auto url = args.Option("--database")) return *url;
+  // From a file (systemd's LoadCredential): a password in the command line is visible to every
+  // user of the machine in /proc.
+  if (auto file = args.Option("--database-file")) {
+    std::optional<std::string> text = server::ReadFile(*file);
+    if (!text) throw UsageError{"cannot read --database-file " + *file};
+    while (!text->empty() && (text->back() == '\n' || text->back() == '\r' || text->back() == ' ')) text->pop_back();
+    return *text;
+  }
   return "sqlite:" + (fs::path(args.Option("--data-dir").value_or("var")) / "daftar.db").string();
 }
 
@@ -211,7 +222,7 @@ std::unique_ptr<server::Database> OpenStore(const Args& args, bool create) {
   if (!create && url.rfind("sqlite:", 0) == 0 && !fs::exists(url.substr(7))) throw UsageError{"no database at " + url.substr(7)};
   std::string error;
   std::unique_ptr<server::Database> db = server::Database::Open(url, error);
-  if (!db) throw UsageError{"database " + url + ": " + error};
+  if (!db) throw UsageError{"database " + server::WithoutPassword(url) + ": " + server::WithoutPassword(error)};
   return db;
 }
 

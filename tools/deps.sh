@@ -10,7 +10,7 @@ packages=(
   libboost-dev libssl-dev openssl nlohmann-json3-dev libsodium-dev catch2 libsqlite3-dev sqlite3 libqpdf-dev libpq-dev postgresql-15
   emscripten binaryen autoconf automake libtool
   libcurl4-openssl-dev zlib1g-dev python3-aiosmtpd brotli esbuild
-  chromium wrk curl faketime haproxy
+  chromium wrk curl faketime haproxy systemd
   nodejs npm
 )
 
