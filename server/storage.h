@@ -111,7 +111,8 @@ struct Migration {
 [[nodiscard]] bool Migrate(Connection& c, bool postgres, std::string& error);
 
 // Copies everything a running office keeps from one store into another, empty one (`daftar migrate
-// --from … --to …`), in one transaction on the target. Rate counts are not copied.
+// --from … --to …`), in one transaction on the target. Rate counts, throttles, live sign-in codes
+// and operators' known devices are not copied: they are short-lived and start afresh.
 [[nodiscard]] bool CopyStore(Database& from, Database& to, int64_t& rows, std::string& error);
 
 // Implementations (storage_sqlite.cpp, storage_postgres.cpp).
